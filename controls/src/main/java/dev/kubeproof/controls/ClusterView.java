@@ -1,0 +1,37 @@
+package dev.kubeproof.controls;
+
+import java.util.List;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.kubeproof.avro.ImageScan;
+
+/**
+ * What a control may look up beyond the object it evaluates: other objects of the cluster (a namespace's
+ * NetworkPolicies, ResourceQuotas, ...) and the latest image scans. Streams backs it with state stores; the
+ * offline scan with the manifests it read.
+ */
+public interface ClusterView {
+
+    /** Objects of a kind (e.g. {@code NetworkPolicy}) in a namespace; {@code namespace == null} means every namespace. */
+    List<JsonNode> objects(String kind, String namespace);
+
+    /** The latest scan of an image, by the reference a container uses (tag or digest form); empty when never scanned. */
+    Optional<ImageScan> imageScan(String image);
+
+    /** A view with nothing in it. */
+    static ClusterView empty() {
+        return new ClusterView() {
+            @Override
+            public List<JsonNode> objects(String kind, String namespace) {
+                return List.of();
+            }
+
+            @Override
+            public Optional<ImageScan> imageScan(String image) {
+                return Optional.empty();
+            }
+        };
+    }
+}

@@ -1,0 +1,28 @@
+package dev.kubeproof.controls;
+
+import java.util.List;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * Evaluates the catalog's controls on Kubernetes objects. The streams topology and the offline scan both use
+ * it, so that a manifest and the same object in a cluster get the same results.
+ */
+public interface Evaluator {
+
+    /** Every control in the catalog, observable or not. */
+    List<ControlDefinition> controls();
+
+    /**
+     * Evaluates every control that applies to the object's kind. One result per such control; a control whose
+     * code throws yields an ERROR result, never an exception.
+     */
+    List<ControlResult> evaluate(JsonNode object, ClusterView view);
+
+    /**
+     * Kinds whose objects in the same namespace must be re-evaluated when an object of {@code changedKind}
+     * changes (e.g. a NetworkPolicy change re-evaluates its Namespace); {@code ImageScan} for scans.
+     */
+    Set<String> kindsToReevaluate(String changedKind);
+}

@@ -1,0 +1,13 @@
+package dev.kubeproof.controls;
+
+/** The result of evaluating one control on one object. */
+public enum Status {
+    PASS,
+    FAIL,
+    /** The control does not apply to this object (e.g. a Job for an ingress-TLS control). */
+    NOT_APPLICABLE,
+    /** A failure covered by an approved, unexpired exception. */
+    EXEMPT,
+    /** Evaluation itself failed: recorded, never silent. */
+    ERROR
+}

@@ -1,0 +1,23 @@
+package dev.kubeproof.contract.serde;
+
+import dev.kubeproof.contract.registry.SchemaRegistryClient;
+
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+/** Serdes for kubeproof's Avro records, built explicitly so that topologies and clients pass them by hand. */
+public final class AvroSerdes {
+    private AvroSerdes() {
+    }
+
+    /** A value serde that registers schemas automatically. */
+    public static <T extends SpecificRecord> Serde<T> value(Class<T> type, SchemaRegistryClient registry) {
+        return Serdes.serdeFrom(new AvroSerializer<>(registry, false, true), new AvroDeserializer<>(registry, type));
+    }
+
+    /** A value serde that only looks schemas up (the registry is managed by {@code topics create}). */
+    public static <T extends SpecificRecord> Serde<T> valueNoAutoRegister(Class<T> type, SchemaRegistryClient registry) {
+        return Serdes.serdeFrom(new AvroSerializer<>(registry, false, false), new AvroDeserializer<>(registry, type));
+    }
+}

@@ -1,0 +1,85 @@
+package dev.kubeproof.contract.topics;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import dev.kubeproof.avro.AuditEvent;
+import dev.kubeproof.avro.ControlException;
+import dev.kubeproof.avro.DeadLetter;
+import dev.kubeproof.avro.EvidenceRecord;
+import dev.kubeproof.avro.ImageScan;
+import dev.kubeproof.avro.ResourceChange;
+
+/**
+ * Every topic kubeproof reads or writes, in one place: collectors, streams, the sink and {@code topics create}
+ * take names, formats and settings from here. The prefix lets several installations (or test runs) share a
+ * cluster.
+ */
+public final class TopicCatalog {
+    public static final String DEFAULT_PREFIX = "kubeproof.";
+    private static final Pattern LEGAL_PREFIX = Pattern.compile("[a-zA-Z0-9._-]*");
+
+    private final String prefix;
+
+    public TopicCatalog(String prefix) {
+        if (prefix == null || !LEGAL_PREFIX.matcher(prefix).matches() || prefix.length() > 200) {
+            throw new IllegalArgumentException("topic prefix '" + prefix + "' must use only a-z, A-Z, 0-9, '.', '_', '-'");
+        }
+        this.prefix = prefix;
+    }
+
+    public static TopicCatalog defaults() {
+        return new TopicCatalog(DEFAULT_PREFIX);
+    }
+
+    public String prefix() {
+        return prefix;
+    }
+
+    public TopicSpec auditEvents() {
+        return new TopicSpec(prefix + "audit-events", "Kubernetes audit events, redacted",
+                "cluster/namespace/resource/name of the object (cluster/-/nonresource/<path> otherwise)",
+                ValueFormat.AVRO, AuditEvent.class, 6, CleanupPolicy.DELETE, Duration.ofDays(7));
+    }
+
+    public TopicSpec resourceChanges() {
+        return new TopicSpec(prefix + "resource-changes", "Resource changes seen by the informers; tombstone on delete",
+                "cluster/kind/namespace/name", ValueFormat.AVRO, ResourceChange.class, 6, CleanupPolicy.COMPACT, null);
+    }
+
+    public TopicSpec imageScans() {
+        return new TopicSpec(prefix + "image-scans", "Latest vulnerability scan per image",
+                "image digest, else repository:tag", ValueFormat.AVRO, ImageScan.class, 3, CleanupPolicy.COMPACT, null);
+    }
+
+    public TopicSpec evidence() {
+        return new TopicSpec(prefix + "evidence", "Every evidence transition, hash-chained per key (kept forever)",
+                "cluster/control/resource uid", ValueFormat.AVRO, EvidenceRecord.class, 6, CleanupPolicy.DELETE, null);
+    }
+
+    public TopicSpec evidenceState() {
+        return new TopicSpec(prefix + "evidence-state", "Latest evidence per cluster/control/resource",
+                "cluster/control/resource uid", ValueFormat.AVRO, EvidenceRecord.class, 6, CleanupPolicy.COMPACT, null);
+    }
+
+    public TopicSpec violations() {
+        return new TopicSpec(prefix + "violations", "Transitions into and out of FAIL, as ECS or OCSF JSON for SIEMs",
+                "cluster/control/resource uid", ValueFormat.JSON, String.class, 3, CleanupPolicy.DELETE, Duration.ofDays(30));
+    }
+
+    public TopicSpec controlExceptions() {
+        return new TopicSpec(prefix + "control-exceptions", "Approved control exceptions; tombstone withdraws",
+                "exception id", ValueFormat.AVRO, ControlException.class, 1, CleanupPolicy.COMPACT, null);
+    }
+
+    public TopicSpec deadLetters() {
+        return new TopicSpec(prefix + "dead-letters", "Inputs that could not be processed, with the reason",
+                "source component", ValueFormat.AVRO, DeadLetter.class, 1, CleanupPolicy.DELETE, Duration.ofDays(30));
+    }
+
+    public List<TopicSpec> all() {
+        return List.of(auditEvents(), resourceChanges(), imageScans(), evidence(), evidenceState(), violations(),
+                controlExceptions(), deadLetters());
+    }
+}
