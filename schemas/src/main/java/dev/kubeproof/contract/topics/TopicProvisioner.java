@@ -1,0 +1,87 @@
+package dev.kubeproof.contract.topics;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import dev.kubeproof.contract.registry.SchemaRegistryClient;
+
+import org.apache.avro.specific.SpecificData;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * Creates the catalog's topics (idempotently: existing topics are left as they are) and prepares the registry:
+ * BACKWARD compatibility on every Avro subject, and the current schemas registered, so that producers can run
+ * with auto-registration off in production.
+ */
+public final class TopicProvisioner {
+
+    /** What provisioning did, per topic: created, or already there. */
+    public record Outcome(List<String> created, List<String> existing, List<String> subjects) {
+    }
+
+    private TopicProvisioner() {
+    }
+
+    public static Outcome createTopics(Admin admin, TopicCatalog catalog, short replicationFactor) {
+        List<String> created = new ArrayList<>();
+        List<String> existing = new ArrayList<>();
+        try {
+            Set<String> present = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            List<NewTopic> toCreate = new ArrayList<>();
+            for (TopicSpec spec : catalog.all()) {
+                if (present.contains(spec.name())) {
+                    existing.add(spec.name());
+                } else {
+                    toCreate.add(new NewTopic(spec.name(), spec.partitions(), replicationFactor).configs(spec.configs()));
+                }
+            }
+            Map<String, org.apache.kafka.common.KafkaFuture<Void>> results = admin.createTopics(toCreate).values();
+            for (Map.Entry<String, org.apache.kafka.common.KafkaFuture<Void>> result : results.entrySet()) {
+                try {
+                    result.getValue().get(30, TimeUnit.SECONDS);
+                    created.add(result.getKey());
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof TopicExistsException) {
+                        existing.add(result.getKey()); // created concurrently by another instance
+                    } else {
+                        throw new IllegalStateException("cannot create topic " + result.getKey() + ": "
+                                + e.getCause().getMessage(), e.getCause());
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot list or create topics: " + e.getMessage(), e);
+        }
+        return new Outcome(List.copyOf(created), List.copyOf(existing), List.of());
+    }
+
+    /** Sets BACKWARD on each Avro topic's value subject and registers the current schema; returns the subjects. */
+    public static List<String> prepareRegistry(SchemaRegistryClient registry, TopicCatalog catalog) {
+        List<String> subjects = new ArrayList<>();
+        for (TopicSpec spec : catalog.all()) {
+            if (spec.valueFormat() != ValueFormat.AVRO) {
+                continue;
+            }
+            registry.setCompatibility(spec.valueSubject(), "BACKWARD");
+            registry.register(spec.valueSubject(), SpecificData.get().getSchema(spec.valueType()));
+            subjects.add(spec.valueSubject());
+        }
+        return subjects;
+    }
+
+    /** Both steps. */
+    public static Outcome provision(Admin admin, SchemaRegistryClient registry, TopicCatalog catalog, short replicationFactor) {
+        Outcome topics = createTopics(admin, catalog, replicationFactor);
+        return new Outcome(topics.created(), topics.existing(), prepareRegistry(registry, catalog));
+    }
+}
