@@ -1,0 +1,33 @@
+package dev.kubeproof.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code kubeproof} command: one entry point for every kubeproof service and tool. */
+@Command(name = "kubeproof",
+        mixinStandardHelpOptions = true,
+        versionProvider = KubeproofVersion.class,
+        description = {"Continuous, event-driven compliance evidence for Kubernetes.", ""},
+        subcommands = {
+                StackCommand.class,
+                TopicsCommand.class,
+                CommandLine.HelpCommand.class
+        },
+        footer = {"", "Run 'kubeproof COMMAND --help' for a command's options."})
+public final class Kubeproof {
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with every subcommand registered (tests use it too). */
+    public static CommandLine commandLine() {
+        CommandLine commandLine = new CommandLine(new Kubeproof());
+        commandLine.setExecutionExceptionHandler((exception, cmd, parseResult) -> {
+            // Operators get the message, not a stack trace; --verbose style debugging is in the logs.
+            cmd.getErr().println(cmd.getColorScheme().errorText("kubeproof: " + exception.getMessage()));
+            return 1;
+        });
+        return commandLine;
+    }
+}
