@@ -101,16 +101,29 @@ final class ElasticsearchServer extends LocalServer {
             UnprivilegedUser.chownRecursively(base, user);
         }
         if (config.elasticsearchSecurity()) {
+            boolean knownPassword = Files.isRegularFile(credentialsFile());
             StackEndpoints.Credentials credentials = credentials();
-            runTool(List.of(install().resolve("bin/elasticsearch-users").toString(), "userdel", credentials.username()), true);
-            runTool(List.of(install().resolve("bin/elasticsearch-users").toString(), "useradd", credentials.username(),
-                    "-p", credentials.password(), "-r", "superuser"), false);
+            Path usersFile = install().resolve("config/users");
+            boolean userExists = Files.isRegularFile(usersFile)
+                    && Files.readAllLines(usersFile).stream().anyMatch(line -> line.startsWith(credentials.username() + ":"));
+            // Each elasticsearch-users call is a JVM start: skip it when the user already has this home's password.
+            if (userExists && !knownPassword) {
+                runTool(List.of(install().resolve("bin/elasticsearch-users").toString(), "userdel", credentials.username()), true);
+            }
+            if (!userExists || !knownPassword) {
+                runTool(List.of(install().resolve("bin/elasticsearch-users").toString(), "useradd", credentials.username(),
+                        "-p", credentials.password(), "-r", "superuser"), false);
+            }
         }
     }
 
     /** The superuser of this stack home; its password is created once and kept readable by the owner only. */
+    private Path credentialsFile() {
+        return config.serverHome(ServerKind.ELASTICSEARCH).resolve("credentials.properties");
+    }
+
     StackEndpoints.Credentials credentials() throws IOException {
-        Path file = config.serverHome(ServerKind.ELASTICSEARCH).resolve("credentials.properties");
+        Path file = credentialsFile();
         Properties properties = new Properties();
         if (Files.isRegularFile(file)) {
             try (InputStream in = Files.newInputStream(file)) {

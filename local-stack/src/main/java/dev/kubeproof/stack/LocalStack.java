@@ -64,7 +64,6 @@ public final class LocalStack implements AutoCloseable {
 
     private void startServers(Set<ServerKind> kinds, Distribution distribution) {
         Instant started = Instant.now();
-        Instant deadline = started.plus(config.startTimeout());
         List<CompletableFuture<Void>> futures = new ArrayList<>();
         for (ServerKind kind : kinds) {
             LocalServer server = switch (kind) {
@@ -77,7 +76,8 @@ public final class LocalStack implements AutoCloseable {
             }
             futures.add(CompletableFuture.runAsync(() -> {
                 server.start();
-                server.awaitHealthy(deadline);
+                // The time limit counts from the process start: unpacking and first-time setup are not start-up.
+                server.awaitHealthy(Instant.now().plus(config.startTimeout()));
             }));
         }
         try {

@@ -62,10 +62,13 @@ public record StackConfig(Path home, int kafkaPort, int kafkaControllerPort, int
                 DEFAULT_ELASTICSEARCH_PORT, DEFAULT_ELASTICSEARCH_TRANSPORT_PORT, true, DEFAULT_START_TIMEOUT, false, false);
     }
 
-    /** Free ports picked by the OS, so that test runs never collide with each other or a running stack. */
+    /**
+     * Free ports picked by the OS, so that test runs never collide with each other or a running stack. Tests
+     * allow twice the start-up time: a test machine is busy compiling and testing while servers start.
+     */
     public static StackConfig ephemeral(Path home, boolean elasticsearchSecurity) {
         return new StackConfig(home, Ports.freePort(), Ports.freePort(), Ports.freePort(), Ports.freePort(),
-                Ports.freePort(), elasticsearchSecurity, DEFAULT_START_TIMEOUT, true, true);
+                Ports.freePort(), elasticsearchSecurity, DEFAULT_START_TIMEOUT.multipliedBy(2), true, true);
     }
 
     public StackConfig withStopWithJvm(boolean value) {
