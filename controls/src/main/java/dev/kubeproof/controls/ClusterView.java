@@ -20,6 +20,15 @@ public interface ClusterView {
     /** The latest scan of an image, by the reference a container uses (tag or digest form); empty when never scanned. */
     Optional<ImageScan> imageScan(String image);
 
+    /**
+     * False when this view carries no scan data at all (an offline scan of manifests without scan reports), so
+     * scan-based controls report NOT_APPLICABLE instead of failing every image as "never scanned". A live view
+     * backed by the scan topic keeps the default, true: there, a missing scan is a finding.
+     */
+    default boolean hasImageScans() {
+        return true;
+    }
+
     /** A view with nothing in it. */
     static ClusterView empty() {
         return new ClusterView() {

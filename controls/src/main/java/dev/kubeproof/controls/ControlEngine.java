@@ -1,0 +1,172 @@
+package dev.kubeproof.controls;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.kubeproof.controls.catalog.Catalog;
+import dev.kubeproof.controls.catalog.CatalogEntry;
+import dev.kubeproof.controls.catalog.CatalogException;
+import dev.kubeproof.controls.catalog.Practice;
+import dev.kubeproof.controls.check.Check;
+import dev.kubeproof.controls.check.Subject;
+import dev.kubeproof.controls.check.Verdict;
+import dev.kubeproof.controls.checks.BuiltInChecks;
+
+/**
+ * The {@link Evaluator} of kubeproof: the catalog's metadata joined with each control's evaluation code, validated
+ * together at start-up (every observable control has code, all code belongs to an observable control).
+ * Thread-safe and stateless per call, so one instance serves every stream thread.
+ */
+public final class ControlEngine implements Evaluator {
+
+    private final List<CatalogEntry> entries;
+    private final List<ControlDefinition> definitions;
+    private final Map<String, Check> checks;
+    private final Map<String, List<CatalogEntry>> byKind = new HashMap<>();
+    private final Map<String, Set<String>> reevaluate = new HashMap<>();
+    private final List<Practice> practices;
+    private final ControlSettings settings;
+
+    private ControlEngine(Catalog catalog, Map<String, Check> checks, ControlSettings settings) {
+        this.entries = catalog.entries();
+        this.definitions = entries.stream().map(CatalogEntry::definition).toList();
+        this.checks = Map.copyOf(checks);
+        this.practices = catalog.practices();
+        this.settings = settings;
+        for (CatalogEntry entry : entries) {
+            ControlDefinition control = entry.definition();
+            if (!control.observable()) {
+                continue;
+            }
+            for (String kind : control.appliesTo()) {
+                byKind.computeIfAbsent(kind, k -> new ArrayList<>()).add(entry);
+            }
+            for (String dependency : control.dependsOn()) {
+                reevaluate.computeIfAbsent(dependency, k -> new TreeSet<>()).addAll(control.appliesTo());
+            }
+        }
+    }
+
+    /** The built-in catalog and checks with the given settings. */
+    public static ControlEngine load(ControlSettings settings) {
+        return create(Catalog.builtIn(), BuiltInChecks.all(), settings);
+    }
+
+    /** The built-in catalog and checks with {@link ControlSettings#defaults()}. */
+    public static ControlEngine withDefaults() {
+        return load(ControlSettings.defaults());
+    }
+
+    /**
+     * An engine over any catalog and checks (tests, extensions). Fails with a {@link CatalogException} naming each
+     * control whose code is missing or which has code but is not an observable catalog control.
+     */
+    public static ControlEngine create(Catalog catalog, Map<String, Check> checks, ControlSettings settings) {
+        if (settings == null) {
+            throw new IllegalArgumentException("settings must not be null");
+        }
+        List<String> problems = new ArrayList<>();
+        for (CatalogEntry entry : catalog.entries()) {
+            boolean hasCode = checks.containsKey(entry.id());
+            if (entry.definition().observable() && !hasCode) {
+                problems.add("control " + entry.id() + ": observable but no evaluation code is registered for it");
+            }
+            if (!entry.definition().observable() && hasCode) {
+                problems.add("control " + entry.id() + ": field 'observable' is false but evaluation code is registered for it");
+            }
+        }
+        for (String id : new TreeSet<>(checks.keySet())) {
+            if (catalog.entry(id).isEmpty()) {
+                problems.add("evaluation code is registered for " + id + ", which the catalog does not declare");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new CatalogException("control catalog", problems);
+        }
+        return new ControlEngine(catalog, checks, settings);
+    }
+
+    @Override
+    public List<ControlDefinition> controls() {
+        return definitions;
+    }
+
+    /** One control by id. */
+    public Optional<ControlDefinition> control(String id) {
+        return entries.stream().map(CatalogEntry::definition).filter(c -> c.id().equals(id)).findFirst();
+    }
+
+    /** The guides' practices and the controls covering each. */
+    public List<Practice> practices() {
+        return practices;
+    }
+
+    public ControlSettings settings() {
+        return settings;
+    }
+
+    /** Kinds that at least one observable control evaluates: what a watcher should feed the engine. */
+    public Set<String> evaluatedKinds() {
+        return Set.copyOf(byKind.keySet());
+    }
+
+    /** Kinds whose changes feed some control's result ({@code dependsOn}), e.g. NetworkPolicy, ImageScan. */
+    public Set<String> dependencyKinds() {
+        return Set.copyOf(reevaluate.keySet());
+    }
+
+    @Override
+    public List<ControlResult> evaluate(JsonNode object, ClusterView view) {
+        if (object == null || !object.isObject()) {
+            return List.of();
+        }
+        List<CatalogEntry> applicable = byKind.getOrDefault(object.path("kind").asText(), List.of());
+        Subject subject = new Subject(object, view, settings);
+        List<ControlResult> results = new ArrayList<>(applicable.size());
+        for (CatalogEntry entry : applicable) {
+            results.add(evaluate(entry, subject));
+        }
+        return results;
+    }
+
+    private ControlResult evaluate(CatalogEntry entry, Subject subject) {
+        ControlDefinition control = entry.definition();
+        if (entry.excludeSystemNamespaces() && subject.inSystemNamespace()) {
+            String namespace = subject.kind().equals("Namespace") ? subject.name() : subject.namespace();
+            return new ControlResult(control, Status.NOT_APPLICABLE,
+                    "system namespace " + namespace + " is out of scope (settings.systemNamespaces)", List.of());
+        }
+        try {
+            Verdict verdict = checks.get(control.id()).evaluate(subject);
+            if (verdict == null) {
+                throw new IllegalStateException("the check returned no verdict");
+            }
+            return new ControlResult(control, verdict.status(), verdict.message(), verdict.findings());
+        } catch (RuntimeException e) {
+            // Recorded, never silent: the control could not be verified on this object.
+            return new ControlResult(control, Status.ERROR,
+                    "evaluation failed: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()),
+                    List.of());
+        }
+    }
+
+    @Override
+    public Set<String> kindsToReevaluate(String changedKind) {
+        return reevaluate.getOrDefault(changedKind, Set.of());
+    }
+
+    /** Ids of all observable controls, in catalog order. */
+    public Set<String> observableIds() {
+        Set<String> ids = new LinkedHashSet<>();
+        entries.stream().filter(e -> e.definition().observable()).forEach(e -> ids.add(e.id()));
+        return ids;
+    }
+}

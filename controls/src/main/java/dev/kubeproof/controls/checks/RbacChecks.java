@@ -1,0 +1,186 @@
+package dev.kubeproof.controls.checks;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.kubeproof.controls.ControlSettings;
+import dev.kubeproof.controls.Finding;
+import dev.kubeproof.controls.check.Check;
+import dev.kubeproof.controls.check.Subject;
+import dev.kubeproof.controls.check.Verdict;
+import dev.kubeproof.controls.k8s.Json;
+
+/** RBAC least privilege (KP-RBAC-*), over Roles, ClusterRoles and their bindings. */
+final class RbacChecks {
+
+    /** Subjects that stand for everybody: never "system" in the trusted sense. */
+    private static final Set<String> EVERYBODY = Set.of("system:anonymous", "system:unauthenticated",
+            "system:authenticated", "system:serviceaccounts");
+    private static final Set<String> WRITE_VERBS = Set.of("*", "create", "update", "patch", "delete", "deletecollection",
+            "escalate", "bind", "impersonate");
+    private static final Set<String> SECRET_READ_VERBS = Set.of("*", "list", "watch");
+    /** Built-in ClusterRoles that only read (and not Secrets); bindings to them need no review. */
+    private static final Set<String> BUILT_IN_READ_ONLY = Set.of("view", "system:basic-user", "system:discovery",
+            "system:public-info-viewer");
+
+    private RbacChecks() {
+    }
+
+    static void register(Map<String, Check> checks) {
+        checks.put("KP-RBAC-001", RbacChecks::clusterAdminToNonSystem);
+        checks.put("KP-RBAC-002", rolesOnly(RbacChecks::wildcards));
+        checks.put("KP-RBAC-003", rolesOnly(RbacChecks::secretRead));
+        checks.put("KP-RBAC-004", RbacChecks::anonymousBindings);
+        checks.put("KP-RBAC-005", RbacChecks::clusterWideWrites);
+    }
+
+    /** The user-facing roles Kubernetes bootstraps besides its system:* ones. */
+    private static final Set<String> BOOTSTRAP_NAMES = Set.of("cluster-admin", "admin", "edit", "view");
+
+    /**
+     * Kubernetes' own defaults, reconciled by the API server: users cannot meaningfully fix them. The label alone is
+     * not enough, since anyone can copy it onto their own role (Falco's wildcard-role trace does); the name must be
+     * one Kubernetes bootstraps.
+     */
+    private static boolean builtIn(JsonNode object) {
+        JsonNode metadata = object.path("metadata");
+        String name = metadata.path("name").asText("");
+        return metadata.path("labels").path("kubernetes.io/bootstrapping").asText("").equals("rbac-defaults")
+                && (name.startsWith("system:") || BOOTSTRAP_NAMES.contains(name));
+    }
+
+    private static Check rolesOnly(Function<Subject, Verdict> check) {
+        return subject -> builtIn(subject.object())
+                ? Verdict.notApplicable("built-in Kubernetes role (kubernetes.io/bootstrapping: rbac-defaults)")
+                : check.apply(subject);
+    }
+
+    private static Verdict clusterAdminToNonSystem(Subject subject) {
+        JsonNode roleRef = subject.object().path("roleRef");
+        if (!roleRef.path("kind").asText().equals("ClusterRole") || !roleRef.path("name").asText().equals("cluster-admin")) {
+            return Verdict.pass("does not bind cluster-admin");
+        }
+        List<Finding> findings = new ArrayList<>();
+        List<JsonNode> subjects = Json.elements(subject.object(), "subjects");
+        for (int i = 0; i < subjects.size(); i++) {
+            if (!isSystemSubject(subjects.get(i), subject.settings())) {
+                findings.add(new Finding("subjects[" + i + "]", null, Json.show(subjects.get(i)),
+                        subject.kind() + " " + subject.name() + " binds cluster-admin to " + describe(subjects.get(i))));
+            }
+        }
+        return Verdict.of(findings, "binds cluster-admin only to system subjects");
+    }
+
+    private static Verdict wildcards(Subject subject) {
+        List<Finding> findings = new ArrayList<>();
+        List<JsonNode> rules = Json.elements(subject.object(), "rules");
+        for (int i = 0; i < rules.size(); i++) {
+            for (String field : List.of("verbs", "resources")) {
+                if (Json.strings(rules.get(i), field).contains("*")) {
+                    findings.add(new Finding("rules[" + i + "]." + field, null, Json.show(rules.get(i).path(field)),
+                            subject.kind() + " " + subject.name() + " rule " + i + " grants wildcard " + field));
+                }
+            }
+        }
+        return Verdict.of(findings, "no rule uses a wildcard verb or resource");
+    }
+
+    private static Verdict secretRead(Subject subject) {
+        List<Finding> findings = new ArrayList<>();
+        List<JsonNode> rules = Json.elements(subject.object(), "rules");
+        for (int i = 0; i < rules.size(); i++) {
+            JsonNode rule = rules.get(i);
+            List<String> groups = Json.strings(rule, "apiGroups");
+            List<String> resources = Json.strings(rule, "resources");
+            List<String> verbs = Json.strings(rule, "verbs");
+            boolean coreGroup = groups.contains("") || groups.contains("*");
+            boolean secrets = resources.contains("secrets") || resources.contains("*");
+            // list/watch return every Secret's data; get is broad only when not limited to named Secrets.
+            boolean broad = verbs.stream().anyMatch(SECRET_READ_VERBS::contains)
+                    || (verbs.contains("get") && rule.path("resourceNames").size() == 0);
+            if (coreGroup && secrets && broad) {
+                findings.add(new Finding("rules[" + i + "]", null, Json.show(rule),
+                        subject.kind() + " " + subject.name() + " rule " + i + " can read all Secrets (verbs " + verbs + ")"));
+            }
+        }
+        return Verdict.of(findings, "grants no broad read access to Secrets");
+    }
+
+    private static Verdict anonymousBindings(Subject subject) {
+        if (builtIn(subject.object())) {
+            return Verdict.notApplicable("built-in Kubernetes binding (kubernetes.io/bootstrapping: rbac-defaults)");
+        }
+        List<Finding> findings = new ArrayList<>();
+        List<JsonNode> subjects = Json.elements(subject.object(), "subjects");
+        for (int i = 0; i < subjects.size(); i++) {
+            String name = subjects.get(i).path("name").asText();
+            if (name.equals("system:anonymous") || name.equals("system:unauthenticated")) {
+                findings.add(new Finding("subjects[" + i + "]", null, Json.show(subjects.get(i)),
+                        subject.kind() + " " + subject.name() + " grants role " + subject.object().path("roleRef").path("name").asText()
+                                + " to " + name));
+            }
+        }
+        return Verdict.of(findings, "binds nothing to system:anonymous or system:unauthenticated");
+    }
+
+    private static Verdict clusterWideWrites(Subject subject) {
+        if (builtIn(subject.object())) {
+            return Verdict.notApplicable("built-in Kubernetes binding (kubernetes.io/bootstrapping: rbac-defaults)");
+        }
+        List<JsonNode> subjects = Json.elements(subject.object(), "subjects");
+        List<String> nonSystem = subjects.stream().filter(s -> !isSystemSubject(s, subject.settings())).map(RbacChecks::describe).toList();
+        if (nonSystem.isEmpty()) {
+            return Verdict.pass("binds only system subjects");
+        }
+        String roleName = subject.object().path("roleRef").path("name").asText();
+        if (BUILT_IN_READ_ONLY.contains(roleName)) {
+            return Verdict.pass("binds the built-in read-only ClusterRole " + roleName);
+        }
+        Optional<JsonNode> role = subject.view().objects("ClusterRole", null).stream()
+                .filter(r -> r.path("metadata").path("name").asText().equals(roleName)).findFirst();
+        if (role.isEmpty()) {
+            return Verdict.fail(List.of(new Finding("roleRef.name", null, Json.show(subject.object().path("roleRef").path("name")),
+                    "ClusterRoleBinding " + subject.name() + " grants ClusterRole " + roleName + ", which cannot be reviewed (not found), to " + nonSystem)));
+        }
+        List<String> writes = new ArrayList<>();
+        for (JsonNode rule : Json.elements(role.get(), "rules")) {
+            Json.strings(rule, "verbs").stream().filter(WRITE_VERBS::contains).filter(v -> !writes.contains(v)).forEach(writes::add);
+        }
+        if (writes.isEmpty()) {
+            return Verdict.pass("ClusterRole " + roleName + " only reads");
+        }
+        return Verdict.fail(List.of(new Finding("roleRef.name", null, Json.show(subject.object().path("roleRef").path("name")),
+                "ClusterRoleBinding " + subject.name() + " grants cluster-wide " + writes + " of ClusterRole " + roleName + " to " + nonSystem)));
+    }
+
+    /**
+     * Kubernetes' own identities (system:masters, system:kube-controller-manager, service accounts of system
+     * namespaces): not the "everybody" groups, and not users' service accounts.
+     */
+    static boolean isSystemSubject(JsonNode subject, ControlSettings settings) {
+        String kind = subject.path("kind").asText();
+        String name = subject.path("name").asText();
+        if (kind.equals("ServiceAccount")) {
+            return settings.systemNamespaces().contains(subject.path("namespace").asText());
+        }
+        if (EVERYBODY.contains(name) || name.startsWith("system:serviceaccounts:")) {
+            return false;
+        }
+        if (name.startsWith("system:serviceaccount:")) {
+            String[] parts = name.split(":");
+            return parts.length == 4 && settings.systemNamespaces().contains(parts[2]);
+        }
+        return name.startsWith("system:");
+    }
+
+    private static String describe(JsonNode subject) {
+        String namespace = subject.path("namespace").asText("");
+        return subject.path("kind").asText() + " " + (namespace.isEmpty() ? "" : namespace + "/") + subject.path("name").asText();
+    }
+}

@@ -1,0 +1,118 @@
+package dev.kubeproof.controls.scan;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import picocli.CommandLine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ScanCommandTest {
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String stdin, String... args) {
+        CommandLine command = new CommandLine(new ScanCommand().withStdin(InputStreams.of(stdin)));
+        command.setOut(new PrintWriter(out));
+        command.setErr(new PrintWriter(err));
+        return command.execute(args);
+    }
+
+    @Test
+    void shouldExitZeroWhenEveryControlPasses() {
+        // When the hardened manifests are scanned
+        int exit = run("", ScanFixtures.path("manifests/hardened"));
+
+        // Then nothing fails, and namespace controls saw the policies, quota and limits of the same files
+        assertThat(err.toString()).isEmpty();
+        assertThat(exit).as(out.toString()).isZero();
+        assertThat(out.toString()).contains("7 resources scanned").contains(" 0 failed");
+    }
+
+    @Test
+    void shouldExitOneWhenAFailureReachesTheThreshold() {
+        // When a privileged pod is scanned with the default threshold (any failure)
+        int exit = run("", ScanFixtures.path("manifests/insecure/privileged.yaml"));
+
+        // Then it fails and the table says where
+        assertThat(exit).isEqualTo(ScanCommand.EXIT_FAILURES);
+        assertThat(out.toString()).contains("KP-POD-001").contains("spec.containers[0].securityContext.privileged (container shell)")
+                .contains("privileged.yaml:2]");
+    }
+
+    @Test
+    void shouldIgnoreFailuresBelowTheThreshold() throws Exception {
+        // Given a pod whose only failures are below critical once the privileged flag is gone
+        String pod = Files.readString(Path.of(ScanFixtures.path("manifests/insecure/privileged.yaml")))
+                .replace("privileged: true", "privileged: false");
+
+        // When scanned from stdin with --fail-on critical, and again with --fail-on HIGH
+        int critical = run(pod, "--fail-on", "critical", "-");
+        int high = run(pod, "--fail-on", "HIGH", "-");
+
+        // Then only the high threshold fails (e.g. non-root and privilege escalation are high)
+        assertThat(critical).isZero();
+        assertThat(high).isEqualTo(ScanCommand.EXIT_FAILURES);
+    }
+
+    @Test
+    void shouldExitTwoOnInvalidInput() {
+        assertThat(run("kind: [", "-")).isEqualTo(ScanCommand.EXIT_INVALID_INPUT);
+        assertThat(err.toString()).contains("kubeproof scan: <stdin>:").contains("not valid YAML");
+        assertThat(run("", "-")).isEqualTo(ScanCommand.EXIT_INVALID_INPUT);
+        assertThat(err.toString()).contains("no Kubernetes objects found in -");
+        assertThat(run("", "--format", "html", "-")).isEqualTo(2);
+        assertThat(err.toString()).contains("'html' is not a format");
+    }
+
+    @Test
+    void shouldRejectSettingsWithUnknownKeys(@TempDir Path dir) throws Exception {
+        Path settings = Files.writeString(dir.resolve("settings.yaml"), "trustedRegistrys: [x]\n");
+
+        assertThat(run("", "--settings", settings.toString(), ScanFixtures.path("manifests/hardened")))
+                .isEqualTo(ScanCommand.EXIT_INVALID_INPUT);
+        assertThat(err.toString()).contains("unknown control settings key(s) [trustedRegistrys]");
+    }
+
+    @Test
+    void shouldWriteJsonToTheOutputFile(@TempDir Path dir) throws Exception {
+        // When the insecure pod is scanned to a JSON file
+        Path report = dir.resolve("report.json");
+        int exit = run("", "--format", "json", "--output", report.toString(), ScanFixtures.path("manifests/insecure"));
+
+        // Then the file holds every result of the pod with a consistent summary
+        assertThat(exit).isEqualTo(1);
+        JsonNode json = new ObjectMapper().readTree(report.toFile());
+        JsonNode results = json.path("resources").get(0).path("results");
+        assertThat(json.path("resources")).hasSize(1);
+        assertThat(json.path("summary").path("fail").asInt()).isEqualTo(countStatus(results, "FAIL")).isPositive();
+        assertThat(json.path("summary").path("failuresBySeverity").path("critical").asInt()).isEqualTo(1);
+        assertThat(results.findValuesAsText("controlId")).contains("KP-POD-001", "KP-NS-001");
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void shouldDescribeItselfInItsHelp() {
+        run("", "--help");
+
+        assertThat(out.toString()).contains("Usage: scan").contains("--fail-on=SEVERITY").contains("kustomize build")
+                .contains("Exit codes:").contains("--settings=FILE");
+    }
+
+    private static int countStatus(JsonNode results, String status) {
+        int count = 0;
+        for (JsonNode result : results) {
+            count += result.path("status").asText().equals(status) ? 1 : 0;
+        }
+        return count;
+    }
+}
