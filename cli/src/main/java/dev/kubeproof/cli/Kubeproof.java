@@ -1,5 +1,7 @@
 package dev.kubeproof.cli;
 
+import dev.kubeproof.controls.scan.ScanCommand;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,6 +13,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 StackCommand.class,
                 TopicsCommand.class,
+                ScanCommand.class,
                 CommandLine.HelpCommand.class
         },
         footer = {"", "Run 'kubeproof COMMAND --help' for a command's options."})
