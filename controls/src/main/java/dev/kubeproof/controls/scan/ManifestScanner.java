@@ -1,10 +1,13 @@
 package dev.kubeproof.controls.scan;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
 import dev.kubeproof.controls.ClusterView;
 import dev.kubeproof.controls.Evaluator;
+import dev.kubeproof.controls.exceptions.ControlExceptions;
+import dev.kubeproof.controls.exceptions.ExceptionRule;
 import dev.kubeproof.controls.view.InMemoryClusterView;
 
 /**
@@ -22,11 +25,36 @@ public final class ManifestScanner {
 
     /** Evaluates every manifest against a view of all of them (no image scan data: scan controls are N/A). */
     public ScanReport scan(List<Manifest> manifests, List<String> warnings) {
-        ClusterView view = InMemoryClusterView.of(manifests.stream().map(Manifest::object).toList());
-        List<ScanReport.ResourceResults> resources = new ArrayList<>();
+        return scan(manifests, warnings, Instant.now());
+    }
+
+    /**
+     * The same, applying the kubeproof ControlException documents found among the manifests as of {@code now}:
+     * a FAIL they cover is reported EXEMPT with the reason; an expired one is reported as a warning.
+     */
+    public ScanReport scan(List<Manifest> manifests, List<String> warnings, Instant now) {
+        List<String> allWarnings = new ArrayList<>(warnings);
+        List<ExceptionRule> rules = new ArrayList<>();
+        List<Manifest> objects = new ArrayList<>();
         for (Manifest manifest : manifests) {
-            resources.add(new ScanReport.ResourceResults(manifest, evaluator.evaluate(manifest.object(), view)));
+            if (ControlExceptions.isExceptionDocument(manifest.object())) {
+                ExceptionRule rule = ControlExceptions.parse(manifest.object());
+                rules.add(rule);
+                if (!rule.activeAt(now)) {
+                    allWarnings.add(manifest.source() + ":" + manifest.line() + ": control exception " + rule.exceptionId()
+                            + (rule.revoked() ? " is revoked" : " expired at " + rule.expiresAt()) + " and covers nothing");
+                }
+            } else {
+                objects.add(manifest);
+            }
         }
-        return new ScanReport(resources, evaluator.controls(), warnings);
+        ControlExceptions exceptions = new ControlExceptions(rules);
+        ClusterView view = InMemoryClusterView.of(objects.stream().map(Manifest::object).toList());
+        List<ScanReport.ResourceResults> resources = new ArrayList<>();
+        for (Manifest manifest : objects) {
+            resources.add(new ScanReport.ResourceResults(manifest,
+                    exceptions.apply(evaluator.evaluate(manifest.object(), view), manifest.object(), null, now)));
+        }
+        return new ScanReport(resources, evaluator.controls(), allWarnings);
     }
 }

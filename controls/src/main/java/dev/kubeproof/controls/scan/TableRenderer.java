@@ -23,7 +23,8 @@ public final class TableRenderer implements ReportRenderer {
     @Override
     public void render(ScanReport report, Writer out) throws IOException {
         List<ScanReport.Entry> shown = report.entries()
-                .filter(e -> showPassed || e.result().status() == Status.FAIL || e.result().status() == Status.ERROR)
+                .filter(e -> showPassed || e.result().status() == Status.FAIL || e.result().status() == Status.ERROR
+                        || e.result().status() == Status.EXEMPT)
                 .toList();
         String format = "%-14s %-8s %-11s %-40s %s%n";
         if (!shown.isEmpty()) {
@@ -52,9 +53,9 @@ public final class TableRenderer implements ReportRenderer {
         if (!severities.isEmpty()) {
             severities.append(')');
         }
-        out.write(String.format("%n%d resources scanned: %d passed, %d failed%s, %d errors, %d not applicable%n",
+        out.write(String.format("%n%d resources scanned: %d passed, %d failed%s, %d exempt, %d errors, %d not applicable%n",
                 report.resources().size(), report.count(Status.PASS), report.count(Status.FAIL), severities,
-                report.count(Status.ERROR), report.count(Status.NOT_APPLICABLE)));
+                report.count(Status.EXEMPT), report.count(Status.ERROR), report.count(Status.NOT_APPLICABLE)));
         out.flush();
     }
 }
