@@ -1,0 +1,213 @@
+package dev.kubeproof.ingest.resources;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import dev.kubeproof.contract.topics.TopicCatalog;
+import dev.kubeproof.ingest.common.PublisherConfig;
+import dev.kubeproof.ingest.resources.kinds.KindCatalog;
+import dev.kubeproof.ingest.resources.kinds.WatchedKind;
+
+/**
+ * Configuration of the resource collector, validated on construction; every message names its key. Loaded from
+ * YAML with {@code ConfigLoader} (unknown keys rejected) or built by {@link ResourceCollectorCommand} from options.
+ *
+ * @param clusterId         the cluster's id, first part of every key ({@code [A-Za-z0-9][A-Za-z0-9._-]*}); required
+ * @param kubeconfig        kubeconfig file; null for the usual discovery (KUBECONFIG, ~/.kube/config, in-cluster)
+ * @param context           kubeconfig context; null for the current one
+ * @param kinds             kinds to watch by name (see {@link KindCatalog}); default: all of them
+ * @param bootstrapServers  Kafka bootstrap servers; required
+ * @param schemaRegistryUrl schema registry base URL; required
+ * @param topicPrefix       topic prefix of the {@link TopicCatalog}; default {@code kubeproof.}
+ * @param kafkaProperties   extra Kafka client properties (security settings), see {@link PublisherConfig}
+ * @param healthPort        port of /healthz, /readyz, /metrics; default 8083, 0 picks a free port
+ * @param resyncPeriod      informer resync period, each resync publishes SYNC records; default PT1H, PT0S disables
+ * @param maxObjectBytes    largest object JSON published; larger objects are dead-lettered; default 900 KiB (Kafka's default request limit is 1 MiB)
+ * @param startupTimeout    how long reading the topic and the informers' first list may take; default PT5M
+ * @param leaderElection    Lease-based leader election among replicas
+ */
+public record ResourceCollectorConfig(String clusterId, String kubeconfig, String context, List<String> kinds,
+                                      String bootstrapServers, String schemaRegistryUrl, String topicPrefix,
+                                      Map<String, String> kafkaProperties, Integer healthPort, Duration resyncPeriod,
+                                      Integer maxObjectBytes, Duration startupTimeout,
+                                      LeaderElection leaderElection) {
+
+    public static final int DEFAULT_HEALTH_PORT = 8083;
+    /** Leaves room for the record's other fields under Kafka's default 1 MiB {@code max.request.size}. */
+    public static final int DEFAULT_MAX_OBJECT_BYTES = 900 * 1024;
+    private static final Pattern CLUSTER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+
+    public ResourceCollectorConfig {
+        if (clusterId == null || clusterId.isBlank()) {
+            throw new IllegalArgumentException("clusterId must be set");
+        }
+        if (!CLUSTER_ID.matcher(clusterId).matches() || clusterId.length() > 100) {
+            throw new IllegalArgumentException("clusterId '" + clusterId + "' must match " + CLUSTER_ID.pattern()
+                    + " (at most 100 characters): it is the first part of every record key");
+        }
+        kubeconfig = blankToNull(kubeconfig);
+        context = blankToNull(context);
+        kinds = kinds == null ? KindCatalog.defaultKindNames() : List.copyOf(kinds);
+        KindCatalog.resolve(kinds, "kinds");
+        if (bootstrapServers == null || bootstrapServers.isBlank()) {
+            throw new IllegalArgumentException("bootstrapServers must be set (host:port[,host:port...])");
+        }
+        if (schemaRegistryUrl == null || schemaRegistryUrl.isBlank()) {
+            throw new IllegalArgumentException("schemaRegistryUrl must be set");
+        }
+        topicPrefix = topicPrefix == null ? TopicCatalog.DEFAULT_PREFIX : topicPrefix;
+        try {
+            new TopicCatalog(topicPrefix);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("topicPrefix: " + e.getMessage(), e);
+        }
+        kafkaProperties = kafkaProperties == null ? Map.of() : Map.copyOf(kafkaProperties);
+        try {
+            new PublisherConfig(bootstrapServers, schemaRegistryUrl, "kubeproof-resources", kafkaProperties);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        healthPort = healthPort == null ? DEFAULT_HEALTH_PORT : healthPort;
+        if (healthPort < 0 || healthPort > 65535) {
+            throw new IllegalArgumentException("healthPort must be 0..65535, was " + healthPort);
+        }
+        resyncPeriod = resyncPeriod == null ? Duration.ofHours(1) : resyncPeriod;
+        if (resyncPeriod.isNegative() || (!resyncPeriod.isZero() && resyncPeriod.compareTo(Duration.ofSeconds(1)) < 0)) {
+            throw new IllegalArgumentException("resyncPeriod must be PT0S (off) or at least PT1S, was " + resyncPeriod);
+        }
+        maxObjectBytes = maxObjectBytes == null ? DEFAULT_MAX_OBJECT_BYTES : maxObjectBytes;
+        if (maxObjectBytes < 1024) {
+            throw new IllegalArgumentException("maxObjectBytes must be at least 1024, was " + maxObjectBytes);
+        }
+        startupTimeout = startupTimeout == null ? Duration.ofMinutes(5) : startupTimeout;
+        if (startupTimeout.isNegative() || startupTimeout.isZero()) {
+            throw new IllegalArgumentException("startupTimeout must be positive, was " + startupTimeout);
+        }
+        leaderElection = leaderElection == null ? LeaderElection.defaults() : leaderElection;
+    }
+
+    /** A config with every default, for the given cluster and servers. */
+    public static ResourceCollectorConfig of(String clusterId, String bootstrapServers, String schemaRegistryUrl) {
+        return new ResourceCollectorConfig(clusterId, null, null, null, bootstrapServers, schemaRegistryUrl, null, null,
+                null, null, null, null, null);
+    }
+
+    /** The configured kinds, resolved. */
+    public List<WatchedKind> watchedKinds() {
+        return KindCatalog.resolve(kinds, "kinds");
+    }
+
+    public TopicCatalog topics() {
+        return new TopicCatalog(topicPrefix);
+    }
+
+    /** The publisher settings; the client id names the replica. */
+    public PublisherConfig publisherConfig() {
+        return new PublisherConfig(bootstrapServers, schemaRegistryUrl,
+                "kubeproof-resources-" + leaderElection.identity(), kafkaProperties);
+    }
+
+    public ResourceCollectorConfig withKinds(List<String> newKinds) {
+        return new ResourceCollectorConfig(clusterId, kubeconfig, context, newKinds, bootstrapServers, schemaRegistryUrl,
+                topicPrefix, kafkaProperties, healthPort, resyncPeriod, maxObjectBytes, startupTimeout, leaderElection);
+    }
+
+    public ResourceCollectorConfig withResyncPeriod(Duration period) {
+        return new ResourceCollectorConfig(clusterId, kubeconfig, context, kinds, bootstrapServers, schemaRegistryUrl,
+                topicPrefix, kafkaProperties, healthPort, period, maxObjectBytes, startupTimeout, leaderElection);
+    }
+
+    public ResourceCollectorConfig withTopicPrefix(String prefix) {
+        return new ResourceCollectorConfig(clusterId, kubeconfig, context, kinds, bootstrapServers, schemaRegistryUrl,
+                prefix, kafkaProperties, healthPort, resyncPeriod, maxObjectBytes, startupTimeout, leaderElection);
+    }
+
+    public ResourceCollectorConfig withMaxObjectBytes(int bytes) {
+        return new ResourceCollectorConfig(clusterId, kubeconfig, context, kinds, bootstrapServers, schemaRegistryUrl,
+                topicPrefix, kafkaProperties, healthPort, resyncPeriod, bytes, startupTimeout, leaderElection);
+    }
+
+    public ResourceCollectorConfig withHealthPort(int port) {
+        return new ResourceCollectorConfig(clusterId, kubeconfig, context, kinds, bootstrapServers, schemaRegistryUrl,
+                topicPrefix, kafkaProperties, port, resyncPeriod, maxObjectBytes, startupTimeout, leaderElection);
+    }
+
+    public ResourceCollectorConfig withLeaderElection(LeaderElection election) {
+        return new ResourceCollectorConfig(clusterId, kubeconfig, context, kinds, bootstrapServers, schemaRegistryUrl,
+                topicPrefix, kafkaProperties, healthPort, resyncPeriod, maxObjectBytes, startupTimeout, election);
+    }
+
+    @Override
+    public String toString() {
+        // kafkaProperties may hold SASL passwords: print the keys only.
+        return "ResourceCollectorConfig[clusterId=" + clusterId + ", kubeconfig=" + kubeconfig + ", context=" + context
+                + ", kinds=" + kinds + ", bootstrapServers=" + bootstrapServers + ", schemaRegistryUrl="
+                + schemaRegistryUrl + ", topicPrefix=" + topicPrefix + ", kafkaProperties=" + kafkaProperties.keySet()
+                + ", healthPort=" + healthPort + ", resyncPeriod=" + resyncPeriod + ", maxObjectBytes="
+                + maxObjectBytes + ", startupTimeout=" + startupTimeout + ", leaderElection=" + leaderElection + "]";
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+
+    /**
+     * Leader election with a {@code coordination.k8s.io/v1} Lease: only the holder publishes.
+     *
+     * @param enabled       false for a single replica that always publishes; default true
+     * @param namespace     namespace of the Lease (the collector's own); default {@code kubeproof}
+     * @param leaseName     name of the Lease; default {@code kubeproof-resources-collector}
+     * @param identity      this replica's identity; default the HOSTNAME variable (the pod name) plus a random suffix
+     * @param leaseDuration how long a lease lasts without renewal; default PT15S
+     * @param renewDeadline how long the leader keeps trying to renew before it steps down; default PT10S
+     * @param retryPeriod   how often candidates try to acquire and the leader renews; default PT2S
+     */
+    public record LeaderElection(Boolean enabled, String namespace, String leaseName, String identity,
+                                 Duration leaseDuration, Duration renewDeadline, Duration retryPeriod) {
+
+        public LeaderElection {
+            enabled = enabled == null || enabled;
+            namespace = namespace == null || namespace.isBlank() ? "kubeproof" : namespace;
+            leaseName = leaseName == null || leaseName.isBlank() ? "kubeproof-resources-collector" : leaseName;
+            identity = identity == null || identity.isBlank() ? defaultIdentity() : identity;
+            leaseDuration = leaseDuration == null ? Duration.ofSeconds(15) : leaseDuration;
+            renewDeadline = renewDeadline == null ? Duration.ofSeconds(10) : renewDeadline;
+            retryPeriod = retryPeriod == null ? Duration.ofSeconds(2) : retryPeriod;
+            positive("leaderElection.leaseDuration", leaseDuration);
+            positive("leaderElection.renewDeadline", renewDeadline);
+            positive("leaderElection.retryPeriod", retryPeriod);
+            if (renewDeadline.compareTo(leaseDuration) >= 0) {
+                throw new IllegalArgumentException("leaderElection.renewDeadline (" + renewDeadline
+                        + ") must be shorter than leaderElection.leaseDuration (" + leaseDuration + ")");
+            }
+            if (retryPeriod.compareTo(renewDeadline) >= 0) {
+                throw new IllegalArgumentException("leaderElection.retryPeriod (" + retryPeriod
+                        + ") must be shorter than leaderElection.renewDeadline (" + renewDeadline + ")");
+            }
+        }
+
+        public static LeaderElection defaults() {
+            return new LeaderElection(null, null, null, null, null, null, null);
+        }
+
+        /** No election: this replica always publishes. */
+        public static LeaderElection disabled() {
+            return new LeaderElection(false, null, null, null, null, null, null);
+        }
+
+        private static void positive(String key, Duration value) {
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException(key + " must be positive, was " + value);
+            }
+        }
+
+        private static String defaultIdentity() {
+            // The pod name tells operators who leads; the suffix keeps two collectors in one pod or process apart.
+            String hostname = System.getenv("HOSTNAME");
+            String base = hostname != null && !hostname.isBlank() ? hostname : "resources-" + ProcessHandle.current().pid();
+            return base + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        }
+    }
+}
