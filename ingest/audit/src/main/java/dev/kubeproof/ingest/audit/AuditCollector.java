@@ -1,0 +1,101 @@
+package dev.kubeproof.ingest.audit;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.kubeproof.contract.topics.TopicCatalog;
+import dev.kubeproof.ingest.common.DeadLetterPublisher;
+import dev.kubeproof.ingest.common.HealthServer;
+import dev.kubeproof.ingest.common.IngestRuntime;
+import dev.kubeproof.ingest.common.RecordPublisher;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The audit collector service: the webhook receiver and the file tailers of one config, over one publisher.
+ * Runs alone ({@link AuditCollectorCommand}) or beside other collectors on a shared {@link IngestRuntime}.
+ */
+public final class AuditCollector implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AuditCollector.class);
+
+    private final AuditCollectorConfig config;
+    private final AuditIngestor ingestor;
+    private final RecordPublisher publisher;
+    private AuditWebhookServer webhook;
+    private final List<AuditFileTailer> tailers = new ArrayList<>();
+    private volatile boolean started;
+
+    public AuditCollector(AuditCollectorConfig config, RecordPublisher publisher, DeadLetterPublisher deadLetters,
+                          TopicCatalog topics) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.publisher = Objects.requireNonNull(publisher, "publisher");
+        ObjectMapper mapper = AuditJson.mapper();
+        AuditRedactor redactor = new AuditRedactor(config.redaction(), mapper);
+        this.ingestor = new AuditIngestor(new AuditEventParser(config.clusterId(), redactor, mapper), redactor, publisher,
+                deadLetters, topics, new EventDeduplicator(config.dedupCacheSize()), mapper, config.maxEventBytes());
+    }
+
+    /** On a shared runtime: its publisher, dead letters and topics. */
+    public AuditCollector(AuditCollectorConfig config, IngestRuntime runtime) {
+        this(config, runtime.publisher(), runtime.deadLetters(), runtime.topics());
+    }
+
+    public AuditIngestor ingestor() {
+        return ingestor;
+    }
+
+    public synchronized AuditCollector start() {
+        if (started) {
+            return this;
+        }
+        try {
+            if (config.webhook() != null) {
+                webhook = new AuditWebhookServer(config.webhook(), ingestor, publisher.metrics()).start();
+            }
+            for (FileSourceConfig file : config.files()) {
+                tailers.add(new AuditFileTailer(file, ingestor, publisher.metrics(), config.maxEventBytes()).start());
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        started = true;
+        LOG.info("audit collector for cluster {} started: webhook {}, {} file(s)", config.clusterId(),
+                webhook == null ? "off" : "on port " + webhook.port(), tailers.size());
+        return this;
+    }
+
+    /** The webhook's bound port, or -1 when there is no webhook. */
+    public int webhookPort() {
+        return webhook == null ? -1 : webhook.port();
+    }
+
+    public List<AuditFileTailer> tailers() {
+        return List.copyOf(tailers);
+    }
+
+    /** Ready when started and every source is running. */
+    public boolean isReady() {
+        return started && (webhook == null || webhook.isRunning()) && tailers.stream().allMatch(AuditFileTailer::isAlive);
+    }
+
+    /** Registers readiness and liveness on a (possibly shared) health server. */
+    public void registerHealthChecks(HealthServer health) {
+        health.readinessCheck("audit-collector", this::isReady);
+        health.livenessCheck("audit-file-tailers", () -> !started || tailers.stream().allMatch(AuditFileTailer::isAlive));
+    }
+
+    @Override
+    public synchronized void close() {
+        started = false;
+        if (webhook != null) {
+            webhook.close();
+        }
+        tailers.forEach(AuditFileTailer::close);
+        publisher.flush();
+    }
+}

@@ -1,0 +1,223 @@
+package dev.kubeproof.ingest.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import javax.net.ssl.SSLContext;
+
+import dev.kubeproof.avro.AuditEvent;
+import dev.kubeproof.contract.registry.ConfluentRestSchemaRegistryClient;
+import dev.kubeproof.contract.registry.RegistryClientConfig;
+import dev.kubeproof.contract.serde.AvroDeserializer;
+import dev.kubeproof.contract.topics.TopicCatalog;
+import dev.kubeproof.contract.topics.TopicSpec;
+import dev.kubeproof.ingest.common.HealthConfig;
+import dev.kubeproof.ingest.common.IngestRuntime;
+import dev.kubeproof.ingest.common.PublisherConfig;
+import dev.kubeproof.ingest.common.TestCertificates;
+import dev.kubeproof.stack.ServerKind;
+import dev.kubeproof.testkit.RealServers;
+import dev.kubeproof.testkit.RealStack;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The audit collector against the real broker and registry: webhook over TLS, and the file tailer across a restart. */
+@RealStack({ServerKind.KAFKA, ServerKind.SCHEMA_REGISTRY})
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AuditCollectorIT {
+    private static final String TOKEN = "it-apiserver-token-0123456789";
+
+    private Path dir;
+    private RealServers servers;
+    private TestCertificates certificates;
+    private Path tokens;
+    private AvroDeserializer<AuditEvent> deserializer;
+
+    @BeforeAll
+    void setUp(RealServers servers, @TempDir Path dir) throws Exception {
+        this.servers = servers;
+        this.dir = dir;
+        certificates = TestCertificates.generate(dir.resolve("tls"));
+        tokens = Files.writeString(dir.resolve("tokens"), TOKEN + "\n");
+        deserializer = new AvroDeserializer<>(new ConfluentRestSchemaRegistryClient(
+                RegistryClientConfig.of(servers.schemaRegistryUrl())), AuditEvent.class);
+    }
+
+    private TopicCatalog topics(String name) {
+        TopicCatalog topics = new TopicCatalog(servers.uniqueName(name) + ".");
+        servers.createTopics(topics.auditEvents().partitions(), topics.auditEvents().name());
+        servers.createTopics(1, topics.deadLetters().name());
+        return topics;
+    }
+
+    private IngestRuntime runtime(TopicCatalog topics) {
+        return IngestRuntime.create(PublisherConfig.of(servers.kafkaBootstrapServers(), servers.schemaRegistryUrl(),
+                "audit-it"), topics, new HealthConfig("127.0.0.1", 0));
+    }
+
+    private AuditCollectorConfig webhookConfig(TopicCatalog topics) {
+        return new AuditCollectorConfig("it", PublisherConfig.of(servers.kafkaBootstrapServers(),
+                servers.schemaRegistryUrl(), "audit-it"), topics.prefix(), null,
+                new WebhookConfig("127.0.0.1", 0, "/audit", certificates.serverTls(), tokens, null, null, 30, 2),
+                null, null, null, null);
+    }
+
+    private List<ConsumerRecord<String, byte[]>> read(TopicSpec topic) {
+        return KafkaTopicReader.readAll(servers, topic.name());
+    }
+
+    private AuditEvent decode(ConsumerRecord<String, byte[]> record) {
+        return deserializer.deserialize(record.topic(), record.value());
+    }
+
+    private static HttpResponse<String> post(int port, SSLContext tls, String authorization, byte[] body) throws Exception {
+        HttpClient client = HttpClient.newBuilder().sslContext(tls).version(HttpClient.Version.HTTP_1_1).build();
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/audit"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private void shouldDeliverEveryFalcoFixtureOnce(SSLContext tls, String authorization) throws Exception {
+        // Given
+        TopicCatalog topics = topics("audit-webhook");
+        try (IngestRuntime runtime = runtime(topics)) {
+            AuditCollector collector = new AuditCollector(webhookConfig(topics), runtime).start();
+            runtime.manage(collector);
+            Map<String, String> expectedKeys = new HashMap<>();
+            int events = 0;
+
+            // When: each trace file is one webhook batch
+            for (Path trace : AuditFixtures.falcoTraces()) {
+                List<String> lines = AuditFixtures.events(trace);
+                for (String line : lines) {
+                    var node = AuditFixtures.json(line);
+                    expectedKeys.put(node.get("auditID").asText() + "/" + node.get("stage").asText(),
+                            AuditEventParserTest.KEYS.get(trace.getFileName().toString()).replaceFirst("^c1/", "it/"));
+                }
+                events += lines.size();
+                HttpResponse<String> response = post(collector.webhookPort(), tls, authorization, AuditFixtures.eventList(lines));
+                // Then: 200 means Kafka has the batch
+                assertThat(response.statusCode()).as(trace.getFileName().toString()).isEqualTo(200);
+            }
+
+            // Then: every event once, keyed by its object, nothing dead-lettered
+            List<ConsumerRecord<String, byte[]>> records = read(topics.auditEvents());
+            assertThat(records).hasSize(events);
+            Map<String, String> keys = new HashMap<>();
+            for (ConsumerRecord<String, byte[]> record : records) {
+                AuditEvent event = decode(record);
+                assertThat(keys.put(event.getAuditId() + "/" + event.getStage(), record.key())).isNull();
+                assertThat(event.getSource()).isEqualTo("webhook");
+            }
+            assertThat(keys).isEqualTo(expectedKeys);
+            assertThat(read(topics.deadLetters())).isEmpty();
+            String secret = AuditFixtures.secretValue();
+            assertThat(records).allSatisfy(r -> assertThat(new String(r.value(), StandardCharsets.ISO_8859_1)).doesNotContain(secret));
+        }
+    }
+
+    @Test
+    void shouldDeliverEveryFalcoFixturePostedWithAClientCertificateOnceCorrectlyKeyed() throws Exception {
+        shouldDeliverEveryFalcoFixtureOnce(certificates.clientWithCertificate(), null);
+    }
+
+    @Test
+    void shouldDeliverEveryFalcoFixturePostedWithABearerTokenOnceCorrectlyKeyed() throws Exception {
+        shouldDeliverEveryFalcoFixtureOnce(certificates.clientWithoutCertificate(), "Bearer " + TOKEN);
+    }
+
+    @Test
+    void shouldPublishNothingForAnUnauthenticatedPost() throws Exception {
+        // Given
+        TopicCatalog topics = topics("audit-unauth");
+        try (IngestRuntime runtime = runtime(topics)) {
+            AuditCollector collector = new AuditCollector(webhookConfig(topics), runtime).start();
+            runtime.manage(collector);
+            byte[] everything = AuditFixtures.eventList(AuditFixtures.falcoTraces().stream()
+                    .flatMap(trace -> AuditFixtures.events(trace).stream()).toList());
+
+            // When
+            HttpResponse<String> anonymous = post(collector.webhookPort(), certificates.clientWithoutCertificate(), null, everything);
+            HttpResponse<String> badToken = post(collector.webhookPort(), certificates.clientWithoutCertificate(),
+                    "Bearer not-the-token-0123456789", everything);
+            // and then one authenticated event, so that reading up to it shows everything before it
+            HttpResponse<String> sentinel = post(collector.webhookPort(), certificates.clientWithCertificate(), null,
+                    AuditFixtures.eventList(AuditFixtures.events(AuditFixtures.trace("exec_pod.json"))));
+
+            // Then
+            assertThat(anonymous.statusCode()).isEqualTo(401);
+            assertThat(badToken.statusCode()).isEqualTo(401);
+            assertThat(sentinel.statusCode()).isEqualTo(200);
+            assertThat(read(topics.auditEvents())).singleElement()
+                    .satisfies(r -> assertThat(decode(r).getAuditId()).isEqualTo("ca1ed9f4-7bf4-4c85-81a8-1b11253d1ba6"));
+            assertThat(read(topics.deadLetters())).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldLoseAndDuplicateNothingWhenTheTailerIsStoppedMidFileAndRestarted() throws Exception {
+        // Given: a log of 300 events, tailed one line per batch so that the stop lands mid-file
+        TopicCatalog topics = topics("audit-file");
+        Path log = dir.resolve("tail/audit.log");
+        Files.createDirectories(log.getParent());
+        String template = AuditFixtures.events(AuditFixtures.trace("create_deployment.json")).get(0);
+        Files.writeString(log, lines(template, 0, 300));
+        AuditCollectorConfig config = new AuditCollectorConfig("it", PublisherConfig.of(servers.kafkaBootstrapServers(),
+                servers.schemaRegistryUrl(), "audit-it"), topics.prefix(), null, null,
+                List.of(new FileSourceConfig(log, dir.resolve("tail/position"), 20, 1)), null, null, null);
+        long stoppedAt;
+        try (IngestRuntime runtime = runtime(topics)) {
+            AuditCollector first = new AuditCollector(config, runtime).start();
+            AuditFileTailer tailer = first.tailers().get(0);
+            await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(60)).until(() -> tailer.linesCommitted() >= 30);
+
+            // When: stopped abruptly in the middle of the file
+            first.close();
+            stoppedAt = tailer.committedOffset();
+        }
+        Files.writeString(log, lines(template, 300, 400), StandardOpenOption.APPEND);
+        try (IngestRuntime runtime = runtime(topics)) {
+            AuditCollector second = new AuditCollector(config, runtime).start();
+            runtime.manage(second);
+            await().atMost(Duration.ofSeconds(120)).until(() -> second.tailers().get(0).committedOffset() == Files.size(log));
+        }
+
+        // Then
+        assertThat(stoppedAt).isPositive().isLessThan(Files.size(log) - 1);
+        Map<String, Long> counts = read(topics.auditEvents()).stream().map(this::decode)
+                .collect(Collectors.groupingBy(AuditEvent::getAuditId, Collectors.counting()));
+        assertThat(counts).hasSize(400).containsOnlyKeys(IntStream.range(0, 400).mapToObj(i -> "line-" + i).toList());
+        assertThat(counts.values()).containsOnly(1L);
+    }
+
+    private static String lines(String template, int from, int to) {
+        List<String> lines = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            lines.add(AuditEventParserTest.with(template, "auditID", "\"line-" + i + "\""));
+        }
+        return String.join("\n", lines) + "\n";
+    }
+}

@@ -1,0 +1,144 @@
+package dev.kubeproof.ingest.scans;
+
+import java.io.IOException;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.kubeproof.avro.ImageScan;
+import dev.kubeproof.contract.topics.TopicCatalog;
+import dev.kubeproof.ingest.common.DeadLetterPublisher;
+import dev.kubeproof.ingest.common.ErrorTypes;
+import dev.kubeproof.ingest.common.InvalidInputException;
+import dev.kubeproof.ingest.common.RecordPublisher;
+
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.SerializationException;
+
+/**
+ * The one path every scan report takes, from the directory and from HTTP: parse (Trivy JSON, or a Trivy
+ * Operator VulnerabilityReport), key, publish; a bad report is dead-lettered. The future completes when Kafka
+ * has the scan or the dead letter; it fails only when Kafka could not be written (the caller retries).
+ */
+public final class ScanIngestor {
+    /** What a report became: the key and scan id when published, or why it was rejected. */
+    public record Outcome(String key, String scanId, String errorType, String reason) {
+        public boolean published() {
+            return errorType == null;
+        }
+    }
+
+    /**
+     * Names of an input source.
+     *
+     * @param recordSource     {@code ImageScan.source}, e.g. {@code file:/scans/app.json} or {@code http}
+     * @param deadLetterSource dead-letter source and metrics tag
+     */
+    public record Source(String recordSource, String deadLetterSource) {
+        public static final Source HTTP = new Source("http", "ingest.scans-http");
+
+        public static Source file(String path) {
+            return new Source("file:" + path, "ingest.scans-directory");
+        }
+    }
+
+    private final TrivyReportParser parser;
+    private final String clusterId;
+    private final RecordPublisher publisher;
+    private final DeadLetterPublisher deadLetters;
+    private final TopicCatalog topics;
+    private final ObjectMapper mapper;
+    private final int maxReportBytes;
+
+    /**
+     * @param clusterId the cluster reports are about, or null when they are not tied to one (then posted
+     *                  VulnerabilityReports are refused: they need a cluster)
+     */
+    public ScanIngestor(TrivyReportParser parser, String clusterId, RecordPublisher publisher,
+                        DeadLetterPublisher deadLetters, TopicCatalog topics, ObjectMapper mapper, int maxReportBytes) {
+        this.parser = Objects.requireNonNull(parser, "parser");
+        this.clusterId = clusterId;
+        this.publisher = Objects.requireNonNull(publisher, "publisher");
+        this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
+        this.topics = Objects.requireNonNull(topics, "topics");
+        this.mapper = Objects.requireNonNull(mapper, "mapper");
+        this.maxReportBytes = maxReportBytes;
+    }
+
+    public int maxReportBytes() {
+        return maxReportBytes;
+    }
+
+    /** One report, raw. */
+    public CompletableFuture<Outcome> ingest(byte[] raw, Source source) {
+        publisher.metrics().inputReceived(source.deadLetterSource());
+        if (raw.length > maxReportBytes) {
+            return reject(source, new InvalidInputException(ErrorTypes.OVERSIZED, "report of " + raw.length
+                    + " bytes is larger than maxReportBytes=" + maxReportBytes), raw);
+        }
+        JsonNode node;
+        try {
+            node = mapper.readTree(raw);
+        } catch (IOException e) {
+            return reject(source, malformed(e), raw);
+        }
+        ImageScan scan;
+        try {
+            scan = toImageScan(node, source);
+        } catch (InvalidInputException e) {
+            return reject(source, e, raw);
+        }
+        return publish(scan, source, raw);
+    }
+
+    /** A report the caller refused before reading it all (e.g. an oversized HTTP body). */
+    public CompletableFuture<Outcome> reject(Source source, String errorType, String reason, byte[] rawPrefix) {
+        return reject(source, new InvalidInputException(errorType, reason), rawPrefix);
+    }
+
+    private ImageScan toImageScan(JsonNode node, Source source) {
+        if (node != null && node.isObject() && node.has("apiVersion") && node.has("kind")) {
+            // a Kubernetes object: only a Trivy Operator VulnerabilityReport is a scan
+            if (clusterId == null && TrivyOperatorReports.isVulnerabilityReport(node)) {
+                throw new InvalidInputException(ErrorTypes.MISSING_FIELD, "a VulnerabilityReport needs a cluster:"
+                        + " set clusterId in the scan collector's config");
+            }
+            return TrivyOperatorReports.toImageScan(node, clusterId == null ? "-" : clusterId, source.recordSource());
+        }
+        return parser.parse(node, clusterId, source.recordSource());
+    }
+
+    private CompletableFuture<Outcome> publish(ImageScan scan, Source source, byte[] raw) {
+        String key = ImageScans.keyOf(scan);
+        return publisher.publish(topics.imageScans(), key, scan, source.deadLetterSource())
+                .thenApply(metadata -> new Outcome(key, scan.getScanId(), null, null))
+                .exceptionallyCompose(error -> {
+                    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                    if (cause instanceof RecordTooLargeException || cause instanceof SerializationException) {
+                        // retrying cannot help: keep the report as a dead letter instead of blocking the source
+                        return reject(source, new InvalidInputException(ErrorTypes.PUBLISH_FAILED, "Kafka refused the scan of "
+                                + key + ": " + cause.getMessage() + " (raise max.request.size and the topic's"
+                                + " max.message.bytes for very large reports)"), raw);
+                    }
+                    return CompletableFuture.failedFuture(cause);
+                });
+    }
+
+    private CompletableFuture<Outcome> reject(Source source, InvalidInputException error, byte[] raw) {
+        return deadLetters.deadLetter(source.deadLetterSource(), error.errorType(), error.getMessage(), raw)
+                .thenApply(metadata -> new Outcome(null, null, error.errorType(), error.getMessage()));
+    }
+
+    private static InvalidInputException malformed(IOException e) {
+        StringBuilder reason = new StringBuilder("not valid JSON");
+        if (e instanceof JsonProcessingException json && json.getLocation() != null) {
+            reason.append(" at line ").append(json.getLocation().getLineNr())
+                    .append(", column ").append(json.getLocation().getColumnNr());
+        }
+        return new InvalidInputException(ErrorTypes.MALFORMED_JSON, reason.toString());
+    }
+}
