@@ -1,0 +1,144 @@
+package dev.kubeproof.streams;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+
+import dev.kubeproof.contract.registry.ConfluentRestSchemaRegistryClient;
+import dev.kubeproof.contract.registry.RegistryClientConfig;
+import dev.kubeproof.contract.registry.SchemaRegistryClient;
+import dev.kubeproof.controls.ControlEngine;
+import dev.kubeproof.controls.ControlSettings;
+import dev.kubeproof.controls.Evaluator;
+import dev.kubeproof.siem.ControlCatalog;
+import dev.kubeproof.siem.ControlInfo;
+import dev.kubeproof.siem.ViolationFormats;
+import dev.kubeproof.siem.ViolationFormatter;
+import dev.kubeproof.streams.config.SchemaIdCache;
+import dev.kubeproof.streams.config.SchemaSubjects;
+import dev.kubeproof.streams.config.StreamsConfigFactory;
+import dev.kubeproof.streams.errors.DeadLetterPublisher;
+import dev.kubeproof.streams.errors.KafkaDeadLetterPublisher;
+
+/**
+ * The evidence application: builds the topology from a validated configuration, runs it on Kafka Streams and
+ * closes it cleanly. A stream thread that dies of an unexpected error shuts the client down (the orchestrator
+ * restarts the process; exactly-once makes the restart safe) rather than spinning on the same failure.
+ */
+public final class EvidenceService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EvidenceService.class);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final KafkaStreams streams;
+    private final DeadLetterPublisher deadLetters;
+    private final KafkaStreamsMetrics streamsMetrics;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean failed;
+
+    /** The service with the built-in control engine (and settings file, if configured) and the REST registry. */
+    public static EvidenceService create(EvidenceServiceConfig config, EvidenceMetrics metrics) {
+        ControlEngine engine = engine(config);
+        ViolationFormatter formatter = ViolationFormats.named(config.violationsFormat(), catalogOf(engine));
+        SchemaRegistryClient registry = new ConfluentRestSchemaRegistryClient(
+                RegistryClientConfig.of(config.schemaRegistryUrl().toString()));
+        return new EvidenceService(config, engine, formatter, registry, Clock.systemUTC(), metrics);
+    }
+
+    public EvidenceService(EvidenceServiceConfig config, Evaluator evaluator, ViolationFormatter formatter,
+                           SchemaRegistryClient client, Clock clock, EvidenceMetrics metrics) {
+        Objects.requireNonNull(config, "config");
+        SchemaRegistryClient registry = SchemaIdCache.wrap(client);
+        EvidenceTopologyConfig topologyConfig = config.topology();
+        SchemaSubjects.register(registry, SchemaSubjects.of(config.streams().applicationId(), topologyConfig.topics()));
+        Topology topology = EvidenceTopology.build(topologyConfig, evaluator, formatter, EvidenceSerdes.avro(registry),
+                clock, metrics);
+        this.deadLetters = new KafkaDeadLetterPublisher(config.streams().bootstrapServers(), registry,
+                topologyConfig.topics().deadLetters().name(), config.streams().applicationId() + "-dead-letters",
+                metrics);
+        Properties properties = StreamsConfigFactory.properties(config.streams(), deadLetters, clock);
+        this.streams = new KafkaStreams(topology, properties);
+        this.streams.setUncaughtExceptionHandler(error -> {
+            LOG.error("a stream thread failed; shutting this instance down", error);
+            failed = true;
+            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        this.streams.setStateListener((now, before) -> {
+            LOG.info("evidence streams {} -> {}", before, now);
+            if (now == KafkaStreams.State.ERROR) {
+                failed = true;
+            }
+            if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+                stopped.countDown();
+            }
+        });
+        this.streamsMetrics = new KafkaStreamsMetrics(streams);
+        this.streamsMetrics.bindTo(metrics.registry());
+    }
+
+    public void start() {
+        streams.start();
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    /** The underlying client, for health checks and tests (task assignment, standbys). */
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    /** Waits until the instance stops (closed or failed). */
+    public boolean awaitStop(Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** True when a stream thread failed or the client went to ERROR. */
+    public boolean failed() {
+        return failed;
+    }
+
+    @Override
+    public void close() {
+        try {
+            // Leave the group at once, so that another instance takes over without waiting for the session timeout.
+            streams.close(new KafkaStreams.CloseOptions().timeout(CLOSE_TIMEOUT).leaveGroup(true));
+        } finally {
+            streamsMetrics.close();
+            deadLetters.close();
+            stopped.countDown();
+        }
+    }
+
+    private static ControlEngine engine(EvidenceServiceConfig config) {
+        if (config.controlSettings().isEmpty()) {
+            return ControlEngine.withDefaults();
+        }
+        try {
+            return ControlEngine.load(ControlSettings.read(config.controlSettings().get()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + EvidenceServiceConfig.CONTROL_SETTINGS + " "
+                    + config.controlSettings().get() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The catalog's metadata for the SIEM formats (framework mappings, category, links). */
+    public static ControlCatalog catalogOf(Evaluator evaluator) {
+        return ControlCatalog.of(evaluator.controls().stream()
+                .map(c -> new ControlInfo(c.id(), c.category(), c.description(), c.frameworks(), c.references()))
+                .toList());
+    }
+}

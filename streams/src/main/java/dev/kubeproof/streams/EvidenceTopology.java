@@ -1,0 +1,190 @@
+package dev.kubeproof.streams;
+
+import java.time.Clock;
+import java.util.Map;
+import java.util.Objects;
+
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+import dev.kubeproof.avro.EvidenceRecord;
+import dev.kubeproof.avro.EvidenceStatus;
+import dev.kubeproof.avro.ImageScan;
+import dev.kubeproof.avro.ResourceChange;
+import dev.kubeproof.contract.topics.TopicCatalog;
+import dev.kubeproof.controls.Evaluator;
+import dev.kubeproof.siem.ViolationFormatter;
+import dev.kubeproof.streams.evaluation.ClusterPartitioner;
+import dev.kubeproof.streams.evaluation.EvaluationInput;
+import dev.kubeproof.streams.evaluation.EvaluationOutput;
+import dev.kubeproof.streams.evaluation.EvaluationProcessor;
+import dev.kubeproof.streams.evaluation.StoreKeys;
+
+/**
+ * Resource changes and image scans in; hash-chained evidence transitions, the latest evidence per key and
+ * SIEM violations out.
+ *
+ * <pre>
+ * resource-changes ─ drop tombstones ─ [only cluster] ─ key by cluster ─ repartition ─┐
+ * image-scans ────── drop tombstones ─ key by cluster (or *) ── repartition (multicast) ┴ merge ─ evaluate
+ *   evaluate ─ split ─ dead letters ─────────────────────────────────────────────▶ dead-letters
+ *                    └ evidence ─┬───────────────────────────────────────────────▶ evidence
+ *                                ├───────────────────────────────────────────────▶ evidence-state
+ *                                └ into/out of FAIL ─ format (ECS/OCSF) ─────────▶ violations
+ * </pre>
+ *
+ * Every node, store and repartition topic has a fixed name (the constants), so that a new version of the
+ * application keeps its state and offsets, and tests refer to the same names.
+ */
+public final class EvidenceTopology {
+    public static final String SOURCE_RESOURCE_CHANGES = "resource-changes-source";
+    public static final String DROP_CHANGE_TOMBSTONES = "resource-changes-drop-tombstones";
+    public static final String FILTER_CLUSTER = "resource-changes-only-configured-cluster";
+    public static final String KEY_CHANGES_BY_CLUSTER = "resource-changes-key-by-cluster";
+    /** Repartition topic {@code <application.id>-evaluation-changes-repartition}. */
+    public static final String REPARTITION_CHANGES = "evaluation-changes";
+    public static final String WRAP_CHANGES = "evaluation-changes-wrap";
+
+    public static final String SOURCE_IMAGE_SCANS = "image-scans-source";
+    public static final String DROP_SCAN_TOMBSTONES = "image-scans-drop-tombstones";
+    public static final String KEY_SCANS_BY_CLUSTER = "image-scans-key-by-cluster";
+    /** Repartition topic {@code <application.id>-evaluation-scans-repartition}. */
+    public static final String REPARTITION_SCANS = "evaluation-scans";
+    public static final String WRAP_SCANS = "evaluation-scans-wrap";
+
+    public static final String MERGE_INPUTS = "evaluation-inputs-merge";
+    public static final String EVALUATE = "evaluate";
+
+    public static final String INVENTORY_STORE = "inventory-store";
+    public static final String IMAGE_INDEX_STORE = "image-index-store";
+    public static final String SCAN_STORE = "image-scan-store";
+    public static final String EVIDENCE_STORE = "evidence-store";
+
+    public static final String SPLIT_OUTPUTS = "evaluation-outputs-";
+    public static final String BRANCH_DEAD_LETTERS = "dead-letters";
+    public static final String BRANCH_EVIDENCE = "evidence";
+    public static final String UNWRAP_DEAD_LETTERS = "dead-letters-unwrap";
+    public static final String UNWRAP_EVIDENCE = "evidence-unwrap";
+    public static final String SINK_DEAD_LETTERS = "dead-letters-sink";
+    public static final String SINK_EVIDENCE = "evidence-sink";
+    public static final String SINK_EVIDENCE_STATE = "evidence-state-sink";
+    public static final String FILTER_VIOLATIONS = "violations-into-or-out-of-fail";
+    public static final String FORMAT_VIOLATIONS = "violations-format";
+    public static final String SINK_VIOLATIONS = "violations-sink";
+
+    private EvidenceTopology() {
+    }
+
+    /** The topology with the system clock and in-memory metrics. */
+    public static Topology build(EvidenceTopologyConfig config, Evaluator evaluator, ViolationFormatter formatter,
+                                 EvidenceSerdes serdes) {
+        return build(config, evaluator, formatter, serdes, Clock.systemUTC(), EvidenceMetrics.inMemory());
+    }
+
+    /**
+     * The evidence topology.
+     *
+     * @param clock   gives each record's {@code observedAt} (inject a fixed clock for reproducible output)
+     * @param metrics where counters go
+     */
+    public static Topology build(EvidenceTopologyConfig config, Evaluator evaluator, ViolationFormatter formatter,
+                                 EvidenceSerdes serdes, Clock clock, EvidenceMetrics metrics) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(evaluator, "evaluator");
+        Objects.requireNonNull(formatter, "formatter");
+        Objects.requireNonNull(serdes, "serdes");
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(metrics, "metrics");
+        TopicCatalog topics = config.topics();
+        Serde<String> keys = Serdes.String();
+        StreamsBuilder builder = new StreamsBuilder();
+
+        KStream<String, ResourceChange> changes = builder
+                .stream(topics.resourceChanges().name(), Consumed.with(keys, serdes.resourceChange())
+                        .withName(SOURCE_RESOURCE_CHANGES))
+                // The DELETED record before a tombstone carries everything; the tombstone is for compaction.
+                .filter((key, change) -> change != null, Named.as(DROP_CHANGE_TOMBSTONES));
+        if (config.clusterId().isPresent()) {
+            String only = config.clusterId().get();
+            changes = changes.filter((key, change) -> {
+                boolean ours = only.equals(change.getClusterId());
+                if (!ours) {
+                    metrics.skipped("other-cluster");
+                }
+                return ours;
+            }, Named.as(FILTER_CLUSTER));
+        }
+        KStream<String, EvaluationInput> changeInputs = changes
+                .selectKey((key, change) -> change.getClusterId(), Named.as(KEY_CHANGES_BY_CLUSTER))
+                .repartition(Repartitioned.with(keys, serdes.resourceChange())
+                        .withName(REPARTITION_CHANGES)
+                        .withNumberOfPartitions(config.evaluationPartitions())
+                        .withStreamPartitioner(new ClusterPartitioner<>()))
+                .mapValues(EvaluationInput::of, Named.as(WRAP_CHANGES));
+
+        KStream<String, EvaluationInput> scanInputs = builder
+                .stream(topics.imageScans().name(), Consumed.with(keys, serdes.imageScan()).withName(SOURCE_IMAGE_SCANS))
+                .filter((key, scan) -> scan != null, Named.as(DROP_SCAN_TOMBSTONES))
+                .selectKey((key, scan) -> scanScope(scan), Named.as(KEY_SCANS_BY_CLUSTER))
+                .repartition(Repartitioned.with(keys, serdes.imageScan())
+                        .withName(REPARTITION_SCANS)
+                        .withNumberOfPartitions(config.evaluationPartitions())
+                        .withStreamPartitioner(new ClusterPartitioner<>()))
+                .mapValues(EvaluationInput::of, Named.as(WRAP_SCANS));
+
+        EvaluationProcessor.Stores storeNames = new EvaluationProcessor.Stores(INVENTORY_STORE, IMAGE_INDEX_STORE,
+                SCAN_STORE, EVIDENCE_STORE);
+        builder.addStateStore(store(INVENTORY_STORE, serdes.resourceChange()));
+        builder.addStateStore(store(IMAGE_INDEX_STORE, Serdes.String()));
+        builder.addStateStore(store(SCAN_STORE, serdes.imageScan()));
+        builder.addStateStore(store(EVIDENCE_STORE, serdes.evidence()));
+
+        KStream<String, EvaluationOutput> outputs = changeInputs
+                .merge(scanInputs, Named.as(MERGE_INPUTS))
+                .process(() -> new EvaluationProcessor(config, evaluator, clock, metrics, storeNames),
+                        Named.as(EVALUATE), storeNames.names());
+
+        Map<String, KStream<String, EvaluationOutput>> branches = outputs
+                .split(Named.as(SPLIT_OUTPUTS))
+                .branch((key, output) -> output.isDeadLetter(), Branched.as(BRANCH_DEAD_LETTERS))
+                .defaultBranch(Branched.as(BRANCH_EVIDENCE));
+
+        branches.get(SPLIT_OUTPUTS + BRANCH_DEAD_LETTERS)
+                .mapValues(EvaluationOutput::deadLetter, Named.as(UNWRAP_DEAD_LETTERS))
+                .to(topics.deadLetters().name(), Produced.with(keys, serdes.deadLetter()).withName(SINK_DEAD_LETTERS));
+
+        KStream<String, EvidenceRecord> evidence = branches.get(SPLIT_OUTPUTS + BRANCH_EVIDENCE)
+                .mapValues(EvaluationOutput::evidence, Named.as(UNWRAP_EVIDENCE));
+        evidence.to(topics.evidence().name(), Produced.with(keys, serdes.evidence()).withName(SINK_EVIDENCE));
+        evidence.to(topics.evidenceState().name(), Produced.with(keys, serdes.evidence()).withName(SINK_EVIDENCE_STATE));
+        evidence.filter((key, record) -> isViolationTransition(record), Named.as(FILTER_VIOLATIONS))
+                .mapValues(formatter::format, Named.as(FORMAT_VIOLATIONS))
+                .to(topics.violations().name(), Produced.with(keys, Serdes.String()).withName(SINK_VIOLATIONS));
+
+        return builder.build();
+    }
+
+    /** True for a transition into FAIL or out of it (including a failing resource's deletion). */
+    public static boolean isViolationTransition(EvidenceRecord record) {
+        return record.getStatus() == EvidenceStatus.FAIL || record.getPreviousStatus() == EvidenceStatus.FAIL;
+    }
+
+    private static String scanScope(ImageScan scan) {
+        return scan.getClusterId() == null ? StoreKeys.ANY_CLUSTER : scan.getClusterId();
+    }
+
+    private static <V> StoreBuilder<KeyValueStore<String, V>> store(String name, Serde<V> values) {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), values);
+    }
+}

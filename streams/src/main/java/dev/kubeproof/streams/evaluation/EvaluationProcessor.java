@@ -1,0 +1,432 @@
+package dev.kubeproof.streams.evaluation;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+import dev.kubeproof.avro.ChangeType;
+import dev.kubeproof.avro.ControlSeverity;
+import dev.kubeproof.avro.DeadLetter;
+import dev.kubeproof.avro.EvidenceCause;
+import dev.kubeproof.avro.EvidenceRecord;
+import dev.kubeproof.avro.EvidenceStatus;
+import dev.kubeproof.avro.ImageScan;
+import dev.kubeproof.avro.ResourceChange;
+import dev.kubeproof.avro.ResourceRef;
+import dev.kubeproof.contract.deadletter.DeadLetters;
+import dev.kubeproof.controls.ClusterView;
+import dev.kubeproof.controls.ControlDefinition;
+import dev.kubeproof.controls.ControlResult;
+import dev.kubeproof.controls.Evaluator;
+import dev.kubeproof.controls.Finding;
+import dev.kubeproof.controls.Status;
+import dev.kubeproof.streams.EvidenceMetrics;
+import dev.kubeproof.streams.EvidenceTopologyConfig;
+import dev.kubeproof.streams.evidence.EvidenceChain;
+
+/**
+ * The heart of the topology. Keeps the cluster's inventory (current objects, the images they run, the latest
+ * scans) and the latest evidence per (cluster, control, resource uid); evaluates each changed object and the
+ * objects that depend on it; and emits an evidence record only when a status changes, linked into its key's
+ * hash chain. Inputs arrive partitioned by cluster, so one task sees a cluster's whole inventory.
+ */
+public final class EvaluationProcessor implements Processor<String, EvaluationInput, String, EvaluationOutput> {
+    /** Dead-letter source of inputs this processor could not use. */
+    public static final String DEAD_LETTER_SOURCE = "streams.evaluate";
+    /** Cause of a re-evaluation triggered by another object's change (e.g. a NetworkPolicy for its Namespace). */
+    public static final String CAUSE_DEPENDENCY = "DEPENDENCY";
+    /** Cause of a re-evaluation triggered by a new image scan. */
+    public static final String CAUSE_SCAN = "SCAN";
+    /** Pseudo-kind whose changes are image scans, as {@link Evaluator#kindsToReevaluate(String)} names it. */
+    public static final String IMAGE_SCAN_KIND = "ImageScan";
+    private static final String NAMESPACE_KIND = "Namespace";
+
+    private final EvidenceTopologyConfig config;
+    private final Evaluator evaluator;
+    private final Clock clock;
+    private final EvidenceMetrics metrics;
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final Map<String, List<ControlDefinition>> controlsByKind = new HashMap<>();
+    /** Objects parsed while handling the current input (cleared per input; invalidated on inventory writes). */
+    private final Map<String, JsonNode> parsed = new HashMap<>();
+
+    private ProcessorContext<String, EvaluationOutput> context;
+    private KeyValueStore<String, ResourceChange> inventory;
+    private KeyValueStore<String, String> imageIndex;
+    private KeyValueStore<String, ImageScan> scans;
+    private KeyValueStore<String, EvidenceRecord> evidence;
+    private final Stores stores;
+
+    /** Names of the state stores this processor uses. */
+    public record Stores(String inventory, String imageIndex, String scans, String evidence) {
+        public String[] names() {
+            return new String[] {inventory, imageIndex, scans, evidence};
+        }
+    }
+
+    public EvaluationProcessor(EvidenceTopologyConfig config, Evaluator evaluator, Clock clock, EvidenceMetrics metrics,
+                               Stores stores) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.evaluator = Objects.requireNonNull(evaluator, "evaluator");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.stores = Objects.requireNonNull(stores, "stores");
+        for (ControlDefinition control : evaluator.controls()) {
+            for (String kind : control.appliesTo()) {
+                controlsByKind.computeIfAbsent(kind, k -> new ArrayList<>()).add(control);
+            }
+        }
+    }
+
+    @Override
+    public void init(ProcessorContext<String, EvaluationOutput> context) {
+        this.context = context;
+        this.inventory = context.getStateStore(stores.inventory());
+        this.imageIndex = context.getStateStore(stores.imageIndex());
+        this.scans = context.getStateStore(stores.scans());
+        this.evidence = context.getStateStore(stores.evidence());
+    }
+
+    @Override
+    public void process(Record<String, EvaluationInput> record) {
+        parsed.clear();
+        if (record.value().change() != null) {
+            onChange(record, record.value().change());
+        } else {
+            onScan(record, record.value().scan());
+        }
+    }
+
+    // ---------------------------------------------------------------- resource changes
+
+    private void onChange(Record<String, EvaluationInput> record, ResourceChange change) {
+        String inventoryKey = StoreKeys.inventory(change);
+        ResourceChange previous = inventory.get(inventoryKey);
+        Cause cause = new Cause(change.getChangeType().name(), change.getAuditId(), null, change.getActor(),
+                change.getObservedAt());
+        if (previous != null && !previous.getUid().equals(change.getUid())) {
+            // The delete of the previous incarnation was missed: its evidence must not stay open.
+            close(record, previous, cause, "resource replaced by a new object of the same name (uid "
+                    + change.getUid() + ")");
+        }
+        if (change.getChangeType() == ChangeType.DELETED) {
+            if (previous != null) {
+                unindexImages(inventoryKey, previous);
+                inventory.delete(inventoryKey);
+                parsed.remove(inventoryKey);
+            }
+            close(record, change, cause, change.getFinalStateUnknown()
+                    ? "resource deleted (delete observed late; last known state)" : "resource deleted");
+            reevaluateDependents(record, change, cause);
+            return;
+        }
+        if (change.getObject() == null) {
+            deadLetter(record, "MISSING_FIELD", change.getKind() + " " + describe(change)
+                    + ": a " + change.getChangeType() + " change without the object cannot be evaluated", change.toString());
+            return;
+        }
+        JsonNode object;
+        try {
+            object = mapper.readTree(change.getObject());
+        } catch (JsonProcessingException e) {
+            deadLetter(record, "MALFORMED_JSON", change.getKind() + " " + describe(change)
+                    + ": the object is not JSON: " + e.getOriginalMessage(), change.getObject());
+            return;
+        }
+        if (object == null || !object.isObject()) {
+            deadLetter(record, "MALFORMED_JSON", change.getKind() + " " + describe(change)
+                    + ": the object is not a JSON object", change.getObject());
+            return;
+        }
+        if (previous != null) {
+            unindexImages(inventoryKey, previous);
+        }
+        inventory.put(inventoryKey, change);
+        parsed.put(inventoryKey, object);
+        indexImages(inventoryKey, object);
+        evaluate(record, change, object, cause);
+        reevaluateDependents(record, change, cause);
+    }
+
+    private void reevaluateDependents(Record<String, EvaluationInput> record, ResourceChange trigger, Cause cause) {
+        Set<String> kinds = evaluator.kindsToReevaluate(trigger.getKind());
+        if (kinds.isEmpty()) {
+            return;
+        }
+        String scope = NAMESPACE_KIND.equals(trigger.getKind()) ? trigger.getName() : trigger.getNamespace();
+        String triggerKey = StoreKeys.inventory(trigger);
+        Cause dependency = new Cause(CAUSE_DEPENDENCY, cause.auditId(), null, cause.actor(), cause.at());
+        for (String kind : kinds) {
+            for (Map.Entry<String, ResourceChange> dependent : stored(trigger.getClusterId(), kind, scope).entrySet()) {
+                if (!dependent.getKey().equals(triggerKey)) {
+                    evaluate(record, dependent.getValue(), parse(dependent.getKey(), dependent.getValue()), dependency);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- image scans
+
+    private void onScan(Record<String, EvaluationInput> record, ImageScan scan) {
+        String scope = scan.getClusterId() == null ? StoreKeys.ANY_CLUSTER : scan.getClusterId();
+        List<String> imageKeys = ImageReference.keysOf(scan);
+        for (String imageKey : imageKeys) {
+            String key = StoreKeys.scan(scope, imageKey);
+            ImageScan existing = scans.get(key);
+            if (existing == null || !existing.getScannedAt().isAfter(scan.getScannedAt())) {
+                scans.put(key, scan);
+            }
+        }
+        Set<String> kinds = evaluator.kindsToReevaluate(IMAGE_SCAN_KIND);
+        if (kinds.isEmpty()) {
+            return;
+        }
+        Set<String> affected = new LinkedHashSet<>();
+        for (String imageKey : imageKeys) {
+            try (KeyValueIterator<String, String> entries =
+                         imageIndex.prefixScan(StoreKeys.imageIndexPrefix(imageKey), new StringSerializer())) {
+                entries.forEachRemaining(entry -> affected.add(entry.value));
+            }
+        }
+        Cause cause = new Cause(CAUSE_SCAN, null, scan.getScanId(), null, scan.getScannedAt());
+        for (String inventoryKey : affected) {
+            if (!scope.equals(StoreKeys.ANY_CLUSTER) && !inventoryKey.startsWith(scope + "/")) {
+                continue;
+            }
+            ResourceChange object = inventory.get(inventoryKey);
+            if (object != null && kinds.contains(object.getKind())) {
+                evaluate(record, object, parse(inventoryKey, object), cause);
+            }
+        }
+    }
+
+    private void indexImages(String inventoryKey, JsonNode object) {
+        for (String image : WorkloadImages.of(object)) {
+            for (String imageKey : ImageReference.keysOf(image)) {
+                imageIndex.put(StoreKeys.imageIndex(imageKey, inventoryKey), inventoryKey);
+            }
+        }
+    }
+
+    private void unindexImages(String inventoryKey, ResourceChange previous) {
+        JsonNode object = parse(inventoryKey, previous);
+        for (String image : WorkloadImages.of(object)) {
+            for (String imageKey : ImageReference.keysOf(image)) {
+                imageIndex.delete(StoreKeys.imageIndex(imageKey, inventoryKey));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- evaluation and transitions
+
+    private void evaluate(Record<String, EvaluationInput> record, ResourceChange change, JsonNode object, Cause cause) {
+        metrics.evaluation(change.getKind());
+        List<ControlResult> results;
+        try {
+            results = evaluator.evaluate(object, new StoreClusterView(change.getClusterId()));
+        } catch (RuntimeException e) {
+            // The evaluator promises ERROR results instead of exceptions; if it breaks that promise, record it.
+            metrics.evaluationError(change.getKind());
+            String message = "evaluation failed: " + e;
+            results = controlsByKind.getOrDefault(change.getKind(), List.of()).stream()
+                    .map(control -> new ControlResult(control, Status.ERROR, message, List.of()))
+                    .toList();
+        }
+        for (ControlResult result : results) {
+            transition(record, change, result.control(), EvidenceStatus.valueOf(result.status().name()),
+                    result.message(), result.findings(), cause);
+        }
+    }
+
+    private void close(Record<String, EvaluationInput> record, ResourceChange change, Cause cause, String message) {
+        for (ControlDefinition control : evaluator.controls()) {
+            String key = EvidenceChain.key(change.getClusterId(), control.id(), change.getUid());
+            EvidenceRecord open = evidence.get(key);
+            if (open != null && open.getStatus() != EvidenceStatus.CLOSED) {
+                transition(record, change, control, EvidenceStatus.CLOSED, message, List.of(), cause);
+            }
+        }
+    }
+
+    private void transition(Record<String, EvaluationInput> record, ResourceChange change, ControlDefinition control,
+                            EvidenceStatus status, String message, List<Finding> findings, Cause cause) {
+        String key = EvidenceChain.key(change.getClusterId(), control.id(), change.getUid());
+        EvidenceRecord previous = evidence.get(key);
+        if (previous != null && previous.getStatus() == status) {
+            return;
+        }
+        EvidenceRecord.Builder builder = EvidenceRecord.newBuilder()
+                .setControlId(control.id())
+                .setControlVersion(control.version())
+                .setControlTitle(control.title() == null ? "" : control.title())
+                .setSeverity(ControlSeverity.valueOf(control.severity().name()))
+                .setStatus(status)
+                .setPreviousStatus(previous == null ? null : previous.getStatus())
+                .setSince(millis(cause.at()))
+                .setObservedAt(millis(clock.instant()))
+                .setResource(reference(change))
+                .setMessage(message == null ? status.name() : message)
+                .setDetails(findings.stream().map(EvaluationProcessor::toAvro).toList())
+                .setRemediation(control.remediation())
+                .setCause(EvidenceCause.newBuilder()
+                        .setChangeType(cause.changeType())
+                        .setResourceVersion(change.getResourceVersion())
+                        .setAuditId(cause.auditId())
+                        .setScanId(cause.scanId())
+                        .build())
+                .setActor(cause.actor())
+                .setException(null);
+        EvidenceRecord linked = EvidenceChain.link(builder, key, previous);
+        evidence.put(key, linked);
+        metrics.transition(status.name());
+        context.forward(new Record<>(key, EvaluationOutput.of(linked), record.timestamp()));
+    }
+
+    private ResourceRef reference(ResourceChange change) {
+        Map<String, String> ownerLabels = new TreeMap<>();
+        for (String labelKey : config.ownerLabelKeys()) {
+            String value = change.getLabels().get(labelKey);
+            if (value != null) {
+                ownerLabels.put(labelKey, value);
+            }
+        }
+        String apiVersion = change.getApiVersion();
+        int slash = apiVersion.indexOf('/');
+        return ResourceRef.newBuilder()
+                .setClusterId(change.getClusterId())
+                .setApiGroup(slash < 0 ? "" : apiVersion.substring(0, slash))
+                .setApiVersion(apiVersion)
+                .setKind(change.getKind())
+                .setNamespace(change.getNamespace())
+                .setName(change.getName())
+                .setUid(change.getUid())
+                .setResourceVersion(change.getResourceVersion())
+                .setOwnerLabels(new LinkedHashMap<>(ownerLabels))
+                .build();
+    }
+
+    private static dev.kubeproof.avro.Finding toAvro(Finding finding) {
+        return dev.kubeproof.avro.Finding.newBuilder()
+                .setPath(finding.path() == null ? "" : finding.path())
+                .setContainer(finding.container())
+                .setValue(finding.value())
+                .setMessage(finding.message() == null ? "" : finding.message())
+                .build();
+    }
+
+    private static Instant millis(Instant instant) {
+        // Avro keeps milliseconds: hash what will be read back.
+        return instant.truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    // ---------------------------------------------------------------- dead letters
+
+    private void deadLetter(Record<String, EvaluationInput> record, String errorType, String reason, String payload) {
+        Optional<RecordMetadata> source = context.recordMetadata();
+        byte[] bytes = payload == null ? new byte[0] : payload.getBytes(StandardCharsets.UTF_8);
+        byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
+        DeadLetter letter = source.isPresent()
+                ? DeadLetters.fromKafka(DEAD_LETTER_SOURCE, errorType, reason, source.get().topic(),
+                source.get().partition(), source.get().offset(), key, bytes, millis(clock.instant()))
+                : DeadLetters.of(DEAD_LETTER_SOURCE, errorType, reason, bytes, millis(clock.instant()));
+        metrics.deadLetter(DEAD_LETTER_SOURCE, errorType);
+        context.forward(new Record<>(DEAD_LETTER_SOURCE, EvaluationOutput.of(letter), record.timestamp()));
+    }
+
+    // ---------------------------------------------------------------- inventory view
+
+    private Map<String, ResourceChange> stored(String clusterId, String kind, String namespace) {
+        Map<String, ResourceChange> found = new LinkedHashMap<>();
+        if (NAMESPACE_KIND.equals(kind) && namespace != null) {
+            // A Namespace is cluster-scoped; "the Namespace in namespace x" is the one named x.
+            String key = StoreKeys.inventory(clusterId, NAMESPACE_KIND, null, namespace);
+            ResourceChange object = inventory.get(key);
+            if (object != null) {
+                found.put(key, object);
+            }
+            return found;
+        }
+        try (KeyValueIterator<String, ResourceChange> entries =
+                     inventory.prefixScan(StoreKeys.inventoryPrefix(clusterId, kind, namespace), new StringSerializer())) {
+            while (entries.hasNext()) {
+                KeyValue<String, ResourceChange> entry = entries.next();
+                found.put(entry.key, entry.value);
+            }
+        }
+        return found;
+    }
+
+    private JsonNode parse(String inventoryKey, ResourceChange change) {
+        return parsed.computeIfAbsent(inventoryKey, k -> {
+            try {
+                return change.getObject() == null ? mapper.createObjectNode() : mapper.readTree(change.getObject());
+            } catch (JsonProcessingException e) {
+                // Only parseable objects are stored; this would mean a corrupted store.
+                throw new IllegalStateException("stored object " + inventoryKey + " is not JSON", e);
+            }
+        });
+    }
+
+    private static String describe(ResourceChange change) {
+        return (change.getNamespace() == null ? "" : change.getNamespace() + "/") + change.getName()
+                + " (uid " + change.getUid() + ", cluster " + change.getClusterId() + ")";
+    }
+
+    /** What caused an evaluation, for the record's cause, actor and since. */
+    private record Cause(String changeType, String auditId, String scanId, String actor, Instant at) {
+    }
+
+    /** The cluster as the state stores know it, for controls that look beyond the evaluated object. */
+    private final class StoreClusterView implements ClusterView {
+        private final String clusterId;
+
+        StoreClusterView(String clusterId) {
+            this.clusterId = clusterId;
+        }
+
+        @Override
+        public List<JsonNode> objects(String kind, String namespace) {
+            List<JsonNode> objects = new ArrayList<>();
+            stored(clusterId, kind, namespace).forEach((key, change) -> objects.add(parse(key, change)));
+            return objects;
+        }
+
+        @Override
+        public Optional<ImageScan> imageScan(String image) {
+            for (String imageKey : ImageReference.keysOf(image)) {
+                ImageScan scan = scans.get(StoreKeys.scan(clusterId, imageKey));
+                if (scan == null) {
+                    scan = scans.get(StoreKeys.scan(StoreKeys.ANY_CLUSTER, imageKey));
+                }
+                if (scan != null) {
+                    return Optional.of(scan);
+                }
+            }
+            return Optional.empty();
+        }
+    }
+}

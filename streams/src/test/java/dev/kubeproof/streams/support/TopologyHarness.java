@@ -1,0 +1,101 @@
+package dev.kubeproof.streams.support;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyTestDriver;
+
+import dev.kubeproof.avro.DeadLetter;
+import dev.kubeproof.avro.EvidenceRecord;
+import dev.kubeproof.avro.ImageScan;
+import dev.kubeproof.avro.ResourceChange;
+import dev.kubeproof.contract.registry.InMemorySchemaRegistryClient;
+import dev.kubeproof.contract.topics.TopicCatalog;
+import dev.kubeproof.controls.Evaluator;
+import dev.kubeproof.siem.ViolationFormatter;
+import dev.kubeproof.streams.EvidenceMetrics;
+import dev.kubeproof.streams.EvidenceSerdes;
+import dev.kubeproof.streams.EvidenceTopology;
+import dev.kubeproof.streams.EvidenceTopologyConfig;
+import dev.kubeproof.streams.config.StreamsConfigFactory;
+import dev.kubeproof.streams.config.StreamsSettings;
+
+/** The evidence topology in a TopologyTestDriver, configured by the production StreamsConfigFactory. */
+public final class TopologyHarness implements AutoCloseable {
+    public static final Instant NOW = Instant.parse("2026-03-01T12:00:00.123Z");
+
+    public final TopicCatalog topics = TopicCatalog.defaults();
+    public final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
+    public final EvidenceSerdes serdes = EvidenceSerdes.avro(registry);
+    public final RecordingDeadLetters handlerDeadLetters = new RecordingDeadLetters();
+    public final EvidenceMetrics metrics = EvidenceMetrics.inMemory();
+    public final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+    public final TopologyTestDriver driver;
+    public final Topology topology;
+    public final TestInputTopic<String, ResourceChange> changes;
+    public final TestInputTopic<String, byte[]> rawChanges;
+    public final TestInputTopic<String, ImageScan> scans;
+    public final TestOutputTopic<String, EvidenceRecord> evidence;
+    public final TestOutputTopic<String, EvidenceRecord> evidenceState;
+    public final TestOutputTopic<String, String> violations;
+    public final TestOutputTopic<String, DeadLetter> deadLetters;
+
+    public TopologyHarness(Path stateDir, Evaluator evaluator, ViolationFormatter formatter) {
+        this(stateDir, evaluator, formatter, Optional.empty());
+    }
+
+    public TopologyHarness(Path stateDir, Evaluator evaluator, ViolationFormatter formatter, Optional<String> clusterId) {
+        EvidenceTopologyConfig config = new EvidenceTopologyConfig(topics, List.of("team", "owner"), 3, clusterId);
+        topology = EvidenceTopology.build(config, evaluator, formatter, serdes, clock, metrics);
+        Properties properties = StreamsConfigFactory.properties(
+                new StreamsSettings("evidence-test", "unused:9092", stateDir, 1, -1, 1), handlerDeadLetters, clock);
+        driver = new TopologyTestDriver(topology, properties, NOW);
+        changes = driver.createInputTopic(topics.resourceChanges().name(), new StringSerializer(),
+                serdes.resourceChange().serializer());
+        rawChanges = driver.createInputTopic(topics.resourceChanges().name(), new StringSerializer(),
+                new ByteArraySerializer());
+        scans = driver.createInputTopic(topics.imageScans().name(), new StringSerializer(),
+                serdes.imageScan().serializer());
+        evidence = driver.createOutputTopic(topics.evidence().name(), new StringDeserializer(),
+                serdes.evidence().deserializer());
+        evidenceState = driver.createOutputTopic(topics.evidenceState().name(), new StringDeserializer(),
+                serdes.evidence().deserializer());
+        violations = driver.createOutputTopic(topics.violations().name(), new StringDeserializer(),
+                new StringDeserializer());
+        deadLetters = driver.createOutputTopic(topics.deadLetters().name(), new StringDeserializer(),
+                serdes.deadLetter().deserializer());
+    }
+
+    public void pipe(ResourceChange change) {
+        changes.pipeInput(Resources.key(change), change);
+    }
+
+    public void tombstone(ResourceChange change) {
+        changes.pipeInput(Resources.key(change), (ResourceChange) null);
+    }
+
+    public List<EvidenceRecord> evidence() {
+        return evidence.readValuesToList();
+    }
+
+    public List<KeyValue<String, EvidenceRecord>> evidenceWithKeys() {
+        return evidence.readKeyValuesToList();
+    }
+
+    @Override
+    public void close() {
+        driver.close();
+    }
+}
