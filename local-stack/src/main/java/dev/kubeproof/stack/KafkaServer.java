@@ -117,9 +117,15 @@ final class KafkaServer extends LocalServer {
 
     /** A Kafka cluster id: 16 random bytes, URL-safe base64 without padding (what {@code Uuid} prints). */
     static String newClusterId() {
-        UUID uuid = UUID.randomUUID();
-        ByteBuffer bytes = ByteBuffer.allocate(16).putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
+        while (true) {
+            UUID uuid = UUID.randomUUID();
+            ByteBuffer bytes = ByteBuffer.allocate(16).putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
+            String id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
+            // An id starting with '-' would be read as an option by the storage tool (Kafka's Uuid avoids it too).
+            if (id.charAt(0) != '-') {
+                return id;
+            }
+        }
     }
 
     private String classpath() {

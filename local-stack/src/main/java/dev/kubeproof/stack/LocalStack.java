@@ -171,6 +171,33 @@ public final class LocalStack implements AutoCloseable {
         return status;
     }
 
+    /**
+     * The endpoints of a stack that {@code stack up} left running with this config, when all three servers run
+     * and answer; empty otherwise.
+     */
+    public static java.util.Optional<StackEndpoints> running(StackConfig config) {
+        Map<ServerKind, String> status = status(config);
+        boolean all = status.values().stream().allMatch(s -> s.startsWith("running") && !s.contains("not answering"));
+        if (!all) {
+            return java.util.Optional.empty();
+        }
+        java.util.Optional<StackEndpoints.Credentials> credentials = java.util.Optional.empty();
+        Path file = config.serverHome(ServerKind.ELASTICSEARCH).resolve("credentials.properties");
+        if (config.elasticsearchSecurity() && Files.isRegularFile(file)) {
+            java.util.Properties properties = new java.util.Properties();
+            try (var in = Files.newInputStream(file)) {
+                properties.load(in);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            credentials = java.util.Optional.of(new StackEndpoints.Credentials(properties.getProperty("username"),
+                    properties.getProperty("password")));
+        }
+        return java.util.Optional.of(new StackEndpoints("127.0.0.1:" + config.kafkaPort(),
+                "http://127.0.0.1:" + config.schemaRegistryPort() + SchemaRegistryServer.CCOMPAT_PATH,
+                "http://127.0.0.1:" + config.elasticsearchPort(), credentials));
+    }
+
     /** Stops servers recorded in a stack home's pid files (what {@code stack down} does). */
     public static List<ServerKind> stopRecorded(Path home) {
         StackConfig config = StackConfig.defaults(home);

@@ -34,7 +34,9 @@ public final class ConfluentRestSchemaRegistryClient implements SchemaRegistryCl
     private final RegistryClientConfig config;
     private final HttpClient http;
     private final String base;
-    private final Map<String, Integer> idsBySubjectAndSchema = new ConcurrentHashMap<>();
+    // Keyed by the Schema itself: Avro caches a schema's hash, while toString() would re-render it on every call.
+    private final Map<String, Map<Schema, Integer>> registeredIds = new ConcurrentHashMap<>();
+    private final Map<String, Map<Schema, Integer>> lookedUpIds = new ConcurrentHashMap<>();
     private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
 
     public ConfluentRestSchemaRegistryClient(RegistryClientConfig config) {
@@ -46,9 +48,20 @@ public final class ConfluentRestSchemaRegistryClient implements SchemaRegistryCl
 
     @Override
     public int register(String subject, Schema schema) {
-        return idsBySubjectAndSchema.computeIfAbsent(cacheKey("register", subject, schema), k -> {
-            JsonNode answer = send("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schema),
-                    "registering a schema under subject " + subject);
+        return registeredIds.computeIfAbsent(subject, s -> new ConcurrentHashMap<>()).computeIfAbsent(schema, k -> {
+            JsonNode answer;
+            try {
+                answer = send("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schema),
+                        "registering a schema under subject " + subject);
+            } catch (IncompatibleSchemaException e) {
+                // Two clients registering a new subject at once: some registries (Apicurio) answer 409 to the
+                // second. If the schema is there now, that is success; otherwise it really is incompatible.
+                try {
+                    return lookup(subject, schema);
+                } catch (SchemaRegistryException notThere) {
+                    throw e;
+                }
+            }
             int id = answer.path("id").asInt(-1);
             if (id < 0) {
                 throw new SchemaRegistryException("the registry answered no id registering subject " + subject, 200, -1);
@@ -60,7 +73,7 @@ public final class ConfluentRestSchemaRegistryClient implements SchemaRegistryCl
 
     @Override
     public int lookup(String subject, Schema schema) {
-        return idsBySubjectAndSchema.computeIfAbsent(cacheKey("lookup", subject, schema), k -> {
+        return lookedUpIds.computeIfAbsent(subject, s -> new ConcurrentHashMap<>()).computeIfAbsent(schema, k -> {
             JsonNode answer = send("POST", "/subjects/" + encode(subject), schemaBody(schema),
                     "looking up a schema under subject " + subject);
             return answer.path("id").asInt();
@@ -83,10 +96,6 @@ public final class ConfluentRestSchemaRegistryClient implements SchemaRegistryCl
     public void setCompatibility(String subject, String level) {
         ObjectNode body = JSON.createObjectNode().put("compatibility", level);
         send("PUT", "/config/" + encode(subject), body.toString(), "setting compatibility of subject " + subject);
-    }
-
-    private static String cacheKey(String operation, String subject, Schema schema) {
-        return operation + "\u0000" + subject + "\u0000" + schema.toString();
     }
 
     private static String schemaBody(Schema schema) {

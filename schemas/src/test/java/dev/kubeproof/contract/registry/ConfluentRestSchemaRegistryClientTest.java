@@ -91,15 +91,27 @@ class ConfluentRestSchemaRegistryClientTest {
 
     @Test
     void shouldReportAnIncompatibleSchemaWithTheRegistrysMessageAndNotRetry() {
-        // Given a registry that refuses the schema
+        // Given a registry that refuses the schema, and does not have it under the subject either
         script.add(new Answer(409, "{\"message\":\"Incompatible artifact: b at /fields/1\",\"error_code\":0}"));
+        script.add(new Answer(404, "{\"message\":\"Schema not found\",\"error_code\":40403}"));
 
-        // When registering, Then the error says so, once
+        // When registering, Then the error says so, with no retry of the refusal
         assertThatThrownBy(() -> client(Optional.empty()).register("t-value", DeadLetter.getClassSchema()))
                 .isInstanceOf(IncompatibleSchemaException.class)
                 .hasMessageContaining("t-value")
                 .hasMessageContaining("Incompatible artifact");
-        assertThat(seen).hasSize(1);
+        assertThat(seen).extracting(Seen::path).containsExactly("/apis/ccompat/v7/subjects/t-value/versions",
+                "/apis/ccompat/v7/subjects/t-value");
+    }
+
+    @Test
+    void shouldTakeTheExistingIdWhenAConcurrentRegistrationWonTheRace() {
+        // Given a registry that answers 409 because another client just registered the same schema
+        script.add(new Answer(409, "{\"message\":\"Artifact with ID 't-value' already exists\",\"error_code\":0}"));
+        script.add(new Answer(200, "{\"subject\":\"t-value\",\"version\":1,\"id\":5}"));
+
+        // When registering, Then the existing id is used
+        assertThat(client(Optional.empty()).register("t-value", DeadLetter.getClassSchema())).isEqualTo(5);
     }
 
     @Test
