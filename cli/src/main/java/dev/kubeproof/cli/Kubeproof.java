@@ -1,6 +1,8 @@
 package dev.kubeproof.cli;
 
 import dev.kubeproof.controls.scan.ScanCommand;
+import dev.kubeproof.sink.SinkCommand;
+import dev.kubeproof.streams.StreamsCommand;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,6 +16,10 @@ import picocli.CommandLine.Command;
                 StackCommand.class,
                 TopicsCommand.class,
                 ScanCommand.class,
+                IngestCommand.class,
+                RunCommand.class,
+                StreamsCommand.class,
+                SinkCommand.class,
                 CommandLine.HelpCommand.class
         },
         footer = {"", "Run 'kubeproof COMMAND --help' for a command's options."})

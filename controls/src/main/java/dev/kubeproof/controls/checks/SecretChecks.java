@@ -28,6 +28,8 @@ final class SecretChecks {
             "(?i)(password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|client[_-]?secret)");
     /** A {@code key = value} or {@code key: value} line inside a properties/YAML/env-file value. */
     private static final Pattern ASSIGNMENT = Pattern.compile("^\\s*(?:export\\s+)?([A-Za-z0-9_.\\-]+)\\s*[=:]\\s*(\\S.*)$");
+    /** A setting that names where a credential is kept (a file, a path, an environment variable), not the credential. */
+    private static final Pattern REFERENCE_KEY = Pattern.compile("(?i).*(file|path|dir|env|ref)$");
     private static final Pattern PRIVATE_KEY_BLOCK = Pattern.compile("-----BEGIN [A-Z ]*PRIVATE KEY-----");
 
     private SecretChecks() {
@@ -70,7 +72,7 @@ final class SecretChecks {
             String key = entry.getKey();
             String value = entry.getValue().asText("");
             String path = Json.child("data", key);
-            if (CREDENTIAL_KEY.matcher(key).find() && !value.isBlank()) {
+            if (CREDENTIAL_KEY.matcher(key).find() && !value.isBlank() && !isReference(key, value)) {
                 out.add(new Finding(path, null, null, "ConfigMap key '" + key + "' looks like a credential"));
                 continue;
             }
@@ -81,13 +83,20 @@ final class SecretChecks {
             String[] lines = value.split("\\R");
             for (int line = 0; line < lines.length; line++) {
                 Matcher assignment = ASSIGNMENT.matcher(lines[line]);
-                if (assignment.matches() && CREDENTIAL_KEY.matcher(assignment.group(1)).find()) {
+                if (assignment.matches() && CREDENTIAL_KEY.matcher(assignment.group(1)).find()
+                        && !isReference(assignment.group(1), assignment.group(2))) {
                     out.add(new Finding(path, null, null, "ConfigMap key '" + key + "' line " + (line + 1)
                             + " sets credential-like '" + assignment.group(1) + "'"));
                 }
             }
         }
         return Verdict.of(out, "no ConfigMap key or value looks like a credential");
+    }
+
+    /** passwordFile=/run/secrets/db, tokenPath: /etc/token — a pointer to the credential, which lives elsewhere. */
+    private static boolean isReference(String key, String value) {
+        String trimmed = value.trim().replaceAll("^[\"']|[\"']$", "");
+        return REFERENCE_KEY.matcher(key.replaceAll("[^A-Za-z]", "")).matches() && trimmed.startsWith("/");
     }
 
     private static Verdict automountedToken(Subject subject) {

@@ -1,0 +1,321 @@
+package dev.kubeproof.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import dev.kubeproof.avro.EvidenceRecord;
+import dev.kubeproof.contract.registry.ConfluentRestSchemaRegistryClient;
+import dev.kubeproof.contract.registry.RegistryClientConfig;
+import dev.kubeproof.contract.serde.AvroDeserializer;
+import dev.kubeproof.contract.topics.TopicCatalog;
+import dev.kubeproof.contract.topics.TopicProvisioner;
+import dev.kubeproof.controls.ControlEngine;
+import dev.kubeproof.demo.SampleApiServer;
+import dev.kubeproof.demo.SampleCluster;
+import dev.kubeproof.ingest.audit.AuditCollector;
+import dev.kubeproof.ingest.audit.AuditCollectorConfig;
+import dev.kubeproof.ingest.audit.FileSourceConfig;
+import dev.kubeproof.ingest.common.HealthConfig;
+import dev.kubeproof.ingest.common.IngestRuntime;
+import dev.kubeproof.ingest.common.PublisherConfig;
+import dev.kubeproof.ingest.resources.ResourceCollector;
+import dev.kubeproof.ingest.resources.ResourceCollectorConfig;
+import dev.kubeproof.ingest.scans.DirectorySourceConfig;
+import dev.kubeproof.ingest.scans.ScanCollector;
+import dev.kubeproof.ingest.scans.ScanCollectorConfig;
+import dev.kubeproof.sink.ControlCatalogs;
+import dev.kubeproof.sink.SinkService;
+import dev.kubeproof.sink.config.SinkConfig;
+import dev.kubeproof.stack.Ports;
+import dev.kubeproof.stack.StackEndpoints;
+import dev.kubeproof.streams.EvidenceMetrics;
+import dev.kubeproof.streams.EvidenceService;
+import dev.kubeproof.streams.EvidenceServiceConfig;
+
+import io.fabric8.kubernetes.client.Config;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole pipeline in one process, on servers already running: collectors (audit log file, resource informers,
+ * Trivy reports directory), the evidence topology and the Elasticsearch sink. Without a kubeconfig the bundled
+ * sample cluster is served by a mock Kubernetes API and fed through the real collectors.
+ */
+final class LocalPipeline implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalPipeline.class);
+    static final String STREAMS_APPLICATION_ID = "kubeproof-evidence";
+    static final String SINK_GROUP_ID = "kubeproof-sink";
+
+    /** Where and how to run. */
+    record Settings(StackEndpoints endpoints, Path workDir, String clusterId, String topicPrefix, String indexPrefix,
+                    Optional<Path> kubeconfig, Optional<String> context) {
+    }
+
+    private final Settings settings;
+    private final TopicCatalog topics;
+    private final Deque<AutoCloseable> running = new ArrayDeque<>();
+    private final ExecutorService sinkThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "kubeproof-sink"));
+    private ResourceCollector resources;
+    private EvidenceService evidence;
+
+    LocalPipeline(Settings settings) {
+        this.settings = settings;
+        this.topics = new TopicCatalog(settings.topicPrefix());
+    }
+
+    TopicCatalog topics() {
+        return topics;
+    }
+
+    void start() throws IOException {
+        StackEndpoints endpoints = settings.endpoints();
+        Path work = settings.workDir();
+        Files.createDirectories(work);
+
+        // 1. Topics, compatibility rules and schemas.
+        try (Admin admin = admin()) {
+            TopicProvisioner.provision(admin, new ConfluentRestSchemaRegistryClient(
+                    RegistryClientConfig.of(endpoints.schemaRegistryUrl())), topics, (short) 1);
+        }
+
+        // 2. Collectors, sharing one publisher, dead-letter publisher, metrics and health endpoint.
+        PublisherConfig kafka = PublisherConfig.of(endpoints.kafkaBootstrapServers(), endpoints.schemaRegistryUrl(),
+                "kubeproof-run");
+        IngestRuntime runtime = IngestRuntime.create(kafka, topics, new HealthConfig("127.0.0.1", Ports.freePort()));
+        running.push(runtime);
+
+        Config kubernetes;
+        Path auditLog;
+        Path trivyReports = Files.createDirectories(work.resolve("trivy-reports"));
+        if (settings.kubeconfig().isEmpty()) {
+            SampleCluster sample = SampleCluster.load();
+            SampleApiServer api = sample.startApiServer();
+            running.push(api);
+            kubernetes = api.config();
+            auditLog = sample.writeAuditLog(Files.createDirectories(work.resolve("audit")));
+            sample.writeTrivyReports(trivyReports);
+            System.out.printf("sample cluster: %d objects served at %s, %d audit events, %d Trivy reports%n",
+                    api.objectCount(), api.url(), sample.auditEvents().size(), sample.trivyReports().size());
+        } else {
+            ResourceCollectorConfig fromFile = ResourceCollectorConfig.of(settings.clusterId(),
+                    endpoints.kafkaBootstrapServers(), endpoints.schemaRegistryUrl());
+            kubernetes = ResourceCollector.kubernetesConfig(new ResourceCollectorConfig(settings.clusterId(),
+                    settings.kubeconfig().get().toString(), settings.context().orElse(null), null,
+                    fromFile.bootstrapServers(), fromFile.schemaRegistryUrl(), null, null, null, null, null, null, null));
+            auditLog = null;
+        }
+
+        if (auditLog != null) {
+            AuditCollector audit = new AuditCollector(new AuditCollectorConfig(settings.clusterId(), kafka,
+                    settings.topicPrefix(), null, null,
+                    List.of(FileSourceConfig.of(auditLog, work.resolve("audit.position"))), null, null, null), runtime);
+            audit.start();
+            audit.registerHealthChecks(runtime.health());
+            runtime.manage(audit);
+        }
+        ScanCollector scans = new ScanCollector(new ScanCollectorConfig(settings.clusterId(), kafka, settings.topicPrefix(),
+                null, new DirectorySourceConfig(trivyReports, work.resolve("trivy-reports.state"), null), null, null), runtime);
+        scans.start();
+        scans.registerHealthChecks(runtime.health());
+        runtime.manage(scans);
+
+        resources = ResourceCollector.create(ResourceCollectorConfig.of(settings.clusterId(),
+                        endpoints.kafkaBootstrapServers(), endpoints.schemaRegistryUrl())
+                .withTopicPrefix(settings.topicPrefix())
+                .withLeaderElection(ResourceCollectorConfig.LeaderElection.disabled()), kubernetes, runtime);
+        resources.start();
+        resources.registerHealthChecks(runtime.health());
+        runtime.manage(resources);
+        runtime.health().start();
+
+        // 3. The evidence topology.
+        Map<String, String> streams = new LinkedHashMap<>();
+        streams.put(EvidenceServiceConfig.BOOTSTRAP_SERVERS, endpoints.kafkaBootstrapServers());
+        streams.put(EvidenceServiceConfig.SCHEMA_REGISTRY_URL, endpoints.schemaRegistryUrl());
+        streams.put(EvidenceServiceConfig.TOPIC_PREFIX, settings.topicPrefix());
+        streams.put(EvidenceServiceConfig.APPLICATION_ID, applicationId());
+        streams.put(EvidenceServiceConfig.STATE_DIR, work.resolve("streams-state").toString());
+        streams.put(EvidenceServiceConfig.STANDBY_REPLICAS, "0");
+        streams.put(EvidenceServiceConfig.REPLICATION_FACTOR, "1");
+        evidence = EvidenceService.create(EvidenceServiceConfig.fromMap(streams), new EvidenceMetrics(new SimpleMeterRegistry()));
+        evidence.start();
+        running.push(evidence);
+
+        // 4. The Elasticsearch sink.
+        Map<String, String> sink = new LinkedHashMap<>();
+        sink.put("kafka.bootstrap-servers", endpoints.kafkaBootstrapServers());
+        sink.put("kafka.group-id", sinkGroupId());
+        sink.put("schema-registry.url", endpoints.schemaRegistryUrl());
+        sink.put("topics.prefix", settings.topicPrefix());
+        sink.put("elasticsearch.urls", endpoints.elasticsearchUrl());
+        sink.put("elasticsearch.index-prefix", settings.indexPrefix());
+        sink.put("elasticsearch.replicas", "0");
+        endpoints.elasticsearchCredentials().ifPresent(credentials -> {
+            sink.put("elasticsearch.username", credentials.username());
+            sink.put("elasticsearch.password-file", passwordFile(work, credentials.password()).toString());
+        });
+        SinkService sinkService = SinkService.create(SinkConfig.from(sink), ControlCatalogs.of(
+                ControlEngine.withDefaults().controls()), new SimpleMeterRegistry());
+        running.push(sinkService);
+        sinkThread.submit(sinkService);
+    }
+
+    String applicationId() {
+        return STREAMS_APPLICATION_ID + (settings.topicPrefix().equals(TopicCatalog.DEFAULT_PREFIX) ? ""
+                : "-" + settings.topicPrefix().replaceAll("[^A-Za-z0-9_-]", ""));
+    }
+
+    String sinkGroupId() {
+        return SINK_GROUP_ID + (settings.topicPrefix().equals(TopicCatalog.DEFAULT_PREFIX) ? ""
+                : "-" + settings.topicPrefix().replaceAll("[^A-Za-z0-9_-]", ""));
+    }
+
+    /** The sink reads the password from a file readable by this user only; it is never put on a command line. */
+    private static Path passwordFile(Path work, String password) {
+        Path file = work.resolve("elasticsearch.password");
+        try {
+            Files.deleteIfExists(file);
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(file, password, StandardCharsets.UTF_8);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    private Admin admin() {
+        Properties properties = new Properties();
+        properties.put("bootstrap.servers", settings.endpoints().kafkaBootstrapServers());
+        return Admin.create(properties);
+    }
+
+    /** Progress: records per topic, and how far streams and the sink lag behind their inputs. */
+    record Progress(Map<String, Long> topicRecords, long streamsLag, long sinkLag, boolean collectorsReady,
+                    boolean streamsFailed) {
+        boolean settled(Progress previous) {
+            return previous != null && collectorsReady && streamsLag == 0 && sinkLag == 0
+                    && topicRecords.equals(previous.topicRecords()) && !topicRecords.isEmpty()
+                    && topicRecords.getOrDefault("evidence", 0L) > 0;
+        }
+    }
+
+    Progress progress() {
+        try (Admin admin = admin()) {
+            Map<String, String> names = new LinkedHashMap<>();
+            names.put("audit-events", topics.auditEvents().name());
+            names.put("resource-changes", topics.resourceChanges().name());
+            names.put("image-scans", topics.imageScans().name());
+            names.put("evidence", topics.evidence().name());
+            names.put("violations", topics.violations().name());
+            names.put("dead-letters", topics.deadLetters().name());
+            Map<TopicPartition, Long> ends = endOffsets(admin, names.values());
+            Map<String, Long> records = new LinkedHashMap<>();
+            names.forEach((label, topic) -> records.put(label, ends.entrySet().stream()
+                    .filter(e -> e.getKey().topic().equals(topic)).mapToLong(Map.Entry::getValue).sum()));
+            long streamsLag = lag(admin, applicationId(), Set.of(topics.resourceChanges().name(), topics.imageScans().name()));
+            long sinkLag = lag(admin, sinkGroupId(), Set.of(topics.evidence().name(), topics.evidenceState().name(),
+                    topics.violations().name(), topics.auditEvents().name()));
+            boolean ready = resources != null && resources.isReady();
+            return new Progress(records, streamsLag, sinkLag, ready, evidence != null && evidence.failed());
+        } catch (Exception e) {
+            LOG.debug("progress not available yet: {}", e.getMessage());
+            return new Progress(Map.of(), -1, -1, false, false);
+        }
+    }
+
+    private static Map<TopicPartition, Long> endOffsets(Admin admin, Collection<String> topicNames) throws Exception {
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        admin.describeTopics(topicNames).allTopicNames().get(10, TimeUnit.SECONDS).forEach((name, description) ->
+                description.partitions().forEach(p -> request.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> offsets =
+                admin.listOffsets(request).all().get(10, TimeUnit.SECONDS);
+        return offsets.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
+    }
+
+    /** Records the group has not committed yet on its input topics; -1 while it has committed nothing. */
+    private static long lag(Admin admin, String group, Set<String> inputs) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+        Map<TopicPartition, Long> ends = endOffsets(admin, inputs);
+        long lag = 0;
+        for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
+            OffsetAndMetadata offset = committed.get(end.getKey());
+            // Transaction markers take an offset: a fully consumed partition may sit one short of the end.
+            long position = offset == null ? 0 : offset.offset();
+            lag += Math.max(0, end.getValue() - position - (offset == null ? 0 : 1));
+        }
+        return committed.isEmpty() ? -1 : lag;
+    }
+
+    /** The latest evidence per key, read from the compacted evidence-state topic. */
+    List<EvidenceRecord> latestEvidence() {
+        Properties properties = new Properties();
+        properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.endpoints().kafkaBootstrapServers());
+        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        Map<String, EvidenceRecord> latest = new LinkedHashMap<>();
+        try (KafkaConsumer<String, EvidenceRecord> consumer = new KafkaConsumer<>(properties, new StringDeserializer(),
+                new AvroDeserializer<>(new ConfluentRestSchemaRegistryClient(
+                        RegistryClientConfig.of(settings.endpoints().schemaRegistryUrl())), EvidenceRecord.class))) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topics.evidenceState().name()).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p)) && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(500)).forEach(record -> {
+                    if (record.value() == null) {
+                        latest.remove(record.key());
+                    } else {
+                        latest.put(record.key(), record.value());
+                    }
+                });
+            }
+        }
+        return new ArrayList<>(latest.values());
+    }
+
+    @Override
+    public void close() {
+        while (!running.isEmpty()) {
+            AutoCloseable service = running.pop();
+            try {
+                service.close();
+            } catch (Exception e) {
+                LOG.warn("stopping {} failed: {}", service.getClass().getSimpleName(), e.getMessage());
+            }
+        }
+        sinkThread.shutdownNow();
+    }
+}

@@ -1,0 +1,198 @@
+package dev.kubeproof.cli;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.kubeproof.contract.topics.TopicCatalog;
+import dev.kubeproof.controls.ControlEngine;
+import dev.kubeproof.stack.LocalStack;
+import dev.kubeproof.stack.ServerKind;
+import dev.kubeproof.stack.StackConfig;
+import dev.kubeproof.stack.StackEndpoints;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code kubeproof run}: the main job — servers, topics, collectors, streams and sink, on one machine. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Run the whole pipeline locally: start the local servers (or use running ones), create the topics,",
+                "start the collectors, the evidence topology and the Elasticsearch sink, and print the posture.",
+                "Without --kubeconfig, a bundled sample cluster (~50 workloads, an audit log, Trivy reports) is fed",
+                "through the real collectors. Ctrl-C stops everything."})
+final class RunCommand implements Callable<Integer> {
+
+    @Option(names = "--home", defaultValue = ".kubeproof",
+            description = "Folder for the local servers and the pipeline's state (default: ${DEFAULT-VALUE}).")
+    Path home;
+
+    @Option(names = "--kubeconfig", description = "Watch this cluster instead of the bundled sample.")
+    Path kubeconfig;
+
+    @Option(names = "--context", description = "kubeconfig context (default: the current one).")
+    String context;
+
+    @Option(names = "--cluster-id", description = "Id of the watched cluster in every record (default: sample, "
+            + "or the kubeconfig context's name).")
+    String clusterId;
+
+    @Option(names = "--exit-when-done", description = "Print the posture once the pipeline has settled and exit "
+            + "(non-interactive; for CI).")
+    boolean exitWhenDone;
+
+    @Option(names = "--timeout", defaultValue = "PT10M",
+            description = "With --exit-when-done: give up (exit 1) when not settled by then (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Option(names = "--bootstrap-servers", description = "Use this Kafka instead of starting local servers "
+            + "(then also give --registry-url and --elasticsearch-url).")
+    String bootstrapServers;
+
+    @Option(names = "--registry-url", description = "Confluent-compatible schema registry API, with --bootstrap-servers.")
+    String registryUrl;
+
+    @Option(names = "--elasticsearch-url", description = "Elasticsearch, with --bootstrap-servers.")
+    String elasticsearchUrl;
+
+    @Option(names = "--elasticsearch-user", description = "Elasticsearch user, with --elasticsearch-url.")
+    String elasticsearchUser;
+
+    @Option(names = "--elasticsearch-password-file", description = "File holding that user's password.")
+    Path elasticsearchPasswordFile;
+
+    @Option(names = "--topic-prefix", defaultValue = TopicCatalog.DEFAULT_PREFIX,
+            description = "Prefix of every topic (default: ${DEFAULT-VALUE}).")
+    String topicPrefix;
+
+    @Option(names = "--index-prefix", defaultValue = "kubeproof",
+            description = "Prefix of every Elasticsearch index and data stream (default: ${DEFAULT-VALUE}).")
+    String indexPrefix;
+
+    @Override
+    public Integer call() throws Exception {
+        Path root = home.toAbsolutePath();
+        LocalStack stack = null;
+        StackEndpoints endpoints;
+        if (bootstrapServers != null) {
+            if (registryUrl == null || elasticsearchUrl == null) {
+                throw new IllegalArgumentException("--bootstrap-servers needs --registry-url and --elasticsearch-url");
+            }
+            Optional<StackEndpoints.Credentials> credentials = elasticsearchUser == null ? Optional.empty()
+                    : Optional.of(new StackEndpoints.Credentials(elasticsearchUser,
+                    Files.readString(elasticsearchPasswordFile, StandardCharsets.UTF_8).trim()));
+            endpoints = new StackEndpoints(bootstrapServers, registryUrl, elasticsearchUrl, credentials);
+        } else {
+            StackConfig config = StackConfig.defaults(root.resolve("stack"));
+            Optional<StackEndpoints> running = LocalStack.running(config);
+            if (running.isPresent()) {
+                System.out.println("using the local servers already running (./kubeproof stack status)");
+                endpoints = running.get();
+            } else {
+                System.out.println("starting the local servers (Kafka, schema registry, Elasticsearch)...");
+                stack = LocalStack.start(config, EnumSet.allOf(ServerKind.class));
+                endpoints = stack.endpoints();
+                System.out.printf("servers healthy in %.1f s%n", stack.startupTime().toMillis() / 1000.0);
+            }
+        }
+        String cluster = clusterId != null ? clusterId : kubeconfig == null ? "sample" : context != null ? context : "default";
+        LocalPipeline pipeline = new LocalPipeline(new LocalPipeline.Settings(endpoints, root.resolve("pipeline"), cluster,
+                topicPrefix, indexPrefix, Optional.ofNullable(kubeconfig), Optional.ofNullable(context)));
+        CountDownLatch stopped = new CountDownLatch(1);
+        LocalStack stackToStop = stack;
+        Thread hook = new Thread(() -> {
+            System.out.println("\nstopping the pipeline" + (stackToStop == null ? "" : " and the local servers") + "...");
+            pipeline.close();
+            if (stackToStop != null) {
+                stackToStop.close();
+            }
+            stopped.countDown();
+        }, "kubeproof-run-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+
+        pipeline.start();
+        System.out.println("pipeline started: collectors, streams (exactly-once) and the Elasticsearch sink");
+        boolean settled = awaitSettled(pipeline);
+        printSummary(pipeline, endpoints);
+        if (exitWhenDone) {
+            Runtime.getRuntime().removeShutdownHook(hook);
+            hook.run();
+            return settled ? 0 : 1;
+        }
+        System.out.println("\nwatching for changes; Ctrl-C stops everything");
+        stopped.await();
+        return 0;
+    }
+
+    private boolean awaitSettled(LocalPipeline pipeline) throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        LocalPipeline.Progress previous = null;
+        int stableRounds = 0;
+        while (Instant.now().isBefore(deadline)) {
+            Thread.sleep(3000); // progress is polled for display: there is no single event that means "done"
+            LocalPipeline.Progress progress = pipeline.progress();
+            System.out.printf("  %s | streams lag %s | sink lag %s%n", progress.topicRecords().entrySet().stream()
+                            .map(e -> e.getKey() + " " + e.getValue()).reduce((a, b) -> a + " | " + b).orElse("starting"),
+                    progress.streamsLag() < 0 ? "-" : progress.streamsLag(), progress.sinkLag() < 0 ? "-" : progress.sinkLag());
+            if (progress.streamsFailed()) {
+                System.out.println("the evidence topology failed; see the log above");
+                return false;
+            }
+            stableRounds = progress.settled(previous) ? stableRounds + 1 : 0;
+            if (stableRounds >= 2) {
+                return true;
+            }
+            previous = progress;
+        }
+        System.out.println("not settled within " + timeout);
+        return false;
+    }
+
+    private void printSummary(LocalPipeline pipeline, StackEndpoints endpoints) {
+        PostureSummary.of(pipeline.latestEvidence(), ControlEngine.withDefaults().controls()).print(System.out);
+        System.out.println();
+        System.out.println("== Where to look");
+        System.out.println("   Elasticsearch   " + endpoints.elasticsearchUrl() + endpoints.elasticsearchCredentials()
+                .map(c -> "  (user " + c.username() + (bootstrapServers == null
+                        ? ", password in " + home.resolve("stack/elasticsearch/credentials.properties") : "") + ")").orElse(""));
+        elasticsearchIndices(endpoints);
+        System.out.println("   violations      Kafka topic " + pipeline.topics().violations().name() + " at "
+                + endpoints.kafkaBootstrapServers() + " (ECS JSON, one document per transition)");
+        System.out.println("   evidence        Kafka topics " + pipeline.topics().evidence().name() + " (history) and "
+                + pipeline.topics().evidenceState().name() + " (latest)");
+        System.out.println("   dead letters    Kafka topic " + pipeline.topics().deadLetters().name());
+        System.out.println("   Kibana objects  deploy/kibana/ (import with the saved objects API)");
+        System.out.println("   manifests scan  ./kubeproof scan PATH...");
+    }
+
+    private void elasticsearchIndices(StackEndpoints endpoints) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(endpoints.elasticsearchUrl()
+                + "/_cat/indices?format=json&h=index,docs.count&s=index&expand_wildcards=all")).timeout(Duration.ofSeconds(10));
+        endpoints.elasticsearchCredentials().ifPresent(c -> request.header("Authorization", "Basic " + Base64.getEncoder()
+                .encodeToString((c.username() + ":" + c.password()).getBytes(StandardCharsets.UTF_8))));
+        try {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+            for (JsonNode index : new ObjectMapper().readTree(response.body())) {
+                String name = index.path("index").asText();
+                if (name.contains(indexPrefix) || name.contains("kubernetes.audit_logs")) {
+                    System.out.printf("     %-60s %8s docs%n", name, index.path("docs.count").asText());
+                }
+            }
+        } catch (Exception e) {
+            System.out.println("     (indices not available: " + e.getMessage() + ")");
+        }
+    }
+}
