@@ -1,0 +1,237 @@
+package dev.kubeproof.siem;
+
+import static dev.kubeproof.siem.JsonFields.put;
+import static dev.kubeproof.siem.JsonFields.putStrings;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.kubeproof.avro.ControlSeverity;
+import dev.kubeproof.avro.EvidenceRecord;
+import dev.kubeproof.avro.EvidenceStatus;
+import dev.kubeproof.avro.ResourceRef;
+
+/**
+ * An evidence transition as an OCSF 1.3 Compliance Finding (category 2 Findings, class 2003). One finding per
+ * (cluster, control, resource): {@code finding_info.uid} is that key, so a SIEM sees the finding created when the
+ * control starts failing and closed when it stops; {@code metadata.uid} is the evidence id of this transition.
+ * OCSF has no place for the hash chain, findings detail and cause, so they travel in {@code unmapped.kubeproof};
+ * the actor is an observable (type 4, User Name). The document validates against
+ * {@code ocsf-compliance-finding.schema.json}.
+ */
+public final class OcsfComplianceFindingFormatter implements ViolationFormatter {
+    public static final String NAME = "ocsf";
+    /** Classpath resource of the JSON Schema the documents satisfy. */
+    public static final String SCHEMA_RESOURCE = "/dev/kubeproof/siem/ocsf-compliance-finding.schema.json";
+    public static final String OCSF_VERSION = "1.3.0";
+    public static final int CATEGORY_UID = 2;
+    public static final int CLASS_UID = 2003;
+
+    /** Display names of the catalog's framework keys, for {@code compliance.standards}. */
+    private static final Map<String, String> STANDARDS = Map.of(
+            "cis", "CIS Kubernetes Benchmark",
+            "nsa", "NSA/CISA Kubernetes Hardening Guidance",
+            "pss", "Kubernetes Pod Security Standards",
+            "soc2", "SOC 2",
+            "mitre", "MITRE ATT&CK");
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final ControlCatalog catalog;
+    private final String productVersion;
+
+    public OcsfComplianceFindingFormatter() {
+        this(ControlCatalog.empty());
+    }
+
+    public OcsfComplianceFindingFormatter(ControlCatalog catalog) {
+        this.catalog = Objects.requireNonNull(catalog, "catalog");
+        String version = OcsfComplianceFindingFormatter.class.getPackage().getImplementationVersion();
+        this.productVersion = version == null ? "dev" : version;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String format(EvidenceRecord transition) {
+        try {
+            return MAPPER.writeValueAsString(toJson(transition));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the OCSF document of " + transition.getEvidenceId(), e);
+        }
+    }
+
+    public ObjectNode toJson(EvidenceRecord record) {
+        Optional<ControlInfo> control = catalog.find(record.getControlId());
+        ResourceRef resource = record.getResource();
+        ObjectNode doc = JsonNodeFactory.instance.objectNode();
+        int activity = activityId(record);
+        doc.put("activity_id", activity);
+        doc.put("activity_name", activityName(activity));
+        doc.put("category_uid", CATEGORY_UID);
+        doc.put("category_name", "Findings");
+        doc.put("class_uid", CLASS_UID);
+        doc.put("class_name", "Compliance Finding");
+        doc.put("type_uid", CLASS_UID * 100L + activity);
+        doc.put("type_name", "Compliance Finding: " + activityName(activity));
+        doc.put("time", record.getSince().toEpochMilli());
+        doc.put("severity_id", severityId(record.getSeverity()));
+        doc.put("severity", severityName(record.getSeverity()));
+        int status = statusId(record.getStatus());
+        doc.put("status_id", status);
+        doc.put("status", statusName(status, record.getStatus()));
+        doc.put("message", record.getMessage());
+
+        ObjectNode metadata = doc.putObject("metadata");
+        metadata.put("version", OCSF_VERSION);
+        metadata.put("uid", record.getEvidenceId());
+        metadata.put("logged_time", record.getObservedAt().toEpochMilli());
+        ObjectNode product = metadata.putObject("product");
+        product.put("name", "kubeproof");
+        product.put("vendor_name", "kubeproof");
+        product.put("version", productVersion);
+
+        ObjectNode finding = doc.putObject("finding_info");
+        finding.put("uid", Transitions.key(record));
+        finding.put("title", record.getControlTitle().isEmpty() ? record.getControlId() : record.getControlTitle());
+        finding.put("desc", record.getMessage());
+        finding.putArray("types").add("Kubernetes Configuration");
+        finding.put("last_seen_time", record.getObservedAt().toEpochMilli());
+        finding.put("modified_time", record.getSince().toEpochMilli());
+        control.flatMap(info -> info.references().stream().findFirst())
+                .ifPresent(url -> finding.put("src_url", url));
+
+        ObjectNode compliance = doc.putObject("compliance");
+        compliance.put("control", record.getControlId());
+        List<String> standards = new ArrayList<>();
+        List<String> requirements = new ArrayList<>();
+        control.ifPresent(info -> new TreeMap<>(info.frameworks()).forEach((key, ids) -> {
+            String standard = STANDARDS.getOrDefault(key, key);
+            standards.add(standard);
+            ids.forEach(id -> requirements.add(standard + " " + id));
+        }));
+        if (standards.isEmpty()) {
+            // The attribute is required; without the catalog the control's own catalog is the standard.
+            standards.add("kubeproof controls");
+        }
+        putStrings(compliance, "standards", standards);
+        putStrings(compliance, "requirements", requirements);
+        int complianceStatus = complianceStatusId(record.getStatus());
+        compliance.put("status_id", complianceStatus);
+        compliance.put("status", complianceStatus == 99 ? Transitions.caption(record.getStatus())
+                : complianceStatus == 1 ? "Pass" : "Fail");
+        compliance.put("status_code", record.getStatus().name());
+        compliance.put("status_detail", record.getMessage());
+
+        ArrayNode resources = doc.putArray("resources");
+        ObjectNode resourceNode = resources.addObject();
+        resourceNode.put("uid", resource.getUid());
+        resourceNode.put("name", resource.getName());
+        resourceNode.put("type", resource.getKind());
+        put(resourceNode, "version", resource.getResourceVersion());
+        if (!resource.getOwnerLabels().isEmpty()) {
+            ArrayNode labels = resourceNode.putArray("labels");
+            new TreeMap<>(resource.getOwnerLabels()).forEach((k, v) -> labels.add(k + "=" + v));
+        }
+        ObjectNode data = resourceNode.putObject("data");
+        data.put("cluster_id", resource.getClusterId());
+        put(data, "namespace", resource.getNamespace());
+        put(data, "api_group", resource.getApiGroup());
+        data.put("api_version", resource.getApiVersion());
+
+        if (record.getRemediation() != null && !record.getRemediation().isEmpty()) {
+            ObjectNode remediation = doc.putObject("remediation");
+            remediation.put("desc", record.getRemediation());
+            control.ifPresent(info -> putStrings(remediation, "references", info.references()));
+        }
+
+        ArrayNode observables = doc.putArray("observables");
+        ObjectNode uid = observables.addObject();
+        uid.put("name", "resources[0].uid");
+        uid.put("type_id", 10);
+        uid.put("type", "Resource UID");
+        uid.put("value", resource.getUid());
+        if (record.getActor() != null && !record.getActor().isEmpty()) {
+            ObjectNode actor = observables.addObject();
+            actor.put("name", "unmapped.kubeproof.actor");
+            actor.put("type_id", 4);
+            actor.put("type", "User Name");
+            actor.put("value", record.getActor());
+        }
+
+        doc.putObject("unmapped").set("kubeproof", EvidenceJson.of(record, control, false));
+        return doc;
+    }
+
+    /** Create when the control starts failing, Close when a failure ends, Update otherwise. */
+    static int activityId(EvidenceRecord record) {
+        if (record.getStatus() == EvidenceStatus.FAIL) {
+            return record.getPreviousStatus() == EvidenceStatus.FAIL ? 2 : 1;
+        }
+        if (record.getPreviousStatus() == EvidenceStatus.FAIL && record.getStatus() != EvidenceStatus.ERROR) {
+            return 3;
+        }
+        return 2;
+    }
+
+    private static String activityName(int activity) {
+        return switch (activity) {
+            case 1 -> "Create";
+            case 3 -> "Close";
+            default -> "Update";
+        };
+    }
+
+    static int severityId(ControlSeverity severity) {
+        return switch (severity) {
+            case INFO -> 1;
+            case LOW -> 2;
+            case MEDIUM -> 3;
+            case HIGH -> 4;
+            case CRITICAL -> 5;
+        };
+    }
+
+    private static String severityName(ControlSeverity severity) {
+        return severity == ControlSeverity.INFO ? "Informational" : Transitions.caption(severity);
+    }
+
+    /** The finding's lifecycle: New while failing, Suppressed when exempted, Resolved when gone, Other on error. */
+    static int statusId(EvidenceStatus status) {
+        return switch (status) {
+            case FAIL -> 1;
+            case EXEMPT -> 3;
+            case PASS, NOT_APPLICABLE, CLOSED -> 4;
+            case ERROR -> 99;
+        };
+    }
+
+    private static String statusName(int statusId, EvidenceStatus status) {
+        return switch (statusId) {
+            case 1 -> "New";
+            case 3 -> "Suppressed";
+            case 4 -> "Resolved";
+            default -> Transitions.caption(status);
+        };
+    }
+
+    static int complianceStatusId(EvidenceStatus status) {
+        return switch (status) {
+            case PASS -> 1;
+            case FAIL -> 3;
+            default -> 99;
+        };
+    }
+}

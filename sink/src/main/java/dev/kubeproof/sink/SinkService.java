@@ -1,0 +1,375 @@
+package dev.kubeproof.sink;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.MeterRegistry;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.kubeproof.avro.AuditEvent;
+import dev.kubeproof.avro.EvidenceRecord;
+import dev.kubeproof.contract.registry.ConfluentRestSchemaRegistryClient;
+import dev.kubeproof.contract.registry.RegistryClientConfig;
+import dev.kubeproof.contract.registry.SchemaRegistryClient;
+import dev.kubeproof.contract.serde.AvroDeserializer;
+import dev.kubeproof.siem.ControlCatalog;
+import dev.kubeproof.sink.config.SinkConfig;
+import dev.kubeproof.sink.config.SinkConfig.Input;
+import dev.kubeproof.sink.delivery.Backoff;
+import dev.kubeproof.sink.delivery.Batch;
+import dev.kubeproof.sink.delivery.BatchItem;
+import dev.kubeproof.sink.delivery.BatchProcessor;
+import dev.kubeproof.sink.delivery.BulkIngesterWriter;
+import dev.kubeproof.sink.delivery.DeadLetterSink;
+import dev.kubeproof.sink.delivery.DocumentWriter;
+import dev.kubeproof.sink.delivery.KafkaDeadLetterSink;
+import dev.kubeproof.sink.documents.AuditDocuments;
+import dev.kubeproof.sink.documents.EvidenceDocuments;
+import dev.kubeproof.sink.documents.ViolationDocuments;
+import dev.kubeproof.sink.elasticsearch.ElasticsearchClients;
+import dev.kubeproof.sink.elasticsearch.IndexNames;
+import dev.kubeproof.sink.elasticsearch.IndexTemplates;
+
+/**
+ * The sink: consumes the evidence, evidence-state, violations and audit topics and indexes them into
+ * Elasticsearch, losing nothing and duplicating nothing.
+ *
+ * <p>One loop: poll a batch, take it one {@link BatchProcessor#attempt attempt} further until every record is
+ * indexed or dead-lettered, then commit its offsets (auto-commit is off; never before the batch is finished). While a batch has work left (items to
+ * retry, Elasticsearch down), the consumer's partitions are paused and the loop keeps polling, which fetches
+ * nothing but keeps the consumer in its group; the next attempt comes when the {@link Backoff} says so. When the
+ * batch finishes, the partitions resume. A rebalance drops the records of revoked partitions from the batch:
+ * uncommitted, they are re-read by their new owner and, written idempotently, never duplicate.
+ */
+public final class SinkService implements Runnable, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SinkService.class);
+
+    private final SinkConfig config;
+    private final Consumer<byte[], byte[]> consumer;
+    private final BatchProcessor processor;
+    private final TemplateInstaller templates;
+    private final Backoff backoff;
+    private final SinkMetrics metrics;
+    private final Map<String, Input> inputsByTopic = new HashMap<>();
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final CountDownLatch consuming = new CountDownLatch(1);
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private volatile boolean running = true;
+    private volatile boolean paused;
+    private volatile boolean started;
+    private Batch current;
+    /** The latest finished offset per partition, committed synchronously on revocation and shutdown. */
+    private final Map<TopicPartition, OffsetAndMetadata> finished = new HashMap<>();
+
+    /** Installs index templates; retried by the loop until it succeeds. */
+    @FunctionalInterface
+    public interface TemplateInstaller {
+        void install() throws Exception;
+    }
+
+    SinkService(SinkConfig config, Consumer<byte[], byte[]> consumer, BatchProcessor processor, TemplateInstaller templates,
+                Backoff backoff, SinkMetrics metrics) {
+        this.config = config;
+        this.consumer = consumer;
+        this.processor = processor;
+        this.templates = templates;
+        this.backoff = backoff;
+        this.metrics = metrics;
+        for (Input input : config.inputs()) {
+            inputsByTopic.put(topicOf(config, input), input);
+        }
+    }
+
+    /** The sink with real clients, as the command runs it. */
+    public static SinkService create(SinkConfig config, ControlCatalog catalog, MeterRegistry registry) {
+        Clock clock = Clock.systemUTC();
+        SinkMetrics metrics = new SinkMetrics(registry);
+        ElasticsearchClient client = ElasticsearchClients.create(config.elasticsearch());
+        IndexNames names = IndexNames.of(config.elasticsearch());
+        SchemaRegistryClient schemaRegistry = new ConfluentRestSchemaRegistryClient(RegistryClientConfig.of(config.schemaRegistryUrl()));
+        DocumentWriter writer = new BulkIngesterWriter(client, config.bulkMaxOperations(), config.bulkMaxBytes(),
+                config.bulkConcurrentRequests(), config.elasticsearch().responseTimeout());
+        DeadLetterSink deadLetters = new KafkaDeadLetterSink(config.kafkaBootstrapServers(), config.kafkaClient(),
+                schemaRegistry, config.topics().deadLetters().name(), Duration.ofSeconds(30));
+        BatchProcessor processor = new BatchProcessor(names, new EvidenceDocuments(names, catalog),
+                new ViolationDocuments(names), new AuditDocuments(names),
+                new AvroDeserializer<>(schemaRegistry, EvidenceRecord.class), new AvroDeserializer<>(schemaRegistry, AuditEvent.class),
+                writer, deadLetters, clock, metrics);
+        IndexTemplates indexTemplates = new IndexTemplates(client, config.elasticsearch());
+        SinkService service = new SinkService(config, new KafkaConsumer<>(consumerProperties(config),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer()), processor, indexTemplates::install,
+                new Backoff(config.retry(), clock, () -> ThreadLocalRandom.current().nextDouble()), metrics);
+        service.resources.add(writer);
+        service.resources.add(deadLetters);
+        service.resources.add(client);
+        return service;
+    }
+
+    static Map<String, Object> consumerProperties(SinkConfig config) {
+        Map<String, Object> properties = new HashMap<>(config.kafkaClient());
+        properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers());
+        properties.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+        properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        properties.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // the evidence topics are written by an exactly-once topology: never index an aborted transaction
+        properties.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxPollRecords());
+        properties.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "kubeproof-sink");
+        return properties;
+    }
+
+    private static String topicOf(SinkConfig config, Input input) {
+        return switch (input) {
+            case EVIDENCE -> config.topics().evidence().name();
+            case POSTURE -> config.topics().evidenceState().name();
+            case VIOLATIONS -> config.topics().violations().name();
+            case AUDIT -> config.topics().auditEvents().name();
+        };
+    }
+
+    @Override
+    public void run() {
+        started = true;
+        try {
+            installTemplates();
+            if (!running) {
+                return;
+            }
+            consumer.subscribe(inputsByTopic.keySet(), new Rebalance());
+            LOG.info("consuming {} as group {}", inputsByTopic.keySet(), config.groupId());
+            consuming.countDown();
+            while (running) {
+                step();
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                throw e;
+            }
+        } finally {
+            closeClients();
+        }
+    }
+
+    private synchronized void closeClients() {
+        if (stopped.getCount() == 0) {
+            return;
+        }
+        try {
+            commitFinished(finished.keySet());
+            consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+        } catch (KafkaException | IllegalStateException e) {
+            LOG.warn("closing the consumer: {}", e.getMessage());
+        }
+        for (AutoCloseable resource : resources) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                LOG.warn("closing {}: {}", resource.getClass().getSimpleName(), e.getMessage());
+            }
+        }
+        stopped.countDown();
+    }
+
+    /** One turn of the loop: poll a batch when there is none, else attempt it when due, else wait (paused). */
+    void step() {
+        if (current == null) {
+            ConsumerRecords<byte[], byte[]> records = consumer.poll(config.pollTimeout());
+            if (records.isEmpty()) {
+                return;
+            }
+            current = toBatch(records);
+        }
+        if (backoff.isDue()) {
+            BatchProcessor.Attempt attempt = processor.attempt(current);
+            if (attempt.finished()) {
+                commit();
+                return;
+            }
+            backoff.recordFailure();
+            metrics.failedAttempt();
+            if (!paused) {
+                consumer.pause(consumer.assignment());
+                paused = true;
+                metrics.paused(true);
+                LOG.warn("paused consumption: {} of {} records not yet indexed ({}); retrying with backoff",
+                        current.items().stream().filter(i -> !i.isFinished()).count(), current.items().size(), attempt.problem());
+            } else if (backoff.isOutage() && backoff.failures() % 10 == config.retry().maxAttempts() % 10) {
+                LOG.error("Elasticsearch still not accepting the batch after {} attempts: {}", backoff.failures(), attempt.problem());
+            }
+        }
+        // Paused partitions fetch nothing: this poll only keeps the consumer in its group while the backoff runs.
+        Duration wait = backoff.remaining();
+        ConsumerRecords<byte[], byte[]> unexpected = consumer.poll(wait.compareTo(config.pollTimeout()) < 0 ? wait : config.pollTimeout());
+        if (!unexpected.isEmpty()) {
+            // cannot happen while every assigned partition is paused; never drop records silently if it does
+            throw new IllegalStateException("records arrived from paused partitions " + unexpected.partitions());
+        }
+    }
+
+    /**
+     * Commits the finished batch asynchronously (no round trip per batch): a lost async commit only means that a
+     * restart re-reads records already indexed, which the idempotent writes absorb. Revocation and shutdown commit
+     * the latest finished offsets synchronously.
+     */
+    private void commit() {
+        Batch batch = current;
+        current = null;
+        backoff.reset();
+        Map<TopicPartition, OffsetAndMetadata> offsets = batch.offsets();
+        finished.putAll(offsets);
+        int records = batch.items().size();
+        consumer.commitAsync(offsets, (committed, failure) -> {
+            if (failure == null) {
+                metrics.committed(records);
+            } else {
+                LOG.warn("could not commit offsets {}: {}", committed, failure.getMessage());
+            }
+        });
+        if (paused) {
+            consumer.resume(consumer.paused());
+            paused = false;
+            metrics.paused(false);
+            LOG.info("resumed consumption");
+        }
+    }
+
+    private Batch toBatch(ConsumerRecords<byte[], byte[]> records) {
+        List<BatchItem> items = new ArrayList<>(records.count());
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            Input input = inputsByTopic.get(record.topic());
+            items.add(new BatchItem(input, record.topic(), record.partition(), record.offset(), record.key(), record.value()));
+        }
+        return new Batch(items);
+    }
+
+    private void installTemplates() {
+        while (running) {
+            try {
+                templates.install();
+                backoff.reset();
+                return;
+            } catch (Exception e) {
+                backoff.recordFailure();
+                LOG.warn("cannot install index templates yet ({} attempts): {}", backoff.failures(), e.getMessage());
+                sleep(backoff.remaining());
+            }
+        }
+    }
+
+    private void sleep(Duration duration) {
+        try {
+            stopRequested.await(Math.max(1, duration.toMillis()), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+
+    public boolean isPaused() {
+        return paused;
+    }
+
+    public SinkMetrics metrics() {
+        return metrics;
+    }
+
+    /** Waits until templates are installed and the consumer subscribed. */
+    public boolean awaitConsuming(Duration timeout) throws InterruptedException {
+        return consuming.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Stops the loop (without committing an unfinished batch) and waits for it to close its clients. */
+    @Override
+    public void close() {
+        running = false;
+        stopRequested.countDown();
+        if (stopped.getCount() == 0) {
+            return;
+        }
+        if (!started) {
+            closeClients();
+            return;
+        }
+        consumer.wakeup();
+        try {
+            if (!stopped.await(30, TimeUnit.SECONDS)) {
+                LOG.warn("the sink did not stop within 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void commitFinished(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition partition : List.copyOf(partitions)) {
+            OffsetAndMetadata offset = finished.remove(partition);
+            if (offset != null) {
+                offsets.put(partition, offset);
+            }
+        }
+        if (!offsets.isEmpty()) {
+            try {
+                try {
+                    consumer.commitSync(offsets, Duration.ofSeconds(10));
+                } catch (WakeupException e) {
+                    // close() woke the consumer while it was not polling: the wake-up is spent now, commit again
+                    consumer.commitSync(offsets, Duration.ofSeconds(10));
+                }
+            } catch (KafkaException e) {
+                LOG.warn("could not commit offsets {}: {}", offsets, e.getMessage());
+            }
+        }
+    }
+
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (current != null) {
+                current.dropPartitions(partitions);
+            }
+            commitFinished(partitions);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (paused) {
+                consumer.pause(partitions);
+            }
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            // lost, not revoked: another member may own them already, so nothing is committed for them
+            if (current != null) {
+                current.dropPartitions(partitions);
+            }
+            partitions.forEach(finished::remove);
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package dev.kubeproof.sink.config;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * How to reach and write to Elasticsearch. Authentication is an API key or a user and password (or none, for
+ * a cluster without security); secrets come from files or environment variables only. TLS is used for
+ * {@code https} URLs, trusting the CA in {@code caFile} (PEM) when given, else the JVM's default trust store.
+ *
+ * @param urls              one or more node URLs, all http or all https
+ * @param username          user for basic authentication, or null
+ * @param password          its password, set exactly when {@code username} is
+ * @param apiKey            an encoded API key ({@code base64(id:key)}), or null; exclusive with a user
+ * @param caFile            PEM file with the CA certificate(s) to trust for https, or null
+ * @param connectTimeout    TCP connect timeout
+ * @param responseTimeout   how long a request may wait for its response
+ * @param indexPrefix       prefix of every index, data stream and template kubeproof creates
+ * @param auditDataStream   the audit events data stream; the default follows Elastic's Kubernetes integration
+ *                          ({@code logs-kubernetes.audit_logs-*}) so that its prebuilt detection rules find the events
+ * @param replicas          number_of_replicas of every index kubeproof creates
+ * @param auditRetention    how long audit events are kept (data stream lifecycle), null for forever
+ * @param violationsRetention how long violation documents are kept, null for forever
+ * @param evidenceRetention how long evidence history is kept, null for forever (the default: evidence is kept)
+ */
+public record ElasticsearchConfig(List<URI> urls, String username, Secret password, Secret apiKey, Path caFile,
+                                  Duration connectTimeout, Duration responseTimeout, String indexPrefix,
+                                  String auditDataStream, int replicas, Duration auditRetention,
+                                  Duration violationsRetention, Duration evidenceRetention) {
+
+    public static final String DEFAULT_INDEX_PREFIX = "kubeproof";
+    public static final String DEFAULT_AUDIT_DATA_STREAM = "logs-kubernetes.audit_logs-kubeproof";
+    private static final Pattern INDEX_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
+
+    public ElasticsearchConfig {
+        urls = List.copyOf(Objects.requireNonNull(urls, "elasticsearch.urls is required"));
+        if (urls.isEmpty()) {
+            throw new IllegalArgumentException("elasticsearch.urls must name at least one node");
+        }
+        for (URI url : urls) {
+            if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme()) || url.getHost() == null) {
+                throw new IllegalArgumentException("elasticsearch.urls: '" + url + "' must be an http or https URL with a host");
+            }
+        }
+        if (urls.stream().map(URI::getScheme).distinct().count() > 1) {
+            throw new IllegalArgumentException("elasticsearch.urls must all be http or all https");
+        }
+        if ((username == null) != (password == null)) {
+            throw new IllegalArgumentException(username == null
+                    ? "elasticsearch.password-file/-env is set without elasticsearch.username"
+                    : "elasticsearch.username needs elasticsearch.password-file or elasticsearch.password-env");
+        }
+        if (username != null && apiKey != null) {
+            throw new IllegalArgumentException("elasticsearch.username and elasticsearch.api-key-* exclude each other: use one");
+        }
+        if (caFile != null) {
+            if (!"https".equals(urls.get(0).getScheme())) {
+                throw new IllegalArgumentException("elasticsearch.ca-file is set but elasticsearch.urls are not https");
+            }
+            if (!Files.isRegularFile(caFile) || !Files.isReadable(caFile)) {
+                throw new IllegalArgumentException("elasticsearch.ca-file: " + caFile + " is not a readable file");
+            }
+        }
+        requirePositive("elasticsearch.connect-timeout", connectTimeout);
+        requirePositive("elasticsearch.response-timeout", responseTimeout);
+        requireIndexName("elasticsearch.index-prefix", indexPrefix);
+        requireIndexName("elasticsearch.audit-data-stream", auditDataStream);
+        if (replicas < 0) {
+            throw new IllegalArgumentException("elasticsearch.replicas must be at least 0, was " + replicas);
+        }
+    }
+
+    /** Plain http to one node, no authentication: for tests and local use. */
+    public static ElasticsearchConfig of(URI url) {
+        return new ElasticsearchConfig(List.of(url), null, null, null, null, Duration.ofSeconds(5), Duration.ofSeconds(30),
+                DEFAULT_INDEX_PREFIX, DEFAULT_AUDIT_DATA_STREAM, 1, Duration.ofDays(90), Duration.ofDays(365), null);
+    }
+
+    public ElasticsearchConfig withUrls(List<URI> nodes) {
+        return new ElasticsearchConfig(nodes, username, password, apiKey, caFile, connectTimeout, responseTimeout, indexPrefix,
+                auditDataStream, replicas, auditRetention, violationsRetention, evidenceRetention);
+    }
+
+    public ElasticsearchConfig withBasicAuth(String user, Secret secret) {
+        return new ElasticsearchConfig(urls, user, secret, null, caFile, connectTimeout, responseTimeout, indexPrefix,
+                auditDataStream, replicas, auditRetention, violationsRetention, evidenceRetention);
+    }
+
+    public ElasticsearchConfig withApiKey(Secret key) {
+        return new ElasticsearchConfig(urls, null, null, key, caFile, connectTimeout, responseTimeout, indexPrefix,
+                auditDataStream, replicas, auditRetention, violationsRetention, evidenceRetention);
+    }
+
+    public ElasticsearchConfig withCaFile(Path file) {
+        return new ElasticsearchConfig(urls, username, password, apiKey, file, connectTimeout, responseTimeout, indexPrefix,
+                auditDataStream, replicas, auditRetention, violationsRetention, evidenceRetention);
+    }
+
+    public ElasticsearchConfig withNames(String prefix, String audit, int replicaCount) {
+        return new ElasticsearchConfig(urls, username, password, apiKey, caFile, connectTimeout, responseTimeout, prefix,
+                audit, replicaCount, auditRetention, violationsRetention, evidenceRetention);
+    }
+
+    public ElasticsearchConfig withTimeouts(Duration connect, Duration response) {
+        return new ElasticsearchConfig(urls, username, password, apiKey, caFile, connect, response, indexPrefix,
+                auditDataStream, replicas, auditRetention, violationsRetention, evidenceRetention);
+    }
+
+    public Optional<Secret> passwordSecret() {
+        return Optional.ofNullable(password);
+    }
+
+    private static void requirePositive(String key, Duration value) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(key + " must be a positive duration, was " + value);
+        }
+    }
+
+    private static void requireIndexName(String key, String value) {
+        if (value == null || !INDEX_NAME.matcher(value).matches() || value.length() > 100) {
+            throw new IllegalArgumentException(key + " must be a lower-case index name (a-z, 0-9, '.', '_', '-'), was '"
+                    + value + "'");
+        }
+    }
+
+    @Override
+    public String toString() {
+        // records print every component; spell it out so that no future component can leak a secret
+        return "ElasticsearchConfig[urls=" + urls + ", username=" + username + ", password=" + password + ", apiKey="
+                + apiKey + ", caFile=" + caFile + ", indexPrefix=" + indexPrefix + ", auditDataStream=" + auditDataStream
+                + ", replicas=" + replicas + "]";
+    }
+}

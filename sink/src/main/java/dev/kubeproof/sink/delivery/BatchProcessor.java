@@ -1,0 +1,277 @@
+package dev.kubeproof.sink.delivery;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.kubeproof.avro.AuditEvent;
+import dev.kubeproof.avro.DeadLetter;
+import dev.kubeproof.avro.EvidenceRecord;
+import dev.kubeproof.avro.EvidenceStatus;
+import dev.kubeproof.contract.deadletter.DeadLetters;
+import dev.kubeproof.contract.registry.SchemaRegistryException;
+import dev.kubeproof.siem.Transitions;
+import dev.kubeproof.sink.SinkMetrics;
+import dev.kubeproof.sink.config.SinkConfig.Input;
+import dev.kubeproof.sink.documents.AuditDocuments;
+import dev.kubeproof.sink.documents.DocumentException;
+import dev.kubeproof.sink.documents.EvidenceDocuments;
+import dev.kubeproof.sink.documents.IndexAction;
+import dev.kubeproof.sink.documents.ViolationDocuments;
+import dev.kubeproof.sink.elasticsearch.IndexNames;
+
+/**
+ * Takes a batch one attempt further: turns new records into writes (records that cannot be read or mapped are
+ * marked for the dead-letter topic), sends every write not yet done, classifies each result, and publishes the
+ * dead letters. Nothing here waits or retries; the caller (the sink's loop) decides when to attempt again, and
+ * commits only a finished batch.
+ */
+public final class BatchProcessor {
+    private static final Logger LOG = LoggerFactory.getLogger(BatchProcessor.class);
+
+    /** The result of one attempt. */
+    public record Attempt(boolean finished, String problem) {
+    }
+
+    /** Elasticsearch or the registry cannot be asked now: the batch waits. */
+    private static final class Unavailable extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Unavailable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private final IndexNames names;
+    private final EvidenceDocuments evidence;
+    private final ViolationDocuments violations;
+    private final AuditDocuments audit;
+    private final Deserializer<EvidenceRecord> evidenceDeserializer;
+    private final Deserializer<AuditEvent> auditDeserializer;
+    private final DocumentWriter writer;
+    private final DeadLetterSink deadLetters;
+    private final Clock clock;
+    private final SinkMetrics metrics;
+
+    public BatchProcessor(IndexNames names, EvidenceDocuments evidence, ViolationDocuments violations, AuditDocuments audit,
+                          Deserializer<EvidenceRecord> evidenceDeserializer, Deserializer<AuditEvent> auditDeserializer,
+                          DocumentWriter writer, DeadLetterSink deadLetters, Clock clock, SinkMetrics metrics) {
+        this.names = names;
+        this.evidence = evidence;
+        this.violations = violations;
+        this.audit = audit;
+        this.evidenceDeserializer = evidenceDeserializer;
+        this.auditDeserializer = auditDeserializer;
+        this.writer = writer;
+        this.deadLetters = deadLetters;
+        this.clock = clock;
+        this.metrics = metrics;
+    }
+
+    public Attempt attempt(Batch batch) {
+        long start = System.nanoTime();
+        try {
+            prepare(batch);
+        } catch (Unavailable e) {
+            return new Attempt(false, e.getMessage());
+        } finally {
+            metrics.phase("prepare", System.nanoTime() - start);
+        }
+        start = System.nanoTime();
+        String problem = write(batch);
+        metrics.phase("write", System.nanoTime() - start);
+        start = System.nanoTime();
+        String deadLetterProblem = publishDeadLetters(batch);
+        metrics.phase("dead_letters", System.nanoTime() - start);
+        if (deadLetterProblem != null) {
+            problem = problem == null ? deadLetterProblem : problem + "; " + deadLetterProblem;
+        }
+        return new Attempt(batch.isFinished(), batch.isFinished() ? null : problem);
+    }
+
+    /** New records become writes; all of them or none (when a lookup cannot be made now). */
+    private void prepare(Batch batch) throws Unavailable {
+        List<BatchItem> fresh = batch.items().stream().filter(i -> i.state() == BatchItem.State.NEW).toList();
+        if (fresh.isEmpty()) {
+            return;
+        }
+        Map<BatchItem, EvidenceRecord> decoded = new LinkedHashMap<>();
+        Map<BatchItem, List<IndexAction>> actions = new LinkedHashMap<>();
+        for (BatchItem item : fresh) {
+            try {
+                switch (item.input()) {
+                    case EVIDENCE -> decoded.put(item, decodeEvidence(item, false));
+                    case POSTURE -> actions.put(item, List.of(evidence.posture(item.keyAsString(), decodeEvidence(item, true))));
+                    case VIOLATIONS -> actions.put(item, List.of(violations.toAction(requireValue(item))));
+                    case AUDIT -> actions.put(item, List.of(audit.toAction(decodeAudit(item))));
+                }
+            } catch (DocumentException e) {
+                item.dead(e.errorType(), e.getMessage());
+            }
+        }
+
+        // Time to remediate: the failure's start from earlier in this batch, else from the open-failures index.
+        Map<String, Instant> startedInBatch = new HashMap<>();
+        Map<BatchItem, Instant> knownStart = new HashMap<>();
+        Set<String> lookups = new LinkedHashSet<>();
+        for (Map.Entry<BatchItem, EvidenceRecord> entry : decoded.entrySet()) {
+            EvidenceRecord record = entry.getValue();
+            String key = Transitions.key(record);
+            if (Transitions.isRemediation(record)) {
+                Instant start = startedInBatch.get(key);
+                if (start != null) {
+                    knownStart.put(entry.getKey(), start);
+                } else {
+                    lookups.add(evidence.openFailureId(record));
+                }
+            }
+            if (record.getStatus() == EvidenceStatus.FAIL && record.getPreviousStatus() != EvidenceStatus.FAIL) {
+                startedInBatch.put(key, record.getSince());
+            }
+        }
+        Map<String, Instant> looked;
+        try {
+            looked = writer.failingSince(names.openFailures(), lookups);
+        } catch (IOException e) {
+            throw new Unavailable("cannot look up failure starts: " + e.getMessage(), e);
+        }
+        for (Map.Entry<BatchItem, EvidenceRecord> entry : decoded.entrySet()) {
+            EvidenceRecord record = entry.getValue();
+            Optional<Instant> start = Optional.ofNullable(knownStart.get(entry.getKey()))
+                    .or(() -> Optional.ofNullable(looked.get(evidence.openFailureId(record))));
+            List<IndexAction> writes = new ArrayList<>();
+            writes.add(evidence.history(record, Transitions.isRemediation(record) ? start : Optional.empty()));
+            evidence.openFailure(record).ifPresent(writes::add);
+            actions.put(entry.getKey(), writes);
+        }
+
+        // Posture is current state: of several states of one key in a batch only the last needs writing.
+        Map<String, BatchItem> lastPosture = new HashMap<>();
+        for (BatchItem item : fresh) {
+            if (item.input() == Input.POSTURE && actions.containsKey(item)) {
+                IndexAction action = actions.get(item).get(0);
+                BatchItem earlier = lastPosture.put(action.id(), item);
+                if (earlier != null) {
+                    actions.remove(earlier);
+                    earlier.skip();
+                }
+            }
+        }
+        actions.forEach(BatchItem::prepared);
+        for (BatchItem item : fresh) {
+            metrics.records(item.input(), 1);
+        }
+    }
+
+    private String write(Batch batch) {
+        List<BatchItem.Write> pending = new ArrayList<>();
+        List<BatchItem> owners = new ArrayList<>();
+        for (BatchItem item : batch.items()) {
+            if (item.state() == BatchItem.State.PREPARED) {
+                for (BatchItem.Write write : item.pendingWrites()) {
+                    pending.add(write);
+                    owners.add(item);
+                }
+            }
+        }
+        if (pending.isEmpty()) {
+            return null;
+        }
+        List<WriteResult> results = writer.write(pending.stream().map(BatchItem.Write::action).toList());
+        Map<WriteResult.Kind, Integer> counts = new java.util.EnumMap<>(WriteResult.Kind.class);
+        String problem = null;
+        for (int i = 0; i < pending.size(); i++) {
+            WriteResult result = results.get(i);
+            owners.get(i).record(pending.get(i), result);
+            counts.merge(result.kind(), 1, Integer::sum);
+            if (result.kind() == WriteResult.Kind.RETRY && problem == null) {
+                problem = result.errorType() + ": " + result.reason();
+            }
+        }
+        metrics.writes("written", counts.getOrDefault(WriteResult.Kind.WRITTEN, 0));
+        metrics.writes("already_done", counts.getOrDefault(WriteResult.Kind.ALREADY_DONE, 0));
+        metrics.writes("retry", counts.getOrDefault(WriteResult.Kind.RETRY, 0));
+        metrics.writes("dead_letter", counts.getOrDefault(WriteResult.Kind.DEAD_LETTER, 0));
+        return problem == null ? null : counts.getOrDefault(WriteResult.Kind.RETRY, 0) + " of " + pending.size()
+                + " writes to retry, e.g. " + problem;
+    }
+
+    private String publishDeadLetters(Batch batch) {
+        List<BatchItem> dead = batch.items().stream().filter(i -> i.state() == BatchItem.State.DEAD).toList();
+        if (dead.isEmpty()) {
+            return null;
+        }
+        List<DeadLetter> letters = new ArrayList<>();
+        Instant now = clock.instant();
+        for (BatchItem item : dead) {
+            letters.add(DeadLetters.fromKafka(KafkaDeadLetterSink.SOURCE, item.errorType(), item.reason(), item.topic(),
+                    item.partition(), item.offset(), item.key(), item.value(), now));
+        }
+        try {
+            deadLetters.publish(letters);
+        } catch (RuntimeException e) {
+            return "cannot write dead letters: " + e.getMessage();
+        }
+        for (BatchItem item : dead) {
+            item.deadLettered();
+            metrics.deadLettered(item.errorType());
+            LOG.warn("dead-lettered {}-{}@{}: {} {}", item.topic(), item.partition(), item.offset(), item.errorType(),
+                    item.reason());
+        }
+        return null;
+    }
+
+    private EvidenceRecord decodeEvidence(BatchItem item, boolean tombstoneAllowed) throws Unavailable {
+        if (item.value() == null) {
+            if (tombstoneAllowed) {
+                return null;
+            }
+            throw new DocumentException("MISSING_VALUE", "an evidence record without a value");
+        }
+        return decode(evidenceDeserializer, item);
+    }
+
+    private AuditEvent decodeAudit(BatchItem item) throws Unavailable {
+        requireValue(item);
+        return decode(auditDeserializer, item);
+    }
+
+    private static byte[] requireValue(BatchItem item) {
+        if (item.value() == null) {
+            throw new DocumentException("MISSING_VALUE", "a record without a value on " + item.topic());
+        }
+        return item.value();
+    }
+
+    /** A registry that cannot answer now is passing; a payload that cannot be read never will be. */
+    private static <T> T decode(Deserializer<T> deserializer, BatchItem item) throws Unavailable {
+        try {
+            return deserializer.deserialize(item.topic(), item.value());
+        } catch (SerializationException e) {
+            if (e.getCause() instanceof SchemaRegistryException registry && isTransient(registry)) {
+                throw new Unavailable("schema registry: " + registry.getMessage(), registry);
+            }
+            throw new DocumentException("DESERIALIZATION", e.getMessage());
+        } catch (RuntimeException e) {
+            throw new DocumentException("DESERIALIZATION", e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    private static boolean isTransient(SchemaRegistryException e) {
+        int status = e.httpStatus();
+        return status == -1 || status >= 500 || status == 401 || status == 403 || status == 429;
+    }
+}

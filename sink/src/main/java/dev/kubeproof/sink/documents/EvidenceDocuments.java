@@ -1,0 +1,91 @@
+package dev.kubeproof.sink.documents;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.kubeproof.avro.EvidenceRecord;
+import dev.kubeproof.avro.EvidenceStatus;
+import dev.kubeproof.siem.ControlCatalog;
+import dev.kubeproof.siem.EcsViolationFormatter;
+import dev.kubeproof.siem.Transitions;
+import dev.kubeproof.sink.elasticsearch.IndexNames;
+
+/**
+ * Evidence as Elasticsearch documents, in the ECS shape of the SIEM output (one mapping serves history, posture
+ * and violations): history documents are created with the evidence id as document id; posture documents are
+ * keyed by the evidence key and versioned by the hash chain's sequence.
+ */
+public final class EvidenceDocuments {
+    public static final String EVIDENCE_DATASET = "kubeproof.evidence";
+    public static final String POSTURE_DATASET = "kubeproof.posture";
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final IndexNames names;
+    private final EcsViolationFormatter history;
+    private final EcsViolationFormatter posture;
+
+    public EvidenceDocuments(IndexNames names, ControlCatalog catalog) {
+        this.names = names;
+        this.history = new EcsViolationFormatter(catalog, EVIDENCE_DATASET, EcsViolationFormatter.DEFAULT_RULE_REFERENCE_BASE);
+        this.posture = new EcsViolationFormatter(catalog, POSTURE_DATASET, EcsViolationFormatter.DEFAULT_RULE_REFERENCE_BASE);
+    }
+
+    /**
+     * The history document; a remediation whose failure start is known also gets {@code event.start/end/duration}
+     * and {@code kubeproof.time_to_remediate_seconds}.
+     */
+    public IndexAction history(EvidenceRecord record, Optional<Instant> failingSince) {
+        ObjectNode doc = history.toJson(record);
+        if (Transitions.isRemediation(record) && failingSince.isPresent()
+                && !failingSince.get().isAfter(record.getSince())) {
+            Duration failing = Duration.between(failingSince.get(), record.getSince());
+            ObjectNode event = (ObjectNode) doc.get("event");
+            event.put("start", Transitions.iso(failingSince.get()));
+            event.put("end", Transitions.iso(record.getSince()));
+            event.put("duration", failing.toNanos());
+            ((ObjectNode) doc.get("kubeproof")).put("time_to_remediate_seconds", failing.toSeconds());
+        }
+        return IndexAction.Create.of(names.evidence(), record.getEvidenceId(), doc.toString());
+    }
+
+    /** Remembers when a key started failing, for the time to remediate of its later remediation. */
+    public Optional<IndexAction> openFailure(EvidenceRecord record) {
+        if (record.getStatus() != EvidenceStatus.FAIL || record.getPreviousStatus() == EvidenceStatus.FAIL) {
+            return Optional.empty();
+        }
+        String key = Transitions.key(record);
+        ObjectNode doc = MAPPER.createObjectNode();
+        doc.put("key", key);
+        doc.put("failing_since", Transitions.iso(record.getSince()));
+        doc.put("sequence", record.getChain().getSequence());
+        return Optional.of(IndexAction.Upsert.of(names.openFailures(), DocumentIds.of(key), record.getChain().getSequence(),
+                doc.toString()));
+    }
+
+    public String openFailureId(EvidenceRecord record) {
+        return DocumentIds.of(Transitions.key(record));
+    }
+
+    /**
+     * The posture write for one evidence-state record: upsert of the current state, delete when CLOSED, delete
+     * for a tombstone ({@code state} null). The document id is the Kafka key, which a tombstone also has.
+     */
+    public IndexAction posture(String kafkaKey, EvidenceRecord state) {
+        if (state == null) {
+            if (kafkaKey == null) {
+                throw new DocumentException("MISSING_KEY", "a tombstone without a key names no posture document");
+            }
+            return new IndexAction.Delete(names.posture(), DocumentIds.of(kafkaKey), null);
+        }
+        String id = DocumentIds.of(kafkaKey != null ? kafkaKey : Transitions.key(state));
+        long sequence = state.getChain().getSequence();
+        if (state.getStatus() == EvidenceStatus.CLOSED) {
+            return new IndexAction.Delete(names.posture(), id, sequence);
+        }
+        return IndexAction.Upsert.of(names.posture(), id, sequence, posture.toJson(state).toString());
+    }
+}

@@ -1,0 +1,144 @@
+package dev.kubeproof.sink.elasticsearch;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.ElasticsearchException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.kubeproof.sink.config.ElasticsearchConfig;
+
+/**
+ * Installs the sink's component templates, index templates and indices at start-up. Every call is a PUT of the
+ * complete definition, so running it again (every start, several sink instances) converges to the same state.
+ *
+ * <p>Retention uses <b>data stream lifecycle</b> ({@code template.lifecycle.data_retention}), not ILM: ILM is an
+ * x-pack plugin that small distributions lack (the project's local {@code integ-test-zip} Elasticsearch has only
+ * x-pack-core and x-pack-security: no {@code _ilm} API, no {@code data-streams} module). Elasticsearch accepts and
+ * stores the lifecycle in the template everywhere; it is <em>enforced</em> only where the data-streams module runs
+ * (every default distribution). Data streams themselves are created on first write from the index template,
+ * which server core does even without that module (its {@code _data_stream} REST API is what is missing).
+ */
+public final class IndexTemplates {
+    private static final Logger LOG = LoggerFactory.getLogger(IndexTemplates.class);
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Above Elastic's built-in {@code logs-*-*} (100) and its Kubernetes integration templates (200). */
+    static final int PRIORITY = 250;
+    /** Bumped when a mapping changes, so that operators can see which definition a cluster has. */
+    public static final int VERSION = 1;
+
+    private final ElasticsearchClient client;
+    private final ElasticsearchConfig config;
+    private final IndexNames names;
+
+    public IndexTemplates(ElasticsearchClient client, ElasticsearchConfig config) {
+        this.client = client;
+        this.config = config;
+        this.names = IndexNames.of(config);
+    }
+
+    /** The component templates by name, as sent. */
+    public Map<String, ObjectNode> componentTemplates() {
+        Map<String, ObjectNode> templates = new LinkedHashMap<>();
+        templates.put(componentName("evidence-mappings"), resource("evidence-mappings.json"));
+        templates.put(componentName("audit-mappings"), resource("audit-mappings.json"));
+        templates.put(componentName("ocsf-mappings"), resource("ocsf-mappings.json"));
+        templates.put(componentName("open-failures-mappings"), resource("open-failures-mappings.json"));
+        ObjectNode settings = MAPPER.createObjectNode();
+        settings.putObject("template").putObject("settings").putObject("index")
+                .put("number_of_replicas", config.replicas()).put("refresh_interval", "1s");
+        settings.putObject("_meta").put("managed_by", "kubeproof");
+        templates.put(componentName("settings"), settings);
+        return templates;
+    }
+
+    /** The index templates by name, as sent: one per index or data stream, matching exactly that name. */
+    public Map<String, ObjectNode> indexTemplates() {
+        Map<String, ObjectNode> templates = new LinkedHashMap<>();
+        templates.put(names.evidence(), template(names.evidence(), "evidence-mappings", true, config.evidenceRetention(),
+                "Every evidence transition (append-only history; document id = evidence id)"));
+        templates.put(names.posture(), template(names.posture(), "evidence-mappings", false, null,
+                "Current evidence per cluster/control/resource (upserted, deleted when closed)"));
+        templates.put(names.violations(), template(names.violations(), "evidence-mappings", true,
+                config.violationsRetention(), "Violation transitions (ECS) from the violations topic"));
+        templates.put(names.ocsfViolations(), template(names.ocsfViolations(), "ocsf-mappings", true,
+                config.violationsRetention(), "Violation transitions (OCSF Compliance Finding) from the violations topic"));
+        templates.put(names.audit(), template(names.audit(), "audit-mappings", true, config.auditRetention(),
+                "Kubernetes audit events (ECS, Elastic Kubernetes integration field names)"));
+        templates.put(names.openFailures(), template(names.openFailures(), "open-failures-mappings", false, null,
+                "When each failing key started failing (time to remediate)"));
+        return templates;
+    }
+
+    /** Installs everything; safe to run any number of times. */
+    public void install() throws IOException {
+        for (Map.Entry<String, ObjectNode> component : componentTemplates().entrySet()) {
+            String json = MAPPER.writeValueAsString(component.getValue());
+            client.cluster().putComponentTemplate(r -> r.name(component.getKey()).withJson(new StringReader(json)));
+        }
+        for (Map.Entry<String, ObjectNode> template : indexTemplates().entrySet()) {
+            String json = MAPPER.writeValueAsString(template.getValue());
+            client.indices().putIndexTemplate(r -> r.name(template.getKey()).withJson(new StringReader(json)));
+        }
+        // Plain indices are created up front (data streams create themselves on first write).
+        for (String index : List.of(names.posture(), names.openFailures())) {
+            try {
+                client.indices().create(r -> r.index(index));
+                LOG.info("created index {}", index);
+            } catch (ElasticsearchException e) {
+                if (!"resource_already_exists_exception".equals(e.error().type())) {
+                    throw e;
+                }
+            }
+        }
+        LOG.info("installed templates (version {}) for {}, {}, {}, {}, {}", VERSION, names.evidence(), names.posture(),
+                names.violations(), names.ocsfViolations(), names.audit());
+    }
+
+    private ObjectNode template(String name, String mappings, boolean dataStream, Duration retention, String description) {
+        ObjectNode template = MAPPER.createObjectNode();
+        template.putArray("index_patterns").add(name);
+        List<String> composedOf = new ArrayList<>(List.of(componentName("settings"), componentName(mappings)));
+        composedOf.forEach(template.putArray("composed_of")::add);
+        template.put("priority", PRIORITY);
+        template.put("version", VERSION);
+        if (dataStream) {
+            template.putObject("data_stream");
+            if (retention != null) {
+                template.putObject("template").putObject("lifecycle").put("data_retention", retention.toDays() + "d");
+            }
+        }
+        ObjectNode meta = template.putObject("_meta");
+        meta.put("managed_by", "kubeproof");
+        meta.put("description", description);
+        return template;
+    }
+
+    private String componentName(String suffix) {
+        return names.prefix() + "-" + suffix;
+    }
+
+    static ObjectNode resource(String name) {
+        try (InputStream in = IndexTemplates.class.getResourceAsStream("/dev/kubeproof/sink/templates/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("template resource " + name + " is missing from the jar");
+            }
+            return (ObjectNode) MAPPER.readTree(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,208 @@
+package dev.kubeproof.sink.it;
+
+import static dev.kubeproof.sink.it.SinkHarness.term;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import co.elastic.clients.elasticsearch._types.ElasticsearchException;
+import co.elastic.clients.elasticsearch.core.SearchResponse;
+import co.elastic.clients.elasticsearch.core.search.Hit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.kubeproof.avro.DeadLetter;
+import dev.kubeproof.avro.EvidenceRecord;
+import dev.kubeproof.avro.EvidenceStatus;
+import dev.kubeproof.siem.EcsViolationFormatter;
+import dev.kubeproof.siem.ViolationFormats;
+import dev.kubeproof.sink.SinkService;
+import dev.kubeproof.sink.TestEvidence;
+import dev.kubeproof.sink.elasticsearch.IndexTemplates;
+import dev.kubeproof.stack.ServerKind;
+import dev.kubeproof.testkit.RealServers;
+import dev.kubeproof.testkit.RealStack;
+
+/** The sink on real Kafka, registry and Elasticsearch with security on (user and password from a file). */
+@RealStack({ServerKind.KAFKA, ServerKind.SCHEMA_REGISTRY, ServerKind.ELASTICSEARCH})
+class SinkIT {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private SinkHarness harness;
+
+    @BeforeEach
+    void setUp(RealServers servers, @TempDir Path dir) {
+        harness = new SinkHarness(servers, dir);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        harness.close();
+    }
+
+    @Test
+    void shouldMakeEvidencePostureViolationsAndAuditEventsFromKafkaSearchable() throws Exception {
+        // Given a running sink
+        harness.start(harness.config("main"));
+        EvidenceRecord web1 = TestEvidence.failing("web-1");
+        EvidenceRecord web2 = TestEvidence.failing("web-2");
+        EvidenceRecord web3 = TestEvidence.transition("web-3", 1, null, EvidenceStatus.PASS, TestEvidence.T0);
+        EvidenceRecord web2Closed = TestEvidence.transition("web-2", 2, EvidenceStatus.FAIL, EvidenceStatus.CLOSED,
+                TestEvidence.T0.plusSeconds(60));
+
+        // When evidence, states (with a closing and a tombstone), violations in both formats and audit events arrive
+        harness.evidence(harness.topics.evidence().name(), web1, web2, web3, web2Closed);
+        harness.evidence(harness.topics.evidenceState().name(), web1, web2, web3);
+        harness.evidence(harness.topics.evidenceState().name(), web2Closed);
+        harness.tombstone(harness.topics.evidenceState().name(), TestEvidence.key(web3));
+        harness.violations(List.of(ViolationFormats.named("ecs").format(web1), ViolationFormats.named("ocsf").format(web2)));
+        harness.audit(TestEvidence.audit("audit-1", "create",
+                        "{\"kind\":\"Pod\",\"spec\":{\"hostNetwork\":true,\"containers\":[{\"name\":\"x\",\"securityContext\":{\"privileged\":true}}]}}"),
+                TestEvidence.audit("audit-2", "get", null));
+
+        // Then the evidence history holds every transition, searchable by ECS and kubeproof fields
+        await().atMost(WAIT).untilAsserted(() -> assertThat(harness.count(harness.names.evidence())).isEqualTo(4));
+        assertThat(harness.count(harness.names.evidence(), term("kubeproof.status", "FAIL"))).isEqualTo(2);
+        assertThat(harness.count(harness.names.evidence(), term("rule.id", "KP-POD-001"))).isEqualTo(4);
+        assertThat(harness.count(harness.names.evidence(), term("orchestrator.namespace", "payments"))).isEqualTo(4);
+        assertThat(harness.count(harness.names.evidence(), term("user.name", "alice"))).isEqualTo(4);
+        assertThat(harness.count(harness.names.evidence(), term("kubeproof.resource.owner_labels.team", "payments"))).isEqualTo(4);
+        // And the posture holds the current state only: web-2 closed and web-3 tombstoned are gone
+        await().atMost(WAIT).untilAsserted(() -> assertThat(harness.count(harness.names.posture())).isEqualTo(1));
+        assertThat(harness.count(harness.names.posture(), term("orchestrator.resource.name", "web-1"))).isEqualTo(1);
+        // And the violations are indexed in their format's data stream
+        await().atMost(WAIT).untilAsserted(() -> assertThat(harness.count(harness.names.violations())).isEqualTo(1));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(harness.count(harness.names.ocsfViolations())).isEqualTo(1));
+        assertThat(harness.count(harness.names.ocsfViolations(), term("compliance.control", "KP-POD-001"))).isEqualTo(1);
+        // And the audit events answer the queries of Elastic's Kubernetes detection rules
+        await().atMost(WAIT).untilAsserted(() -> assertThat(harness.count(harness.names.audit())).isEqualTo(2));
+        String audit = harness.names.audit();
+        assertThat(harness.count(audit, term("kubernetes.audit.annotations.authorization_k8s_io/decision", "allow"))).isEqualTo(2);
+        assertThat(harness.count(audit, term("kubernetes.audit.requestObject.spec.containers.securityContext.privileged", "true")))
+                .isEqualTo(1);
+        assertThat(harness.count(audit, term("kubernetes.audit.requestObject.spec.hostNetwork", "true"))).isEqualTo(1);
+        assertThat(harness.count(audit, term("kubernetes.audit.verb", "create"))).isEqualTo(1);
+        assertThat(harness.count(audit, term("event.action", "get"))).isEqualTo(1);
+        assertThat(harness.count(audit, term("event.outcome", "success"))).isEqualTo(2);
+        assertThat(harness.count(audit, term("user.name", "alice"))).isEqualTo(2);
+        assertThat(harness.count(audit, term("source.ip", "10.1.2.3"))).isEqualTo(2);
+        assertThat(harness.count(audit, term("orchestrator.resource.type", "pods"))).isEqualTo(2);
+        assertThat(harness.deadLetters()).isEmpty();
+    }
+
+    @Test
+    void shouldLeaveCountsUnchangedWhenTheSameOffsetsAreReplayed() throws Exception {
+        // Given 50 transitions, states and audit events indexed by a first sink, which committed them
+        List<EvidenceRecord> records = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            records.add(TestEvidence.transition("pod-" + i, 1, null, i % 2 == 0 ? EvidenceStatus.FAIL : EvidenceStatus.PASS,
+                    TestEvidence.T0.plusSeconds(i)));
+        }
+        harness.evidence(harness.topics.evidence().name(), records.toArray(EvidenceRecord[]::new));
+        harness.evidence(harness.topics.evidenceState().name(), records.toArray(EvidenceRecord[]::new));
+        harness.audit(TestEvidence.audit("a-1", "create", "{}"), TestEvidence.audit("a-2", "delete", null));
+        SinkService first = harness.start(harness.config("first"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(harness.committed("first")).isEqualTo(102));
+        harness.stop(first);
+        Map<String, Long> before = counts();
+        assertThat(before).containsEntry("evidence", 50L).containsEntry("posture", 50L).containsEntry("audit", 2L)
+                .containsEntry("openFailures", 25L);
+
+        // When the same offsets are consumed again from the start by another group, twice
+        for (String replay : List.of("replay-1", "replay-2")) {
+            SinkService again = harness.start(harness.config(replay));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(harness.committed(replay)).isEqualTo(102));
+            // Then every create was recognised as already done, and the counts did not move
+            assertThat(again.metrics().count("kubeproof.sink.writes", "outcome", "already_done")).isEqualTo(50 + 2);
+            harness.stop(again);
+            assertThat(counts()).isEqualTo(before);
+        }
+    }
+
+    private Map<String, Long> counts() throws Exception {
+        return Map.of("evidence", harness.count(harness.names.evidence()), "posture", harness.count(harness.names.posture()),
+                "audit", harness.count(harness.names.audit()), "openFailures", harness.count(harness.names.openFailures()));
+    }
+
+    @Test
+    void shouldDeadLetterTheDocumentThatFailsMappingAndIndexTheRestOfItsBatch() throws Exception {
+        // Given ten violations, the fifth with a severity Elasticsearch cannot map to its long field
+        List<String> documents = new ArrayList<>();
+        String badId = null;
+        for (int i = 0; i < 10; i++) {
+            ObjectNode doc = new EcsViolationFormatter().toJson(TestEvidence.failing("web-" + i));
+            if (i == 4) {
+                ((ObjectNode) doc.get("event")).put("severity", "very high");
+                badId = doc.at("/event/id").asText();
+            }
+            documents.add(doc.toString());
+        }
+        harness.violations(documents);
+
+        // When the sink takes them (one partition: one batch)
+        harness.start(harness.config("dlq"));
+
+        // Then nine are indexed, and the tenth is on the dead-letter topic with the reason
+        await().atMost(WAIT).untilAsserted(() -> assertThat(harness.committed("dlq")).isEqualTo(10));
+        assertThat(harness.count(harness.names.violations())).isEqualTo(9);
+        List<DeadLetter> letters = harness.deadLetters();
+        assertThat(letters).singleElement().satisfies(letter -> {
+            assertThat(letter.getErrorType()).isEqualTo("MAPPING");
+            assertThat(letter.getReason()).contains("event.severity");
+            assertThat(letter.getSource()).isEqualTo("sink.elasticsearch");
+            assertThat(letter.getTopic()).isEqualTo(harness.topics.violations().name());
+            assertThat(letter.getOffset()).isEqualTo(4L);
+        });
+        assertThat(java.nio.charset.StandardCharsets.UTF_8.decode(letters.get(0).getPayload()).toString()).contains(badId);
+    }
+
+    @Test
+    void shouldRecordTheTimeToRemediateAcrossBatches() throws Exception {
+        // Given a failure indexed by the running sink
+        harness.start(harness.config("ttr"));
+        EvidenceRecord failing = TestEvidence.failing("web-1");
+        harness.evidence(harness.topics.evidence().name(), failing);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(harness.count(harness.names.openFailures())).isEqualTo(1));
+
+        // When its fix arrives 45 minutes (of evidence time) later, in a later batch
+        harness.evidence(harness.topics.evidence().name(), TestEvidence.transition("web-1", 2, EvidenceStatus.FAIL,
+                EvidenceStatus.PASS, TestEvidence.T0.plus(Duration.ofMinutes(45))));
+
+        // Then the remediation carries the failure's duration
+        await().atMost(WAIT).untilAsserted(() -> assertThat(harness.count(harness.names.evidence(),
+                term("kubeproof.status", "PASS"))).isEqualTo(1));
+        SearchResponse<ObjectNode> found = harness.client.search(s -> s.index(harness.names.evidence())
+                .query(term("kubeproof.status", "PASS")), ObjectNode.class);
+        Hit<ObjectNode> hit = found.hits().hits().get(0);
+        assertThat(hit.source().at("/kubeproof/time_to_remediate_seconds").asLong()).isEqualTo(2700);
+        assertThat(hit.source().at("/event/duration").asLong()).isEqualTo(Duration.ofMinutes(45).toNanos());
+    }
+
+    @Test
+    void shouldInstallTemplatesIdempotentlyWithStrictMappings() throws Exception {
+        // When the templates are installed twice
+        IndexTemplates templates = new IndexTemplates(harness.client, harness.elasticsearch);
+        templates.install();
+        templates.install();
+        // Then each index template exists, with kubeproof's version and priority
+        for (String name : templates.indexTemplates().keySet()) {
+            var template = harness.client.indices().getIndexTemplate(r -> r.name(name)).indexTemplates().get(0).indexTemplate();
+            assertThat(template.version()).isEqualTo((long) IndexTemplates.VERSION);
+            assertThat(template.indexPatterns()).containsExactly(name);
+        }
+        // And a document with a field the mapping does not know is refused, not silently mapped
+        ElasticsearchException refused = org.junit.jupiter.api.Assertions.assertThrows(ElasticsearchException.class,
+                () -> harness.client.index(i -> i.index(harness.names.posture()).id("x")
+                        .withJson(new java.io.StringReader("{\"@timestamp\":\"2025-01-01T00:00:00Z\",\"surprise\":1}"))));
+        assertThat(refused.error().type()).isEqualTo("strict_dynamic_mapping_exception");
+    }
+}
