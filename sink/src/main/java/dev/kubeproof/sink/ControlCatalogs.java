@@ -1,10 +1,9 @@
 package dev.kubeproof.sink;
 
 import java.util.List;
-import java.util.ServiceLoader;
 
 import dev.kubeproof.controls.ControlDefinition;
-import dev.kubeproof.controls.Evaluator;
+import dev.kubeproof.controls.ControlEngine;
 import dev.kubeproof.siem.ControlCatalog;
 import dev.kubeproof.siem.ControlInfo;
 
@@ -19,11 +18,8 @@ public final class ControlCatalogs {
                 .toList());
     }
 
-    /**
-     * The catalog of the {@link Evaluator} registered as a {@link ServiceLoader} service on the class path, or an
-     * empty catalog when there is none (documents then lack only what the catalog adds).
-     */
-    public static ControlCatalog discover() {
-        return ServiceLoader.load(Evaluator.class).findFirst().map(e -> of(e.controls())).orElse(ControlCatalog.empty());
+    /** The catalog of the built-in control engine: framework mappings, categories and links for every document. */
+    public static ControlCatalog builtIn() {
+        return of(ControlEngine.withDefaults().controls());
     }
 }

@@ -44,7 +44,7 @@ public final class SinkCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "invalid configuration: " + e.getMessage(), e, null, null);
         }
         LOG.info("starting the sink: {}", config.elasticsearch());
-        SinkService service = SinkService.create(config, ControlCatalogs.discover(), new SimpleMeterRegistry());
+        SinkService service = SinkService.create(config, ControlCatalogs.builtIn(), new SimpleMeterRegistry());
         Thread stopper = new Thread(service::close, "kubeproof-sink-stop");
         Runtime.getRuntime().addShutdownHook(stopper);
         service.run();
