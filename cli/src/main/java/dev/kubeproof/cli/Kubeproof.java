@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
                 RunCommand.class,
                 StreamsCommand.class,
                 SinkCommand.class,
+                ReferenceDoc.class,
                 CommandLine.HelpCommand.class
         },
         footer = {"", "Run 'kubeproof COMMAND --help' for a command's options."})
