@@ -117,7 +117,7 @@ final class LocalPipeline implements AutoCloseable {
         Config kubernetes;
         Path auditLog;
         Path trivyReports = Files.createDirectories(work.resolve("trivy-reports"));
-        if (settings.kubeconfig().isEmpty()) {
+        if (settings.kubeconfig().isEmpty() && settings.context().isEmpty()) {
             SampleCluster sample = SampleCluster.load();
             SampleApiServer api = sample.startApiServer();
             running.push(api);
@@ -130,9 +130,12 @@ final class LocalPipeline implements AutoCloseable {
             ResourceCollectorConfig fromFile = ResourceCollectorConfig.of(settings.clusterId(),
                     endpoints.kafkaBootstrapServers(), endpoints.schemaRegistryUrl());
             kubernetes = ResourceCollector.kubernetesConfig(new ResourceCollectorConfig(settings.clusterId(),
-                    settings.kubeconfig().get().toString(), settings.context().orElse(null), null,
+                    settings.kubeconfig().map(Path::toString).orElse(null), settings.context().orElse(null), null,
                     fromFile.bootstrapServers(), fromFile.schemaRegistryUrl(), null, null, null, null, null, null, null));
             auditLog = null;
+            System.out.println("watching the cluster of " + settings.kubeconfig().map(Path::toString)
+                    .orElse("the default kubeconfig") + settings.context().map(c -> ", context " + c).orElse("")
+                    + " (audit events come from the apiserver's webhook: see deploy/audit)");
         }
 
         if (auditLog != null) {

@@ -43,7 +43,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--kubeconfig", description = "Watch this cluster instead of the bundled sample.")
     Path kubeconfig;
 
-    @Option(names = "--context", description = "kubeconfig context (default: the current one).")
+    @Option(names = "--context", description = "Watch the cluster of this context (of --kubeconfig, else of the default "
+            + "kubeconfig: KUBECONFIG or ~/.kube/config) instead of the bundled sample.")
     String context;
 
     @Option(names = "--cluster-id", description = "Id of the watched cluster in every record (default: sample, "
@@ -108,7 +109,7 @@ final class RunCommand implements Callable<Integer> {
                 System.out.printf("servers healthy in %.1f s%n", stack.startupTime().toMillis() / 1000.0);
             }
         }
-        String cluster = clusterId != null ? clusterId : kubeconfig == null ? "sample" : context != null ? context : "default";
+        String cluster = clusterId != null ? clusterId : context != null ? context : kubeconfig == null ? "sample" : "default";
         LocalPipeline pipeline = new LocalPipeline(new LocalPipeline.Settings(endpoints, root.resolve("pipeline"), cluster,
                 topicPrefix, indexPrefix, Optional.ofNullable(kubeconfig), Optional.ofNullable(context)));
         CountDownLatch stopped = new CountDownLatch(1);
