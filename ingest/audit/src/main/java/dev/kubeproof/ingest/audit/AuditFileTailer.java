@@ -32,8 +32,10 @@ import org.slf4j.LoggerFactory;
  * is followed; a truncated file (copytruncate) is read again from its start. An incomplete last line is left
  * until its newline arrives; blank lines are skipped.
  *
- * <p>What is not exactly-once: a crash (not a stop) between Kafka's acknowledgement and the position write
- * re-sends that one batch after the restart.
+ * <p>A kill (not a stop) between Kafka's acknowledgement and the position write re-reads that one batch after the
+ * restart; its events are not published again because the collector primes its {@link EventDeduplicator} with the
+ * topic's most recent events ({@link RecentAuditEvents}). Lines of that batch that were dead-lettered are
+ * dead-lettered again.
  */
 public final class AuditFileTailer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AuditFileTailer.class);

@@ -12,7 +12,8 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  * keys (see {@link AuditKeys#dedupKeyOf}). The kube-apiserver resends a whole webhook batch when an answer is
  * not 2xx; events of that batch that Kafka already has are not published again. A key is remembered while its
  * send is in flight (a concurrent duplicate waits for the same send) and forgotten if the send fails, so that
- * the retry publishes it.
+ * the retry publishes it. After a restart the cache is primed with what the topic already holds
+ * ({@link #remember}), so that a file batch re-read from a stale position is not published again.
  */
 public final class EventDeduplicator {
     private final Map<String, CompletableFuture<RecordMetadata>> seen;
@@ -51,6 +52,13 @@ public final class EventDeduplicator {
             }
         });
         return new Outcome(future, false);
+    }
+
+    /** Remembers a key as published earlier (by this or a previous process). */
+    public void remember(String key) {
+        synchronized (seen) {
+            seen.put(key, CompletableFuture.completedFuture(null));
+        }
     }
 
     public int size() {

@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +37,10 @@ import dev.kubeproof.testkit.RealServers;
 import dev.kubeproof.testkit.RealStack;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -211,6 +216,50 @@ class AuditCollectorIT {
                 .collect(Collectors.groupingBy(AuditEvent::getAuditId, Collectors.counting()));
         assertThat(counts).hasSize(400).containsOnlyKeys(IntStream.range(0, 400).mapToObj(i -> "line-" + i).toList());
         assertThat(counts.values()).containsOnly(1L);
+    }
+
+    @Test
+    void shouldLoseAndDuplicateNothingWhenTheTailerIsKilledBetweenKafkasAckAndThePositionWrite() throws Exception {
+        // Given: two batches of 50 tailed; the position of the first one saved aside
+        TopicCatalog topics = topics("audit-kill");
+        Path log = dir.resolve("kill/audit.log");
+        Path position = dir.resolve("kill/position");
+        Files.createDirectories(log.getParent());
+        String template = AuditFixtures.events(AuditFixtures.trace("create_deployment.json")).get(0);
+        Files.writeString(log, lines(template, 0, 50));
+        AuditCollectorConfig config = new AuditCollectorConfig("it", PublisherConfig.of(servers.kafkaBootstrapServers(),
+                servers.schemaRegistryUrl(), "audit-it"), topics.prefix(), null, null,
+                List.of(new FileSourceConfig(log, position, 20, 50)), null, null, null);
+        Path beforeLastBatch = dir.resolve("kill/position-before-last-batch");
+        try (IngestRuntime runtime = runtime(topics)) {
+            AuditCollector first = new AuditCollector(config, runtime).start();
+            runtime.manage(first);
+            await().atMost(Duration.ofSeconds(60)).until(() -> first.tailers().get(0).committedOffset() == Files.size(log));
+            Files.copy(position, beforeLastBatch);
+            Files.writeString(log, lines(template, 50, 100), StandardOpenOption.APPEND);
+            await().atMost(Duration.ofSeconds(60)).until(() -> first.tailers().get(0).committedOffset() == Files.size(log));
+        }
+        // When: the position is what a kill after Kafka's ack of the second batch leaves; someone else's record
+        // that is no audit event sits on the topic; more lines arrive while down
+        Files.copy(beforeLastBatch, position, StandardCopyOption.REPLACE_EXISTING);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(servers.kafkaProperties(),
+                new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(topics.auditEvents().name(), "not-ours", "garbage".getBytes(StandardCharsets.UTF_8))).get();
+        }
+        Files.writeString(log, lines(template, 100, 120), StandardOpenOption.APPEND);
+        try (IngestRuntime runtime = runtime(topics)) {
+            AuditCollector second = new AuditCollector(config, runtime).start();
+            runtime.manage(second);
+            await().atMost(Duration.ofSeconds(120)).until(() -> second.tailers().get(0).committedOffset() == Files.size(log));
+            assertThat(runtime.metrics().publishedCount(topics.auditEvents().name(), "ingest.audit-file")).isEqualTo(20.0);
+        }
+
+        // Then: every event exactly once
+        Map<String, Long> counts = read(topics.auditEvents()).stream().filter(r -> !"not-ours".equals(r.key()))
+                .map(this::decode).collect(Collectors.groupingBy(AuditEvent::getAuditId, Collectors.counting()));
+        assertThat(counts).containsOnlyKeys(IntStream.range(0, 120).mapToObj(i -> "line-" + i).toList());
+        assertThat(counts.values()).containsOnly(1L);
+        assertThat(read(topics.deadLetters())).isEmpty();
     }
 
     private static String lines(String template, int from, int to) {

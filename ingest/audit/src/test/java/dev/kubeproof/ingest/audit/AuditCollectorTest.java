@@ -96,7 +96,8 @@ class AuditCollectorTest {
         HttpClient http = HttpClient.newHttpClient();
 
         try (HealthServer health = new HealthServer("127.0.0.1", 0, harness.metrics).start()) {
-            AuditCollector collector = new AuditCollector(config, harness.publisher, harness.deadLetters, harness.topics);
+            AuditCollector collector = new AuditCollector(config, harness.publisher, harness.deadLetters, harness.topics,
+                    RecentAuditEvents.none());
             collector.registerHealthChecks(health);
             URI readyz = health.baseUri().resolve("/readyz");
             assertThat(http.send(HttpRequest.newBuilder(readyz).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
