@@ -37,6 +37,7 @@ import dev.kubeproof.contract.registry.RegistryClientConfig;
 import dev.kubeproof.contract.registry.SchemaRegistryClient;
 import dev.kubeproof.contract.serde.AvroDeserializer;
 import dev.kubeproof.siem.ControlCatalog;
+import dev.kubeproof.sink.config.PolicyReportConfig;
 import dev.kubeproof.sink.config.SinkConfig;
 import dev.kubeproof.sink.config.SinkConfig.Input;
 import dev.kubeproof.sink.delivery.Backoff;
@@ -53,6 +54,12 @@ import dev.kubeproof.sink.documents.ViolationDocuments;
 import dev.kubeproof.sink.elasticsearch.ElasticsearchClients;
 import dev.kubeproof.sink.elasticsearch.IndexNames;
 import dev.kubeproof.sink.elasticsearch.IndexTemplates;
+import dev.kubeproof.sink.policyreport.PolicyReportService;
+import dev.kubeproof.sink.policyreport.PolicyReportWriter;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 
 /**
  * The sink: consumes the evidence, evidence-state, violations and audit topics and indexes them into
@@ -76,6 +83,8 @@ public final class SinkService implements Runnable, AutoCloseable {
     private final SinkMetrics metrics;
     private final Map<String, Input> inputsByTopic = new HashMap<>();
     private final List<AutoCloseable> resources = new ArrayList<>();
+    /** Loops that run beside the sink's own on threads of their own (the optional policy-report writer). */
+    private final List<Runnable> companions = new ArrayList<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final CountDownLatch consuming = new CountDownLatch(1);
     private final CountDownLatch stopRequested = new CountDownLatch(1);
@@ -127,7 +136,28 @@ public final class SinkService implements Runnable, AutoCloseable {
         service.resources.add(writer);
         service.resources.add(deadLetters);
         service.resources.add(client);
+        if (config.policyReports().enabled()) {
+            PolicyReportService reports = policyReports(config, catalog, schemaRegistry, clock);
+            service.companions.add(reports);
+            service.resources.add(0, reports);
+        }
         return service;
+    }
+
+    /** The optional wg-policy report writer: its own consumer of the evidence-state topic (see {@link PolicyReportService}). */
+    static PolicyReportService policyReports(SinkConfig config, ControlCatalog catalog, SchemaRegistryClient schemaRegistry,
+                                             Clock clock) {
+        PolicyReportConfig reports = config.policyReports();
+        KubernetesClientBuilder builder = new KubernetesClientBuilder();
+        if (reports.kubeconfig() != null) {
+            builder.withConfig(Config.fromKubeconfig(reports.kubeconfig().toFile()));
+        }
+        KubernetesClient kubernetes = builder.build();
+        return new PolicyReportService(
+                new KafkaConsumer<>(PolicyReportService.consumerProperties(config.kafkaBootstrapServers(), config.kafkaClient()),
+                        new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+                new AvroDeserializer<>(schemaRegistry, EvidenceRecord.class), config.topics().evidenceState().name(),
+                new PolicyReportWriter(kubernetes, catalog, reports, clock), config.pollTimeout(), kubernetes, clock);
     }
 
     static Map<String, Object> consumerProperties(SinkConfig config) {
@@ -155,6 +185,11 @@ public final class SinkService implements Runnable, AutoCloseable {
     @Override
     public void run() {
         started = true;
+        for (Runnable companion : companions) {
+            Thread thread = new Thread(companion, "kubeproof-sink-" + companion.getClass().getSimpleName());
+            thread.setDaemon(true);
+            thread.start();
+        }
         try {
             installTemplates();
             if (!running) {

@@ -38,11 +38,13 @@ import dev.kubeproof.contract.topics.TopicCatalog;
  * @param bulkMaxBytes            bytes per bulk request
  * @param bulkConcurrentRequests  bulk requests in flight at once
  * @param elasticsearch           how to reach Elasticsearch and name its indices
+ * @param policyReports           optional write-back of results as wg-policy PolicyReports (off by default)
  */
 public record SinkConfig(String kafkaBootstrapServers, String groupId, Map<String, String> kafkaClient,
                          String schemaRegistryUrl, TopicCatalog topics, Set<Input> inputs, int maxPollRecords,
                          Duration pollTimeout, RetryPolicy retry, int bulkMaxOperations, long bulkMaxBytes,
-                         int bulkConcurrentRequests, ElasticsearchConfig elasticsearch) {
+                         int bulkConcurrentRequests, ElasticsearchConfig elasticsearch,
+                         PolicyReportConfig policyReports) {
 
     /** The topics the sink can index. */
     public enum Input {
@@ -86,6 +88,7 @@ public record SinkConfig(String kafkaBootstrapServers, String groupId, Map<Strin
                     + "sink.bulk.concurrent-requests (>= 1) must be positive");
         }
         Objects.requireNonNull(elasticsearch, "elasticsearch.*");
+        policyReports = policyReports == null ? PolicyReportConfig.disabled() : policyReports;
     }
 
     /** Defaults for everything but the endpoints: for tests and the benchmark. */
@@ -94,27 +97,32 @@ public record SinkConfig(String kafkaBootstrapServers, String groupId, Map<Strin
         return new SinkConfig(bootstrapServers, "kubeproof-sink", Map.of(), schemaRegistryUrl, topics,
                 EnumSet.allOf(Input.class), 500, Duration.ofMillis(500),
                 new RetryPolicy(8, Duration.ofMillis(200), Duration.ofSeconds(10)), 1000, 5L * 1024 * 1024, 1,
-                elasticsearch);
+                elasticsearch, PolicyReportConfig.disabled());
     }
 
     public SinkConfig withGroupId(String group) {
         return new SinkConfig(kafkaBootstrapServers, group, kafkaClient, schemaRegistryUrl, topics, inputs, maxPollRecords,
-                pollTimeout, retry, bulkMaxOperations, bulkMaxBytes, bulkConcurrentRequests, elasticsearch);
+                pollTimeout, retry, bulkMaxOperations, bulkMaxBytes, bulkConcurrentRequests, elasticsearch, policyReports);
     }
 
     public SinkConfig withInputs(Set<Input> chosen) {
         return new SinkConfig(kafkaBootstrapServers, groupId, kafkaClient, schemaRegistryUrl, topics, chosen, maxPollRecords,
-                pollTimeout, retry, bulkMaxOperations, bulkMaxBytes, bulkConcurrentRequests, elasticsearch);
+                pollTimeout, retry, bulkMaxOperations, bulkMaxBytes, bulkConcurrentRequests, elasticsearch, policyReports);
     }
 
     public SinkConfig withRetry(RetryPolicy policy) {
         return new SinkConfig(kafkaBootstrapServers, groupId, kafkaClient, schemaRegistryUrl, topics, inputs, maxPollRecords,
-                pollTimeout, policy, bulkMaxOperations, bulkMaxBytes, bulkConcurrentRequests, elasticsearch);
+                pollTimeout, policy, bulkMaxOperations, bulkMaxBytes, bulkConcurrentRequests, elasticsearch, policyReports);
     }
 
     public SinkConfig withBatching(int pollRecords, int bulkOperations) {
         return new SinkConfig(kafkaBootstrapServers, groupId, kafkaClient, schemaRegistryUrl, topics, inputs, pollRecords,
-                pollTimeout, retry, bulkOperations, bulkMaxBytes, bulkConcurrentRequests, elasticsearch);
+                pollTimeout, retry, bulkOperations, bulkMaxBytes, bulkConcurrentRequests, elasticsearch, policyReports);
+    }
+
+    public SinkConfig withPolicyReports(PolicyReportConfig reports) {
+        return new SinkConfig(kafkaBootstrapServers, groupId, kafkaClient, schemaRegistryUrl, topics, inputs, maxPollRecords,
+                pollTimeout, retry, bulkMaxOperations, bulkMaxBytes, bulkConcurrentRequests, elasticsearch, reports);
     }
 
     /** From flat keys (a properties file, command-line {@code --set}); unknown keys are rejected. */
@@ -172,7 +180,8 @@ public record SinkConfig(String kafkaBootstrapServers, String groupId, Map<Strin
                 settings.integer("sink.bulk.max-operations", 1000, 1, 100_000),
                 settings.longValue("sink.bulk.max-bytes", 5L * 1024 * 1024, 1024),
                 settings.integer("sink.bulk.concurrent-requests", 1, 1, 64),
-                elasticsearch);
+                elasticsearch,
+                PolicyReportConfig.from(settings));
         settings.rejectUnknown();
         return config;
     }
