@@ -126,6 +126,8 @@ final class RunCommand implements Callable<Integer> {
 
         pipeline.start();
         System.out.println("pipeline started: collectors, streams (exactly-once) and the Elasticsearch sink");
+        System.out.println("progress: end offsets per topic (exactly-once topics count transaction markers too), and how "
+                + "far streams and the sink lag behind");
         boolean settled = awaitSettled(pipeline);
         printSummary(pipeline, endpoints);
         if (exitWhenDone) {
