@@ -85,12 +85,9 @@ public final class SinkService implements Runnable, AutoCloseable {
     private final List<AutoCloseable> resources = new ArrayList<>();
     /** Loops that run beside the sink's own on threads of their own (the optional policy-report writer). */
     private final List<Runnable> companions = new ArrayList<>();
-    private final CountDownLatch stopped = new CountDownLatch(1);
     private final CountDownLatch consuming = new CountDownLatch(1);
-    private final CountDownLatch stopRequested = new CountDownLatch(1);
-    private volatile boolean running = true;
+    private final LoopControl loop = new LoopControl("sink");
     private volatile boolean paused;
-    private volatile boolean started;
     private Batch current;
     /** The latest finished offset per partition, committed synchronously on revocation and shutdown. */
     private final Map<TopicPartition, OffsetAndMetadata> finished = new HashMap<>();
@@ -184,7 +181,7 @@ public final class SinkService implements Runnable, AutoCloseable {
 
     @Override
     public void run() {
-        started = true;
+        loop.markStarted();
         for (Runnable companion : companions) {
             Thread thread = new Thread(companion, "kubeproof-sink-" + companion.getClass().getSimpleName());
             thread.setDaemon(true);
@@ -192,17 +189,17 @@ public final class SinkService implements Runnable, AutoCloseable {
         }
         try {
             installTemplates();
-            if (!running) {
+            if (!loop.running()) {
                 return;
             }
             consumer.subscribe(inputsByTopic.keySet(), new Rebalance());
             LOG.info("consuming {} as group {}", inputsByTopic.keySet(), config.groupId());
             consuming.countDown();
-            while (running) {
+            while (loop.running()) {
                 step();
             }
         } catch (WakeupException e) {
-            if (running) {
+            if (loop.running()) {
                 throw e;
             }
         } finally {
@@ -211,7 +208,7 @@ public final class SinkService implements Runnable, AutoCloseable {
     }
 
     private synchronized void closeClients() {
-        if (stopped.getCount() == 0) {
+        if (loop.isStopped()) {
             return;
         }
         try {
@@ -227,7 +224,7 @@ public final class SinkService implements Runnable, AutoCloseable {
                 LOG.warn("closing {}: {}", resource.getClass().getSimpleName(), e.getMessage());
             }
         }
-        stopped.countDown();
+        loop.markStopped();
     }
 
     /** One turn of the loop: poll a batch when there is none, else attempt it when due, else wait (paused). */
@@ -303,7 +300,7 @@ public final class SinkService implements Runnable, AutoCloseable {
     }
 
     private void installTemplates() {
-        while (running) {
+        while (loop.running()) {
             try {
                 templates.install();
                 backoff.reset();
@@ -317,12 +314,7 @@ public final class SinkService implements Runnable, AutoCloseable {
     }
 
     private void sleep(Duration duration) {
-        try {
-            stopRequested.await(Math.max(1, duration.toMillis()), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-        }
+        loop.pause(duration);
     }
 
     public boolean isPaused() {
@@ -341,24 +333,9 @@ public final class SinkService implements Runnable, AutoCloseable {
     /** Stops the loop (without committing an unfinished batch) and waits for it to close its clients. */
     @Override
     public void close() {
-        running = false;
-        stopRequested.countDown();
-        if (stopped.getCount() == 0) {
-            return;
-        }
-        if (!started) {
-            closeClients();
-            return;
-        }
-        consumer.wakeup();
-        try {
-            if (!stopped.await(30, TimeUnit.SECONDS)) {
-                LOG.warn("the sink did not stop within 30 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.stop(this::closeClients, consumer::wakeup);
     }
+
 
     private void commitFinished(Collection<TopicPartition> partitions) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();

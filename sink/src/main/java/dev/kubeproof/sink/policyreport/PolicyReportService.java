@@ -24,6 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.kubeproof.avro.EvidenceRecord;
+import dev.kubeproof.sink.LoopControl;
 
 import io.fabric8.kubernetes.client.KubernetesClientException;
 
@@ -47,11 +48,8 @@ public final class PolicyReportService implements Runnable, AutoCloseable {
     private final PolicyReportWriter writer;
     private final Duration pollTimeout;
     private final AutoCloseable kubernetes;
-    private final CountDownLatch stopped = new CountDownLatch(1);
-    private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch caughtUp = new CountDownLatch(1);
-    private volatile boolean running = true;
-    private volatile boolean started;
+    private final LoopControl loop = new LoopControl("policy-report writer");
     private volatile long malformed;
     private final Clock clock;
     private Instant nextAdoptAttempt;
@@ -81,7 +79,7 @@ public final class PolicyReportService implements Runnable, AutoCloseable {
 
     @Override
     public void run() {
-        started = true;
+        loop.markStarted();
         try {
             List<TopicPartition> partitions = awaitPartitions();
             if (partitions.isEmpty()) {
@@ -91,7 +89,7 @@ public final class PolicyReportService implements Runnable, AutoCloseable {
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
             LOG.info("rebuilding the policy-report state from {} ({} partitions)", topic, partitions.size());
-            while (running) {
+            while (loop.running()) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout);
                 for (ConsumerRecord<byte[], byte[]> record : records) {
                     take(record);
@@ -104,7 +102,7 @@ public final class PolicyReportService implements Runnable, AutoCloseable {
                 }
             }
         } catch (WakeupException e) {
-            if (running) {
+            if (loop.running()) {
                 throw e;
             }
         } catch (RuntimeException e) {
@@ -157,7 +155,7 @@ public final class PolicyReportService implements Runnable, AutoCloseable {
 
     /** The topic's partitions; waits (until stopped) while the topic does not exist yet. */
     private List<TopicPartition> awaitPartitions() {
-        while (running) {
+        while (loop.running()) {
             try {
                 List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
                 if (infos != null && !infos.isEmpty()) {
@@ -170,12 +168,7 @@ public final class PolicyReportService implements Runnable, AutoCloseable {
                 }
                 LOG.warn("cannot list the partitions of {}: {}", topic, e.getMessage());
             }
-            try {
-                stopRequested.await(Math.max(1, pollTimeout.toMillis()), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                running = false;
-            }
+            loop.pause(pollTimeout);
         }
         return List.of();
     }
@@ -194,7 +187,7 @@ public final class PolicyReportService implements Runnable, AutoCloseable {
     }
 
     private synchronized void closeQuietly() {
-        if (stopped.getCount() == 0) {
+        if (loop.isStopped()) {
             return;
         }
         try {
@@ -207,27 +200,12 @@ public final class PolicyReportService implements Runnable, AutoCloseable {
         } catch (Exception e) {
             LOG.warn("closing the Kubernetes client: {}", e.getMessage());
         }
-        stopped.countDown();
+        loop.markStopped();
     }
 
     @Override
     public void close() {
-        running = false;
-        stopRequested.countDown();
-        if (stopped.getCount() == 0) {
-            return;
-        }
-        if (!started) {
-            closeQuietly();
-            return;
-        }
-        consumer.wakeup();
-        try {
-            if (!stopped.await(30, TimeUnit.SECONDS)) {
-                LOG.warn("the policy-report writer did not stop within 30 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.stop(this::closeQuietly, consumer::wakeup);
     }
+
 }
