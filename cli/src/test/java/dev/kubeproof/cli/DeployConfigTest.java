@@ -16,7 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import dev.kubeproof.ingest.audit.AuditCollectorConfig;
-import dev.kubeproof.ingest.common.ConfigLoader;
+import dev.kubeproof.runtime.ConfigLoader;
 import dev.kubeproof.ingest.resources.ResourceCollectorConfig;
 import dev.kubeproof.ingest.scans.ScanCollectorConfig;
 import dev.kubeproof.sink.config.SinkConfig;

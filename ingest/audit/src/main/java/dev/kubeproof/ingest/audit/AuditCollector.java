@@ -8,10 +8,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.kubeproof.avro.AuditEvent;
 import dev.kubeproof.contract.topics.TopicCatalog;
-import dev.kubeproof.ingest.common.DeadLetterPublisher;
-import dev.kubeproof.ingest.common.HealthServer;
-import dev.kubeproof.ingest.common.IngestRuntime;
-import dev.kubeproof.ingest.common.RecordPublisher;
+import dev.kubeproof.runtime.DeadLetterPublisher;
+import dev.kubeproof.runtime.HealthServer;
+import dev.kubeproof.runtime.IngestRuntime;
+import dev.kubeproof.runtime.RecordPublisher;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

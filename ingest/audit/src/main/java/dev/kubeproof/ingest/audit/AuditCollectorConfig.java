@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Set;
 
 import dev.kubeproof.contract.topics.TopicCatalog;
-import dev.kubeproof.ingest.common.HealthConfig;
-import dev.kubeproof.ingest.common.PublisherConfig;
+import dev.kubeproof.runtime.HealthConfig;
+import dev.kubeproof.runtime.PublisherConfig;
 
 /**
  * The audit collector's config file (YAML or JSON; unknown keys are rejected).

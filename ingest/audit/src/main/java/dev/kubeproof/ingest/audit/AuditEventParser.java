@@ -22,8 +22,8 @@ import dev.kubeproof.avro.AuditObjectReference;
 import dev.kubeproof.avro.AuditResponseStatus;
 import dev.kubeproof.avro.AuditStage;
 import dev.kubeproof.avro.UserInfo;
-import dev.kubeproof.ingest.common.ErrorTypes;
-import dev.kubeproof.ingest.common.InvalidInputException;
+import dev.kubeproof.runtime.ErrorTypes;
+import dev.kubeproof.runtime.InvalidInputException;
 
 /**
  * Turns one Kubernetes audit {@code Event} ({@code audit.k8s.io/v1} or {@code v1beta1}; the same shape, v1beta1

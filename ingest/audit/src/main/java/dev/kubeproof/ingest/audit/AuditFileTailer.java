@@ -17,8 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.kubeproof.contract.retry.RetryPolicy;
-import dev.kubeproof.ingest.common.ErrorTypes;
-import dev.kubeproof.ingest.common.IngestMetrics;
+import dev.kubeproof.runtime.ErrorTypes;
+import dev.kubeproof.runtime.IngestMetrics;
 
 import io.micrometer.core.instrument.Counter;
 import org.slf4j.Logger;

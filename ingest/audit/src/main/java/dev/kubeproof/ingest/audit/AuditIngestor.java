@@ -12,10 +12,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.kubeproof.contract.topics.TopicCatalog;
-import dev.kubeproof.ingest.common.DeadLetterPublisher;
-import dev.kubeproof.ingest.common.ErrorTypes;
-import dev.kubeproof.ingest.common.InvalidInputException;
-import dev.kubeproof.ingest.common.RecordPublisher;
+import dev.kubeproof.runtime.DeadLetterPublisher;
+import dev.kubeproof.runtime.ErrorTypes;
+import dev.kubeproof.runtime.InvalidInputException;
+import dev.kubeproof.runtime.RecordPublisher;
 
 import org.apache.kafka.clients.producer.RecordMetadata;
 

@@ -28,10 +28,10 @@ import com.sun.net.httpserver.HttpsExchange;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 
-import dev.kubeproof.ingest.common.BearerTokens;
-import dev.kubeproof.ingest.common.ErrorTypes;
-import dev.kubeproof.ingest.common.IngestMetrics;
-import dev.kubeproof.ingest.common.LimitedBody;
+import dev.kubeproof.runtime.BearerTokens;
+import dev.kubeproof.runtime.ErrorTypes;
+import dev.kubeproof.runtime.IngestMetrics;
+import dev.kubeproof.runtime.LimitedBody;
 
 import io.micrometer.core.instrument.Counter;
 import org.slf4j.Logger;

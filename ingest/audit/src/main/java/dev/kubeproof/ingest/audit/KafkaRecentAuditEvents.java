@@ -11,7 +11,7 @@ import dev.kubeproof.avro.AuditEvent;
 import dev.kubeproof.contract.registry.ConfluentRestSchemaRegistryClient;
 import dev.kubeproof.contract.registry.RegistryClientConfig;
 import dev.kubeproof.contract.serde.AvroDeserializer;
-import dev.kubeproof.ingest.common.PublisherConfig;
+import dev.kubeproof.runtime.PublisherConfig;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

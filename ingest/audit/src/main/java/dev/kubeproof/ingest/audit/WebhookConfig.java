@@ -3,7 +3,7 @@ package dev.kubeproof.ingest.audit;
 import java.nio.file.Path;
 import java.util.List;
 
-import dev.kubeproof.ingest.common.TlsConfig;
+import dev.kubeproof.runtime.TlsConfig;
 
 /**
  * The audit webhook receiver: an HTTPS endpoint the kube-apiserver's webhook backend POSTs {@code EventList}s to.

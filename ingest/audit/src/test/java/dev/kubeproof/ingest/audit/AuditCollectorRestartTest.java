@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import dev.kubeproof.avro.AuditEvent;
-import dev.kubeproof.ingest.common.PublisherConfig;
+import dev.kubeproof.runtime.PublisherConfig;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -14,9 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import dev.kubeproof.ingest.common.ConfigLoader;
-import dev.kubeproof.ingest.common.HealthServer;
-import dev.kubeproof.ingest.common.TestCertificates;
+import dev.kubeproof.runtime.ConfigLoader;
+import dev.kubeproof.runtime.HealthServer;
+import dev.kubeproof.runtime.TestCertificates;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -13,9 +13,9 @@ import dev.kubeproof.avro.DeadLetter;
 import dev.kubeproof.contract.registry.InMemorySchemaRegistryClient;
 import dev.kubeproof.contract.serde.AvroDeserializer;
 import dev.kubeproof.contract.topics.TopicCatalog;
-import dev.kubeproof.ingest.common.DeadLetterPublisher;
-import dev.kubeproof.ingest.common.IngestMetrics;
-import dev.kubeproof.ingest.common.RecordPublisher;
+import dev.kubeproof.runtime.DeadLetterPublisher;
+import dev.kubeproof.runtime.IngestMetrics;
+import dev.kubeproof.runtime.RecordPublisher;
 
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;

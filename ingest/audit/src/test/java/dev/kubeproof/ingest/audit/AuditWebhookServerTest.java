@@ -18,7 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.SSLContext;
 
 import dev.kubeproof.avro.DeadLetter;
-import dev.kubeproof.ingest.common.TestCertificates;
+import dev.kubeproof.runtime.TestCertificates;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

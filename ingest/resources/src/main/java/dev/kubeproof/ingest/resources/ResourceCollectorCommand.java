@@ -7,9 +7,9 @@ import java.util.concurrent.Callable;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.kubeproof.ingest.common.ConfigLoader;
-import dev.kubeproof.ingest.common.HealthConfig;
-import dev.kubeproof.ingest.common.IngestRuntime;
+import dev.kubeproof.runtime.ConfigLoader;
+import dev.kubeproof.runtime.HealthConfig;
+import dev.kubeproof.runtime.IngestRuntime;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

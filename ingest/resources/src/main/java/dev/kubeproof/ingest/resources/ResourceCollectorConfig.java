@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 import dev.kubeproof.contract.topics.TopicCatalog;
-import dev.kubeproof.ingest.common.PublisherConfig;
+import dev.kubeproof.runtime.PublisherConfig;
 import dev.kubeproof.ingest.resources.kinds.KindCatalog;
 import dev.kubeproof.ingest.resources.kinds.WatchedKind;
 

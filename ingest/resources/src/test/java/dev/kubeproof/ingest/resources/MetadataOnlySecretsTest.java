@@ -15,7 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.kubeproof.avro.ChangeType;
-import dev.kubeproof.ingest.common.IngestMetrics;
+import dev.kubeproof.runtime.IngestMetrics;
 import dev.kubeproof.ingest.resources.MockTopics.Published;
 import dev.kubeproof.ingest.resources.ResourceCollectorConfig.LeaderElection;
 import dev.kubeproof.ingest.resources.informer.VulnerabilityReportListener;

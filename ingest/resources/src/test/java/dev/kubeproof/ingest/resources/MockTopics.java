@@ -13,8 +13,8 @@ import dev.kubeproof.avro.ResourceChange;
 import dev.kubeproof.contract.registry.InMemorySchemaRegistryClient;
 import dev.kubeproof.contract.serde.AvroDeserializer;
 import dev.kubeproof.contract.topics.TopicCatalog;
-import dev.kubeproof.ingest.common.IngestMetrics;
-import dev.kubeproof.ingest.common.RecordPublisher;
+import dev.kubeproof.runtime.IngestMetrics;
+import dev.kubeproof.runtime.RecordPublisher;
 import dev.kubeproof.ingest.resources.state.KnownObject;
 import dev.kubeproof.ingest.resources.state.PublishedState;
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 
-import dev.kubeproof.ingest.common.ConfigLoader;
+import dev.kubeproof.runtime.ConfigLoader;
 import dev.kubeproof.ingest.resources.kinds.KindCatalog;
 import dev.kubeproof.ingest.resources.kinds.WatchedKind;
 

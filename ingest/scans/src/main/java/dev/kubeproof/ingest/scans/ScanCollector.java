@@ -4,10 +4,10 @@ import java.time.Clock;
 import java.util.Objects;
 
 import dev.kubeproof.contract.topics.TopicCatalog;
-import dev.kubeproof.ingest.common.DeadLetterPublisher;
-import dev.kubeproof.ingest.common.HealthServer;
-import dev.kubeproof.ingest.common.IngestRuntime;
-import dev.kubeproof.ingest.common.RecordPublisher;
+import dev.kubeproof.runtime.DeadLetterPublisher;
+import dev.kubeproof.runtime.HealthServer;
+import dev.kubeproof.runtime.IngestRuntime;
+import dev.kubeproof.runtime.RecordPublisher;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

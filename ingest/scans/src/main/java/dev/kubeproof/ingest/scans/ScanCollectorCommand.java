@@ -1,7 +1,7 @@
 package dev.kubeproof.ingest.scans;
 
-import dev.kubeproof.ingest.common.CollectorCommand;
-import dev.kubeproof.ingest.common.IngestRuntime;
+import dev.kubeproof.runtime.CollectorCommand;
+import dev.kubeproof.runtime.IngestRuntime;
 
 import picocli.CommandLine.Command;
 

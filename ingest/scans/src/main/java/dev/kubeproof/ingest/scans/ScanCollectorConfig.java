@@ -1,8 +1,8 @@
 package dev.kubeproof.ingest.scans;
 
 import dev.kubeproof.contract.topics.TopicCatalog;
-import dev.kubeproof.ingest.common.HealthConfig;
-import dev.kubeproof.ingest.common.PublisherConfig;
+import dev.kubeproof.runtime.HealthConfig;
+import dev.kubeproof.runtime.PublisherConfig;
 
 /**
  * The scan collector's config file (YAML or JSON; unknown keys are rejected).

@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.kubeproof.ingest.common.ErrorTypes;
+import dev.kubeproof.runtime.ErrorTypes;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

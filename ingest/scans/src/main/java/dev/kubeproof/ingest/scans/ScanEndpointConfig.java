@@ -2,7 +2,7 @@ package dev.kubeproof.ingest.scans;
 
 import java.nio.file.Path;
 
-import dev.kubeproof.ingest.common.TlsConfig;
+import dev.kubeproof.runtime.TlsConfig;
 
 /**
  * The HTTP endpoint that takes Trivy reports: {@code POST <path>} with {@code Authorization: Bearer <token>} and a

@@ -20,9 +20,9 @@ import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 
-import dev.kubeproof.ingest.common.BearerTokens;
-import dev.kubeproof.ingest.common.ErrorTypes;
-import dev.kubeproof.ingest.common.LimitedBody;
+import dev.kubeproof.runtime.BearerTokens;
+import dev.kubeproof.runtime.ErrorTypes;
+import dev.kubeproof.runtime.LimitedBody;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

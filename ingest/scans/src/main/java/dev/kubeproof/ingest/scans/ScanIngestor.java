@@ -11,10 +11,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.kubeproof.avro.ImageScan;
 import dev.kubeproof.contract.topics.TopicCatalog;
-import dev.kubeproof.ingest.common.DeadLetterPublisher;
-import dev.kubeproof.ingest.common.ErrorTypes;
-import dev.kubeproof.ingest.common.InvalidInputException;
-import dev.kubeproof.ingest.common.RecordPublisher;
+import dev.kubeproof.runtime.DeadLetterPublisher;
+import dev.kubeproof.runtime.ErrorTypes;
+import dev.kubeproof.runtime.InvalidInputException;
+import dev.kubeproof.runtime.RecordPublisher;
 
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.SerializationException;

@@ -12,8 +12,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import dev.kubeproof.avro.Severity;
-import dev.kubeproof.ingest.common.ErrorTypes;
-import dev.kubeproof.ingest.common.InvalidInputException;
+import dev.kubeproof.runtime.ErrorTypes;
+import dev.kubeproof.runtime.InvalidInputException;
 
 /** Field access shared by the Trivy parsers: typed, with the error type a bad field earns. */
 final class ScanJson {

@@ -21,8 +21,8 @@ import dev.kubeproof.avro.ResourceRef;
 import dev.kubeproof.avro.Scanner;
 import dev.kubeproof.avro.SeveritySummary;
 import dev.kubeproof.avro.Vulnerability;
-import dev.kubeproof.ingest.common.ErrorTypes;
-import dev.kubeproof.ingest.common.InvalidInputException;
+import dev.kubeproof.runtime.ErrorTypes;
+import dev.kubeproof.runtime.InvalidInputException;
 
 /**
  * Reads Trivy Operator {@code VulnerabilityReport}s ({@code aquasecurity.github.io/v1alpha1}) into

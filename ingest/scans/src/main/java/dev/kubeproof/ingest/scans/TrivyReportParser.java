@@ -21,8 +21,8 @@ import dev.kubeproof.avro.InstalledPackage;
 import dev.kubeproof.avro.OperatingSystem;
 import dev.kubeproof.avro.Scanner;
 import dev.kubeproof.avro.Vulnerability;
-import dev.kubeproof.ingest.common.ErrorTypes;
-import dev.kubeproof.ingest.common.InvalidInputException;
+import dev.kubeproof.runtime.ErrorTypes;
+import dev.kubeproof.runtime.InvalidInputException;
 
 /**
  * Reads a Trivy JSON report ({@code trivy image -f json}, {@code SchemaVersion} 2) into an {@link ImageScan}:

@@ -10,7 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import dev.kubeproof.avro.DeadLetter;
-import dev.kubeproof.ingest.common.TestCertificates;
+import dev.kubeproof.runtime.TestCertificates;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -14,8 +14,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kubeproof.avro.ImageScan;
 import dev.kubeproof.avro.Severity;
 import dev.kubeproof.avro.Vulnerability;
-import dev.kubeproof.ingest.common.ErrorTypes;
-import dev.kubeproof.ingest.common.InvalidInputException;
+import dev.kubeproof.runtime.ErrorTypes;
+import dev.kubeproof.runtime.InvalidInputException;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -16,8 +16,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kubeproof.avro.ChangeType;
 import dev.kubeproof.avro.OwnerReference;
 import dev.kubeproof.avro.ResourceChange;
-import dev.kubeproof.ingest.common.ErrorTypes;
-import dev.kubeproof.ingest.common.InvalidInputException;
+import dev.kubeproof.runtime.ErrorTypes;
+import dev.kubeproof.runtime.InvalidInputException;
 import dev.kubeproof.ingest.resources.kinds.WatchedKind;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;

@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.kubeproof.avro.ChangeType;
-import dev.kubeproof.ingest.common.DeadLetterPublisher;
-import dev.kubeproof.ingest.common.IngestMetrics;
+import dev.kubeproof.runtime.DeadLetterPublisher;
+import dev.kubeproof.runtime.IngestMetrics;
 import dev.kubeproof.ingest.resources.MockTopics;
 import dev.kubeproof.ingest.resources.MockTopics.Published;
 import dev.kubeproof.ingest.resources.ResourceCollector;

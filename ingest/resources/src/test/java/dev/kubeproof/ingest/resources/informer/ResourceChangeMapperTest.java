@@ -13,8 +13,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.kubeproof.avro.ChangeType;
 import dev.kubeproof.avro.ResourceChange;
-import dev.kubeproof.ingest.common.ErrorTypes;
-import dev.kubeproof.ingest.common.InvalidInputException;
+import dev.kubeproof.runtime.ErrorTypes;
+import dev.kubeproof.runtime.InvalidInputException;
 import dev.kubeproof.ingest.resources.kinds.KindCatalog;
 import dev.kubeproof.ingest.resources.kinds.WatchedKind;
 
