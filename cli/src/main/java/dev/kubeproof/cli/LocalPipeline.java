@@ -35,9 +35,10 @@ import dev.kubeproof.demo.SampleCluster;
 import dev.kubeproof.ingest.audit.AuditCollector;
 import dev.kubeproof.ingest.audit.AuditCollectorConfig;
 import dev.kubeproof.ingest.audit.FileSourceConfig;
+import dev.kubeproof.runtime.ConfigLoader;
 import dev.kubeproof.runtime.HealthConfig;
 import dev.kubeproof.runtime.IngestRuntime;
-import dev.kubeproof.runtime.PublisherConfig;
+import dev.kubeproof.runtime.KafkaConfig;
 import dev.kubeproof.ingest.resources.ResourceCollector;
 import dev.kubeproof.ingest.resources.ResourceCollectorConfig;
 import dev.kubeproof.ingest.scans.DirectorySourceConfig;
@@ -53,7 +54,6 @@ import dev.kubeproof.streams.EvidenceService;
 import dev.kubeproof.streams.EvidenceServiceConfig;
 
 import io.fabric8.kubernetes.client.Config;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -109,7 +109,7 @@ final class LocalPipeline implements AutoCloseable {
         }
 
         // 2. Collectors, sharing one publisher, dead-letter publisher, metrics and health endpoint.
-        PublisherConfig kafka = PublisherConfig.of(endpoints.kafkaBootstrapServers(), endpoints.schemaRegistryUrl(),
+        KafkaConfig kafka = KafkaConfig.of(endpoints.kafkaBootstrapServers(), endpoints.schemaRegistryUrl(),
                 "kubeproof-run");
         IngestRuntime runtime = IngestRuntime.create(kafka, topics, new HealthConfig("127.0.0.1", Ports.freePort()));
         running.push(runtime);
@@ -127,11 +127,9 @@ final class LocalPipeline implements AutoCloseable {
             System.out.printf("sample cluster: %d objects served at %s, %d audit events, %d Trivy reports%n",
                     api.objectCount(), api.url(), sample.auditEvents().size(), sample.trivyReports().size());
         } else {
-            ResourceCollectorConfig fromFile = ResourceCollectorConfig.of(settings.clusterId(),
-                    endpoints.kafkaBootstrapServers(), endpoints.schemaRegistryUrl());
             kubernetes = ResourceCollector.kubernetesConfig(new ResourceCollectorConfig(settings.clusterId(),
                     settings.kubeconfig().map(Path::toString).orElse(null), settings.context().orElse(null), null,
-                    fromFile.bootstrapServers(), fromFile.schemaRegistryUrl(), null, null, null, null, null, null, null));
+                    kafka, null, null, null, null, null, null));
             auditLog = null;
             System.out.println("watching the cluster of " + settings.kubeconfig().map(Path::toString)
                     .orElse("the default kubeconfig") + settings.context().map(c -> ", context " + c).orElse("")
@@ -162,33 +160,36 @@ final class LocalPipeline implements AutoCloseable {
         runtime.health().start();
 
         // 3. The evidence topology.
+        // In one process the services share one configuration style and one metrics registry (the one /metrics).
         Map<String, String> streams = new LinkedHashMap<>();
-        streams.put(EvidenceServiceConfig.BOOTSTRAP_SERVERS, endpoints.kafkaBootstrapServers());
-        streams.put(EvidenceServiceConfig.SCHEMA_REGISTRY_URL, endpoints.schemaRegistryUrl());
-        streams.put(EvidenceServiceConfig.TOPIC_PREFIX, settings.topicPrefix());
-        streams.put(EvidenceServiceConfig.APPLICATION_ID, applicationId());
-        streams.put(EvidenceServiceConfig.STATE_DIR, work.resolve("streams-state").toString());
-        streams.put(EvidenceServiceConfig.STANDBY_REPLICAS, "0");
-        streams.put(EvidenceServiceConfig.REPLICATION_FACTOR, "1");
-        evidence = EvidenceService.create(EvidenceServiceConfig.fromMap(streams), new EvidenceMetrics(new SimpleMeterRegistry()));
+        streams.put("kafka.bootstrapServers", endpoints.kafkaBootstrapServers());
+        streams.put("kafka.schemaRegistryUrl", endpoints.schemaRegistryUrl());
+        streams.put("topicPrefix", settings.topicPrefix());
+        streams.put("applicationId", applicationId());
+        streams.put("stateDir", work.resolve("streams-state").toString());
+        streams.put("standbyReplicas", "0");
+        streams.put("replicationFactor", "1");
+        evidence = EvidenceService.create(ConfigLoader.load(null, EvidenceServiceConfig.class, streams, Map.of()),
+                new EvidenceMetrics(runtime.metrics().registry()));
         evidence.start();
         running.push(evidence);
 
         // 4. The Elasticsearch sink.
         Map<String, String> sink = new LinkedHashMap<>();
-        sink.put("kafka.bootstrap-servers", endpoints.kafkaBootstrapServers());
-        sink.put("kafka.group-id", sinkGroupId());
-        sink.put("schema-registry.url", endpoints.schemaRegistryUrl());
-        sink.put("topics.prefix", settings.topicPrefix());
+        sink.put("kafka.bootstrapServers", endpoints.kafkaBootstrapServers());
+        sink.put("kafka.schemaRegistryUrl", endpoints.schemaRegistryUrl());
+        sink.put("groupId", sinkGroupId());
+        sink.put("topicPrefix", settings.topicPrefix());
         sink.put("elasticsearch.urls", endpoints.elasticsearchUrl());
-        sink.put("elasticsearch.index-prefix", settings.indexPrefix());
+        sink.put("elasticsearch.indexPrefix", settings.indexPrefix());
         sink.put("elasticsearch.replicas", "0");
         endpoints.elasticsearchCredentials().ifPresent(credentials -> {
             sink.put("elasticsearch.username", credentials.username());
-            sink.put("elasticsearch.password-file", passwordFile(work, credentials.password()).toString());
+            sink.put("elasticsearch.password.file", passwordFile(work, credentials.password()).toString());
         });
-        SinkService sinkService = SinkService.create(SinkConfig.from(sink), ControlCatalogs.of(
-                ControlEngine.withDefaults().controls()), new SimpleMeterRegistry());
+        SinkService sinkService = SinkService.create(ConfigLoader.load(null, SinkConfig.class, sink, Map.of()),
+                ControlCatalogs.of(ControlEngine.withDefaults().controls()), runtime.metrics().registry());
+        sinkService.registerHealthChecks(runtime.health());
         running.push(sinkService);
         sinkThread.submit(sinkService);
     }

@@ -1,17 +1,14 @@
 package dev.kubeproof.cli;
 
-import java.lang.reflect.ParameterizedType;
-import java.lang.reflect.RecordComponent;
-import java.lang.reflect.Type;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.TreeSet;
 import java.util.concurrent.Callable;
 
 import dev.kubeproof.ingest.audit.AuditCollectorConfig;
 import dev.kubeproof.ingest.resources.ResourceCollectorConfig;
 import dev.kubeproof.ingest.scans.ScanCollectorConfig;
+import dev.kubeproof.runtime.ConfigKeys;
+import dev.kubeproof.sink.config.SinkConfig;
 import dev.kubeproof.streams.EvidenceServiceConfig;
 
 import picocli.CommandLine;
@@ -51,17 +48,17 @@ final class ReferenceDoc implements Callable<Integer> {
         root.setUsageHelpWidth(120);
         appendCommand(out, root, "");
         out.append("## Configuration files\n\n")
-                .append("YAML files are read into the records below: unknown keys are rejected, and every error names ")
-                .append("the key. Durations are ISO-8601 (`PT1H`).\n\n");
-        appendRecord(out, "ingest audit (`--config`, YAML)", AuditCollectorConfig.class);
-        appendRecord(out, "ingest scans (`--config`, YAML)", ScanCollectorConfig.class);
-        appendRecord(out, "ingest resources (`--config`, YAML)", ResourceCollectorConfig.class);
-        out.append("### streams (`--config`, properties)\n\n");
-        for (String key : new TreeSet<>(EvidenceServiceConfig.KEYS)) {
-            out.append("- `").append(key).append("`\n");
-        }
-        out.append("- `").append(EvidenceServiceConfig.KAFKA_PREFIX).append("*`: any Kafka Streams or client setting\n\n");
-        out.append("### sink (`--config`, properties)\n\nSee `kubeproof sink --help` above for its keys.\n");
+                .append("Every service reads one YAML file (`--config FILE`) into the record below, then the environment ")
+                .append("variables, then `--set KEY=VALUE` options; unknown keys are rejected, and every error names the ")
+                .append("key and the file. Durations are `500ms`, `30s`, `5m`, `12h`, `90d` or ISO-8601 (`PT1H`). Secrets ")
+                .append("are never literals: a secret key takes `{file: PATH}` or `{env: NAME}`. `--check-config` ")
+                .append("validates and exits. A key inside a list has no environment variable; map entries are set as ")
+                .append("`--set kafka.properties.security.protocol=SSL`.\n\n");
+        appendRecord(out, "ingest audit", AuditCollectorConfig.class);
+        appendRecord(out, "ingest scans", ScanCollectorConfig.class);
+        appendRecord(out, "ingest resources", ResourceCollectorConfig.class);
+        appendRecord(out, "streams", EvidenceServiceConfig.class);
+        appendRecord(out, "sink", SinkConfig.class);
         return out.toString();
     }
 
@@ -76,37 +73,15 @@ final class ReferenceDoc implements Callable<Integer> {
         }
     }
 
-    private static void appendRecord(StringBuilder out, String title, Class<?> type) {
-        out.append("### ").append(title).append("\n\n");
-        appendComponents(out, type, "", List.of());
-        out.append('\n');
-    }
-
-    private static void appendComponents(StringBuilder out, Class<?> type, String prefix, List<Class<?>> seen) {
-        for (RecordComponent component : type.getRecordComponents()) {
-            Class<?> componentType = component.getType();
-            Type generic = component.getGenericType();
-            String key = prefix + component.getName();
-            if (componentType.isRecord() && !seen.contains(componentType)) {
-                out.append("- `").append(key).append("`: object\n");
-                appendComponents(out, componentType, key + ".", append(seen, componentType));
-            } else if (List.class.isAssignableFrom(componentType) && generic instanceof ParameterizedType list
-                    && list.getActualTypeArguments()[0] instanceof Class<?> element && element.isRecord()) {
-                out.append("- `").append(key).append("[]`: list of objects\n");
-                appendComponents(out, element, key + "[].", append(seen, element));
-            } else {
-                out.append("- `").append(key).append("`: ").append(describe(generic)).append('\n');
-            }
+    private static void appendRecord(StringBuilder out, String service, Class<?> type) {
+        out.append("### ").append(service).append(" (`kubeproof ").append(service).append(" --config FILE`)\n\n")
+                .append("| key | type | default | environment variable | meaning |\n| --- | --- | --- | --- | --- |\n");
+        for (ConfigKeys.ConfigKey key : ConfigKeys.of(type)) {
+            out.append("| `").append(key.path()).append("` | ").append(key.type().replace("|", "\\|")).append(" | ")
+                    .append(key.defaultValue().isEmpty() ? "" : "`" + key.defaultValue() + "`").append(" | ")
+                    .append(key.environmentVariable().map(name -> "`" + name + "`").orElse("")).append(" | ")
+                    .append(key.description().replace("|", "\\|")).append(" |\n");
         }
-    }
-
-    private static List<Class<?>> append(List<Class<?>> seen, Class<?> type) {
-        java.util.ArrayList<Class<?>> copy = new java.util.ArrayList<>(seen);
-        copy.add(type);
-        return copy;
-    }
-
-    private static String describe(Type type) {
-        return type.getTypeName().replaceAll("java\\.(lang|util|time|nio\\.file)\\.", "");
+        out.append('\n');
     }
 }

@@ -6,6 +6,7 @@ import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.regex.Matcher;
@@ -17,6 +18,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import dev.kubeproof.ingest.audit.AuditCollectorConfig;
 import dev.kubeproof.runtime.ConfigLoader;
+import dev.kubeproof.runtime.HealthConfig;
 import dev.kubeproof.ingest.resources.ResourceCollectorConfig;
 import dev.kubeproof.ingest.scans.ScanCollectorConfig;
 import dev.kubeproof.sink.config.SinkConfig;
@@ -48,10 +50,62 @@ class DeployConfigTest {
         assertThat(ConfigLoader.parse(files.get("scan-collector.yaml"), "scan-collector.yaml", ScanCollectorConfig.class)
                 .http().port()).isEqualTo(8444);
         assertThat(ConfigLoader.parse(files.get("resource-collector.yaml"), "resource-collector.yaml",
-                ResourceCollectorConfig.class).healthPort()).isEqualTo(8080);
-        assertThat(EvidenceServiceConfig.fromMap(properties(files.get("streams.properties"))).topicPrefix())
-                .isEqualTo("kubeproof.");
-        assertThat(SinkConfig.from(properties(files.get("sink.properties"))).elasticsearch().urls()).hasSize(1);
+                ResourceCollectorConfig.class).health().port()).isEqualTo(8080);
+        assertThat(ConfigLoader.parse(files.get("streams.yaml"), "streams.yaml", EvidenceServiceConfig.class)
+                .topicPrefix()).isEqualTo("kubeproof.");
+        assertThat(ConfigLoader.parse(files.get("sink.yaml"), "sink.yaml", SinkConfig.class).elasticsearch().urls())
+                .hasSize(1);
+    }
+
+    @Test
+    void shouldProbeOnlyPathsAndPortsTheServicesServe(@TempDir Path mounts) throws Exception {
+        // Given every Deployment of the base and the config file its container reads
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+        Path base = DeployManifestsTest.repoRoot().resolve("deploy/kubernetes/base");
+        JsonNode configMap = yaml.readTree(base.resolve("config.yaml").toFile());
+        Map<String, Class<?>> records = Map.of("audit-collector.yaml", AuditCollectorConfig.class,
+                "scan-collector.yaml", ScanCollectorConfig.class, "resource-collector.yaml", ResourceCollectorConfig.class,
+                "streams.yaml", EvidenceServiceConfig.class, "sink.yaml", SinkConfig.class);
+        int probes = 0;
+        for (String manifest : List.of("audit-collector.yaml", "resource-collector.yaml", "scan-collector.yaml",
+                "streams.yaml", "sink.yaml")) {
+            for (JsonNode document : yaml.readValues(yaml.createParser(base.resolve(manifest).toFile()), JsonNode.class)
+                    .readAll()) {
+                if (!document.path("kind").asText().equals("Deployment")) {
+                    continue;
+                }
+                JsonNode container = document.at("/spec/template/spec/containers/0");
+                String configPath = null;
+                for (JsonNode arg : container.path("args")) {
+                    if (arg.asText().startsWith("/etc/kubeproof/config/")) {
+                        configPath = arg.asText().substring("/etc/kubeproof/config/".length());
+                    }
+                }
+                assertThat(records).as(manifest + " reads a known config").containsKey(configPath);
+                Object config = ConfigLoader.parse(standIn(configMap.path("data").path(configPath).asText(), mounts),
+                        configPath, records.get(configPath));
+                int healthPort = ((HealthConfig) config.getClass().getMethod("health").invoke(config)).port();
+
+                // When its probes are read, Then each asks a served path on the port the config serves health on
+                for (String probe : List.of("readinessProbe", "livenessProbe", "startupProbe")) {
+                    JsonNode get = container.path(probe).path("httpGet");
+                    if (get.isMissingNode()) {
+                        continue;
+                    }
+                    probes++;
+                    assertThat(get.path("path").asText()).as(manifest + " " + probe).isIn("/healthz", "/readyz");
+                    String port = get.path("port").asText();
+                    int number = port.matches("\\d+") ? Integer.parseInt(port) : -1;
+                    for (JsonNode declared : container.path("ports")) {
+                        if (declared.path("name").asText().equals(port)) {
+                            number = declared.path("containerPort").asInt();
+                        }
+                    }
+                    assertThat(number).as(manifest + " " + probe + " port").isEqualTo(healthPort);
+                }
+            }
+        }
+        assertThat(probes).isGreaterThanOrEqualTo(10);
     }
 
     /** Replaces every /etc/kubeproof/... path with an existing stand-in file below {@code mounts}. */
@@ -70,11 +124,4 @@ class DeployConfigTest {
         return replaced.toString();
     }
 
-    private static Map<String, String> properties(String text) throws Exception {
-        Properties properties = new Properties();
-        properties.load(new StringReader(text));
-        Map<String, String> map = new HashMap<>();
-        properties.stringPropertyNames().forEach(name -> map.put(name, properties.getProperty(name)));
-        return map;
-    }
 }

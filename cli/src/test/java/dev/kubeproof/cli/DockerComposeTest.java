@@ -78,34 +78,41 @@ class DockerComposeTest {
                 "resource-collector.yaml", ResourceCollectorConfig.class);
         ScanCollectorConfig scans = ConfigLoader.parse(Files.readString(configFile(command("kubeproof-scans"))),
                 "scan-collector.yaml", ScanCollectorConfig.class);
-        EvidenceServiceConfig streams = EvidenceServiceConfig.fromMap(properties(configFile(command("kubeproof-streams"))));
-        Map<String, String> sinkProperties = properties(configFile(command("kubeproof-sink")));
-        SinkConfig sink = SinkConfig.from(withEnvironmentSecretsAsFiles(sinkProperties));
+        EvidenceServiceConfig streams = ConfigLoader.load(configFile(command("kubeproof-streams")),
+                EvidenceServiceConfig.class);
+        SinkConfig sink = ConfigLoader.load(configFile(command("kubeproof-sink")), SinkConfig.class);
 
         // Every component talks to the compose Kafka and registry, on the catalog's topics
         String kafka = "kafka:" + containerPort(compose.path("services").path("kafka").path("ports").get(0).asText());
-        assertThat(List.of(audit.kafka().bootstrapServers(), resources.bootstrapServers(), scans.kafka().bootstrapServers(),
+        assertThat(List.of(audit.kafka().bootstrapServers(), resources.kafka().bootstrapServers(), scans.kafka().bootstrapServers(),
                 streams.streams().bootstrapServers(), sink.kafkaBootstrapServers())).containsOnly(kafka);
         String registry = "http://schema-registry:" + containerPort(
                 compose.path("services").path("schema-registry").path("ports").get(0).asText());
-        assertThat(List.of(audit.kafka().schemaRegistryUrl(), resources.schemaRegistryUrl(), scans.kafka().schemaRegistryUrl(),
+        assertThat(List.of(audit.kafka().schemaRegistryUrl(), resources.kafka().schemaRegistryUrl(), scans.kafka().schemaRegistryUrl(),
                 streams.schemaRegistryUrl().toString(), sink.schemaRegistryUrl())).containsOnly(registry);
         assertThat(List.of(audit.topicPrefix(), resources.topicPrefix(), scans.topicPrefix(), streams.topicPrefix(),
                 sink.topics().prefix())).containsOnly(TopicCatalog.DEFAULT_PREFIX);
         assertThat(command("kubeproof-setup")).contains("topics", "create", kafka, registry);
+        // and serves health on the container port compose publishes
+        for (String service : List.of("kubeproof-audit", "kubeproof-resources", "kubeproof-scans", "kubeproof-streams",
+                "kubeproof-sink")) {
+            for (JsonNode mapping : compose.path("services").path(service).path("ports")) {
+                assertThat(containerPort(mapping.asText())).as(service).isEqualTo("8080");
+            }
+        }
+        assertThat(List.of(audit.health().port(), resources.health().port(), scans.health().port(),
+                streams.health().port(), sink.health().port())).containsOnly(8080);
         assertThat(sink.elasticsearch().urls()).extracting(Object::toString).containsExactly("http://elasticsearch:"
                 + containerPort(compose.path("services").path("elasticsearch").path("ports").get(0).asText()));
     }
 
     @Test
     void shouldProvideTheEnvironmentTheConfigsReadSecretsFrom() throws Exception {
-        Map<String, String> sink = properties(configFile(command("kubeproof-sink")));
-        for (Map.Entry<String, String> entry : sink.entrySet()) {
-            if (entry.getKey().endsWith("-env")) {
-                assertThat(compose.path("services").path("kubeproof-sink").path("environment").has(entry.getValue()))
-                        .as("kubeproof-sink environment has " + entry.getValue()).isTrue();
-            }
-        }
+        SinkConfig sink = ConfigLoader.load(configFile(command("kubeproof-sink")), SinkConfig.class);
+        String variable = sink.elasticsearch().password().env();
+        assertThat(variable).isNotNull();
+        assertThat(compose.path("services").path("kubeproof-sink").path("environment").has(variable))
+                .as("kubeproof-sink environment has " + variable).isTrue();
     }
 
     @Test
@@ -130,25 +137,4 @@ class DockerComposeTest {
         return parts[parts.length - 1];
     }
 
-    private static Map<String, String> properties(Path file) throws Exception {
-        Properties properties = new Properties();
-        properties.load(new StringReader(Files.readString(file)));
-        Map<String, String> map = new HashMap<>();
-        properties.stringPropertyNames().forEach(name -> map.put(name, properties.getProperty(name)));
-        return map;
-    }
-
-    /** The test JVM lacks the container's environment: read -env secrets from a stand-in file instead. */
-    private static Map<String, String> withEnvironmentSecretsAsFiles(Map<String, String> values) throws Exception {
-        Map<String, String> copy = new HashMap<>(values);
-        for (Map.Entry<String, String> entry : values.entrySet()) {
-            if (entry.getKey().endsWith("-env")) {
-                Path standIn = Files.createTempFile("kubeproof-secret", ".txt");
-                Files.writeString(standIn, "stand-in");
-                copy.remove(entry.getKey());
-                copy.put(entry.getKey().replaceAll("-env$", "-file"), standIn.toString());
-            }
-        }
-        return copy;
-    }
 }

@@ -23,6 +23,19 @@ class ReferenceDocTest {
         String reference = ReferenceDoc.generate();
         assertThat(reference).contains("### `kubeproof run`", "### `kubeproof stack up`", "### `kubeproof ingest audit`",
                 "### `kubeproof streams`", "### `kubeproof sink`", "### `kubeproof scan`", "`webhook.tls.certFile`",
-                "`leaderElection.enabled`", "`bootstrap.servers`");
+                "`leaderElection.enabled`", "`elasticsearch.password.file`", "`KUBEPROOF_KAFKA_BOOTSTRAP_SERVERS`");
+    }
+
+    @Test
+    void shouldDescribeEveryConfigKeyOfEveryService() {
+        for (Class<?> service : java.util.List.of(dev.kubeproof.ingest.audit.AuditCollectorConfig.class,
+                dev.kubeproof.ingest.scans.ScanCollectorConfig.class,
+                dev.kubeproof.ingest.resources.ResourceCollectorConfig.class,
+                dev.kubeproof.streams.EvidenceServiceConfig.class, dev.kubeproof.sink.config.SinkConfig.class)) {
+            assertThat(dev.kubeproof.runtime.ConfigKeys.of(service))
+                    .as(service.getSimpleName() + " keys without a meaning")
+                    .filteredOn(key -> key.description().isBlank())
+                    .extracting(dev.kubeproof.runtime.ConfigKeys.ConfigKey::path).isEmpty();
+        }
     }
 }

@@ -1,32 +1,11 @@
 package dev.kubeproof.runtime;
 
-import java.nio.file.Path;
-import java.util.concurrent.Callable;
-
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-
 /**
- * What every collector command does: read and validate its config file ({@code --config}, unknown keys rejected),
- * stop there with {@code --check-config}, or run the collector on one {@link IngestRuntime} until SIGTERM.
+ * A collector command: a {@link ServiceCommand} that runs its collector on one {@link IngestRuntime} until SIGTERM.
  *
  * @param <C> the collector's config record
  */
-public abstract class CollectorCommand<C> implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
-
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
-            description = "Collector config (YAML or JSON); unknown keys are rejected.")
-    Path config;
-
-    @Option(names = "--check-config", description = "Validate the config and exit.")
-    boolean checkOnly;
-
-    /** The config record the file is read into. */
-    protected abstract Class<C> configType();
+public abstract class CollectorCommand<C> extends ServiceCommand<C> {
 
     /** The runtime (publisher, health endpoint) this config asks for. */
     protected abstract IngestRuntime runtime(C settings);
@@ -35,12 +14,7 @@ public abstract class CollectorCommand<C> implements Callable<Integer> {
     protected abstract AutoCloseable start(C settings, IngestRuntime runtime);
 
     @Override
-    public Integer call() throws Exception {
-        C settings = ConfigLoader.load(config, configType());
-        if (checkOnly) {
-            spec.commandLine().getOut().println("config " + config + " is valid");
-            return 0;
-        }
+    protected int run(C settings) throws Exception {
         try (IngestRuntime runtime = runtime(settings)) {
             runtime.manage(start(settings, runtime));
             runtime.runUntilShutdown();

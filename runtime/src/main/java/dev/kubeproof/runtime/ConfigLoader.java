@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.lang.reflect.RecordComponent;
+import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Locale;
@@ -13,7 +15,14 @@ import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -29,9 +38,13 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 /**
- * Reads a collector's YAML or JSON config file into an immutable record. Unknown keys are rejected with a message
- * naming the key, its path and the file; records validate themselves in their compact constructors, and their
- * messages are passed on with the file name. Every problem is an {@link IllegalArgumentException}.
+ * Reads a service's YAML or JSON config file into an immutable record: the one way every kubeproof process is
+ * configured. Unknown keys are rejected with a message naming the key, its path and the file; records validate
+ * themselves in their compact constructors, and their messages are passed on with the file name. Environment
+ * variables ({@code KUBEPROOF_KAFKA_BOOTSTRAP_SERVERS}, see {@link ConfigKeys}) and then command-line
+ * {@code --set key=value} overrides are applied to the file's content before it is bound. Durations are ISO-8601
+ * ({@code PT30S}) or short ({@code 500ms}, {@code 30s}, {@code 5m}, {@code 12h}, {@code 90d}); enum values are
+ * case-insensitive. Every problem is an {@link IllegalArgumentException}.
  */
 public final class ConfigLoader {
     private static final ObjectMapper JSON = configure(JsonMapper.builder().build());
@@ -44,13 +57,39 @@ public final class ConfigLoader {
     /** Loads {@code file} ({@code .json} as JSON, anything else as YAML) into {@code type}. */
     public static <T> T load(Path file, Class<T> type) {
         Objects.requireNonNull(file, "file");
-        String content;
-        try {
-            content = Files.readString(file);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read config file " + file + ": " + e.getMessage(), e);
+        return parse(readFile(file), file.toString(), type);
+    }
+
+    /**
+     * Loads {@code file} (none: start from an empty config), applies the {@code KUBEPROOF_*} variables of
+     * {@code environment} and then {@code overrides} ({@code kafka.bootstrapServers=...}; lists comma-separated or
+     * {@code [a, b]}; map entries as {@code kafka.properties.security.protocol=SSL}), and binds the result.
+     */
+    public static <T> T load(Path file, Class<T> type, Map<String, String> overrides, Map<String, String> environment) {
+        String origin = file == null ? "the command line" : file.toString();
+        ObjectMapper mapper = origin.toLowerCase(Locale.ROOT).endsWith(".json") ? JSON : YAML;
+        ObjectNode tree;
+        if (file == null) {
+            tree = mapper.createObjectNode();
+        } else {
+            JsonNode read = readTree(mapper, readFile(file), origin);
+            if (!read.isObject()) {
+                throw new IllegalArgumentException("config " + origin + " must be a mapping of keys");
+            }
+            tree = (ObjectNode) read;
         }
-        return parse(content, file.toString(), type);
+        for (ConfigKeys.ConfigKey key : ConfigKeys.of(type)) {
+            key.environmentVariable().map(environment::get).filter(value -> !value.isBlank())
+                    .ifPresent(value -> set(tree, key.path(), key, value));
+        }
+        overrides.forEach((path, value) -> {
+            ConfigKeys.ConfigKey key = declared(type, path);
+            set(tree, path, key, value);
+        });
+        if (tree.isEmpty()) {
+            throw new IllegalArgumentException("config " + origin + " is empty");
+        }
+        return bind(mapper, tree, origin + (overrides.isEmpty() ? "" : " (with --set overrides)"), type);
     }
 
     /** Parses config text; {@code origin} names it in messages and picks JSON when it ends with {@code .json}. */
@@ -59,12 +98,81 @@ public final class ConfigLoader {
             throw new IllegalArgumentException("config " + origin + " is empty");
         }
         ObjectMapper mapper = origin.toLowerCase(Locale.ROOT).endsWith(".json") ? JSON : YAML;
-        T value;
+        return bind(mapper, readTree(mapper, content, origin), origin, type);
+    }
+
+    private static String readFile(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read config file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static JsonNode readTree(ObjectMapper mapper, String content, String origin) {
         try {
             JsonNode tree = mapper.readTree(content);
             if (tree == null || tree.isMissingNode() || tree.isNull()) {
                 throw new IllegalArgumentException("config " + origin + " is empty");
             }
+            return tree;
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot parse " + origin + ": " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** The declared key of an override; a map key's entries ({@code kafka.properties.x.y}) belong to the map. */
+    private static ConfigKeys.ConfigKey declared(Class<?> type, String path) {
+        List<ConfigKeys.ConfigKey> keys = ConfigKeys.of(type);
+        for (ConfigKeys.ConfigKey key : keys) {
+            String declared = key.path();
+            if (declared.equals(path) && key.kind() != ConfigKeys.Kind.OBJECT && !declared.contains("[]")) {
+                return key;
+            }
+            if (key.kind() == ConfigKeys.Kind.MAP && path.startsWith(declared + ".")) {
+                return key;
+            }
+        }
+        throw new IllegalArgumentException("unknown key '" + path + "' in --set; known keys: " + keys.stream()
+                .filter(key -> key.kind() == ConfigKeys.Kind.VALUE || key.kind() == ConfigKeys.Kind.MAP)
+                .map(ConfigKeys.ConfigKey::path).filter(p -> !p.contains("[]")).collect(Collectors.joining(", ")));
+    }
+
+    private static void set(ObjectNode tree, String path, ConfigKeys.ConfigKey key, String value) {
+        String[] names = key.kind() == ConfigKeys.Kind.MAP
+                ? (key.path() + "." + path.substring(Math.min(path.length(), key.path().length() + 1))).split("\\.", 0)
+                : path.split("\\.");
+        int depth = key.kind() == ConfigKeys.Kind.MAP ? key.path().split("\\.").length : names.length - 1;
+        ObjectNode node = tree;
+        for (int i = 0; i < depth && i < names.length - 1; i++) {
+            JsonNode child = node.get(names[i]);
+            node = child instanceof ObjectNode object ? object : node.putObject(names[i]);
+        }
+        if (key.kind() == ConfigKeys.Kind.MAP) {
+            String mapKey = path.substring(key.path().length() + 1);
+            node.put(mapKey, value);
+            return;
+        }
+        String last = names[names.length - 1];
+        if (key.javaType().isCollectionLikeType()) {
+            if (value.trim().startsWith("[")) {
+                node.set(last, readTree(YAML, value, "--set " + path));
+            } else {
+                ArrayNode items = node.putArray(last);
+                for (String item : value.split(",")) {
+                    if (!item.isBlank()) {
+                        items.add(item.trim());
+                    }
+                }
+            }
+        } else {
+            node.put(last, value);
+        }
+    }
+
+    private static <T> T bind(ObjectMapper mapper, JsonNode tree, String origin, Class<T> type) {
+        T value;
+        try {
             // Records validate in their constructors, which Jackson calls before it reports unknown keys; a typo
             // must be reported as the typo, not as the missing value it causes. So check the keys first.
             checkKeys(tree, mapper.constructType(type), "", origin);
@@ -142,6 +250,19 @@ public final class ConfigLoader {
 
     private static ObjectMapper configure(ObjectMapper mapper) {
         mapper.registerModule(new JavaTimeModule());
+        // Registered after JavaTimeModule, so that this Duration reader wins: ISO-8601 and 30s / 500ms / 90d alike.
+        mapper.registerModule(new SimpleModule("kubeproof-durations").addDeserializer(Duration.class,
+                new StdScalarDeserializer<Duration>(Duration.class) {
+                    @Override
+                    public Duration deserialize(JsonParser parser, DeserializationContext context) throws IOException {
+                        try {
+                            return Durations.parse(parser.getValueAsString());
+                        } catch (IllegalArgumentException e) {
+                            throw InvalidFormatException.from(parser, e.getMessage(), parser.getText(), Duration.class);
+                        }
+                    }
+                }));
+        mapper.enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS);
         mapper.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         mapper.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);

@@ -1,12 +1,18 @@
 package dev.kubeproof.runtime;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
 /**
  * Where a collector process serves {@code /healthz}, {@code /readyz} and {@code /metrics}.
  *
  * @param host interface to bind, default {@code 0.0.0.0}
  * @param port port, default 8080; 0 picks a free port
  */
-public record HealthConfig(String host, Integer port) {
+public record HealthConfig(
+        @JsonPropertyDescription("Interface to bind, default 0.0.0.0.")
+        String host,
+        @JsonPropertyDescription("Port, default 8080; 0 picks a free port.")
+        Integer port) {
     public static final int DEFAULT_PORT = 8080;
 
     public HealthConfig {

@@ -17,26 +17,38 @@ import java.util.function.Supplier;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
 /**
- * The operational endpoints of a collector process: {@code /healthz} (liveness: the process serves requests and
- * its liveness checks pass), {@code /readyz} (readiness: every registered check passes) and {@code /metrics}
- * (Prometheus text). Several collectors in one process register their checks on one server.
+ * The operational endpoints of every kubeproof process: {@code /healthz} (liveness: the process serves requests and
+ * its liveness checks pass), {@code /readyz} (readiness: every registered check passes; the failing ones are named)
+ * and {@code /metrics} (the process's Prometheus registry as text). Several services in one process register their
+ * checks on one server.
+ *
+ * <p>It is the JDK's {@code com.sun.net.httpserver} on purpose: three GET endpoints on a port that only the kubelet
+ * and Prometheus call need no routing, async I/O or servlet container, and the JDK server adds no dependency (and no
+ * CVE feed) to every service image. The collectors' HTTPS listeners use the same server through
+ * {@link TlsConfig#serverContext()}.
  */
 public final class HealthServer implements AutoCloseable {
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
-    private final IngestMetrics metrics;
+    private final PrometheusMeterRegistry metrics;
     private final HttpServer server;
     private final ExecutorService executor;
     private final Map<String, Supplier<Boolean>> readiness = new ConcurrentHashMap<>();
     private final Map<String, Supplier<Boolean>> liveness = new ConcurrentHashMap<>();
 
     /** Binds all interfaces; port 0 picks a free port. The server is not started yet. */
-    public HealthServer(int port, IngestMetrics metrics) {
+    public HealthServer(int port, PrometheusMeterRegistry metrics) {
         this("0.0.0.0", port, metrics);
     }
 
-    public HealthServer(String host, int port, IngestMetrics metrics) {
+    public HealthServer(HealthConfig config, PrometheusMeterRegistry metrics) {
+        this(config.host(), config.port(), metrics);
+    }
+
+    public HealthServer(String host, int port, PrometheusMeterRegistry metrics) {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("health port must be 0..65535, was " + port);
         }

@@ -39,11 +39,11 @@ public final class IngestRuntime implements AutoCloseable {
     }
 
     /** Connects to Kafka and the registry and binds (but does not start) the health server. */
-    public static IngestRuntime create(PublisherConfig kafka, TopicCatalog topics, HealthConfig health) {
+    public static IngestRuntime create(KafkaConfig kafka, TopicCatalog topics, HealthConfig health) {
         IngestMetrics metrics = new IngestMetrics();
         RecordPublisher publisher = new RecordPublisher(kafka, metrics);
         try {
-            return new IngestRuntime(metrics, publisher, topics, new HealthServer(health.host(), health.port(), metrics),
+            return new IngestRuntime(metrics, publisher, topics, new HealthServer(health, metrics.registry()),
                     Clock.systemUTC());
         } catch (RuntimeException e) {
             publisher.close();

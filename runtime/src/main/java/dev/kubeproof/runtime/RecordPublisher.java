@@ -31,10 +31,10 @@ public final class RecordPublisher implements AutoCloseable {
     private final String defaultSource;
 
     /** A publisher with its own Kafka producer and registry client. */
-    public RecordPublisher(PublisherConfig config, IngestMetrics metrics) {
+    public RecordPublisher(KafkaConfig config, IngestMetrics metrics) {
         this(new KafkaProducer<>(config.producerProperties()),
                 new ConfluentRestSchemaRegistryClient(RegistryClientConfig.fromSerdeConfigs(config.registryProperties())),
-                metrics, config.clientId(), autoRegister(config));
+                metrics, config.clientIdOr("kubeproof"), autoRegister(config));
     }
 
     /** For tests: a given producer (e.g. {@code MockProducer}) and registry client. */
@@ -122,7 +122,7 @@ public final class RecordPublisher implements AutoCloseable {
         return result;
     }
 
-    private static boolean autoRegister(PublisherConfig config) {
+    private static boolean autoRegister(KafkaConfig config) {
         Object value = config.registryProperties().get(AvroSerializer.AUTO_REGISTER);
         return value == null || Boolean.parseBoolean(value.toString());
     }

@@ -1,5 +1,7 @@
 package dev.kubeproof.runtime;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -33,7 +35,13 @@ import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
  * @param keyFile      PEM private key of the leaf
  * @param clientCaFile PEM CA bundle for client certificates; null when the listener accepts no client certificates
  */
-public record TlsConfig(Path certFile, Path keyFile, Path clientCaFile) {
+public record TlsConfig(
+        @JsonPropertyDescription("PEM server certificate chain, leaf first.")
+        Path certFile,
+        @JsonPropertyDescription("PEM private key of the leaf.")
+        Path keyFile,
+        @JsonPropertyDescription("PEM CA bundle for client certificates; null when the listener accepts no client certificates.")
+        Path clientCaFile) {
 
     public TlsConfig {
         requireReadable(certFile, "tls.certFile");

@@ -20,7 +20,7 @@ class ConfigLoaderTest {
         }
     }
 
-    record Sample(String clusterId, Listener listener, List<String> kinds, PublisherConfig kafka) {
+    record Sample(String clusterId, Listener listener, List<String> kinds, KafkaConfig kafka) {
         Sample {
             if (clusterId == null || clusterId.isBlank()) {
                 throw new IllegalArgumentException("clusterId must be set");
@@ -41,7 +41,7 @@ class ConfigLoaderTest {
                   bootstrapServers: k:9092
                   schemaRegistryUrl: http://r:8081
                   clientId: audit
-                  kafkaProperties: {security.protocol: SSL}
+                  properties: {security.protocol: SSL}
                 """);
 
         // When
@@ -115,11 +115,57 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void shouldRejectAPublisherConfigThatWeakensDurability() {
+    void shouldRejectAKafkaConfigThatWeakensDurability() {
         assertThatThrownBy(() -> ConfigLoader.parse("""
                 clusterId: a
-                kafka: {bootstrapServers: k:1, schemaRegistryUrl: http://r, clientId: c, kafkaProperties: {acks: "1"}}
+                kafka: {bootstrapServers: k:1, schemaRegistryUrl: http://r, clientId: c, properties: {acks: "1"}}
                 """, "c.yaml", Sample.class))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("kafkaProperties.acks must be 'all'");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("kafka.properties.acks must be 'all'");
+    }
+
+    record Timed(@com.fasterxml.jackson.annotation.JsonPropertyDescription("How long.") java.time.Duration timeout,
+                 java.util.List<String> names, KafkaConfig kafka, Secret token) {
+    }
+
+    @Test
+    void shouldApplyEnvironmentThenSetOverridesAndReadShortAndIsoDurations(@TempDir Path dir) throws Exception {
+        // Given a file, an environment and --set overrides
+        Path file = Files.writeString(dir.resolve("t.yaml"), """
+                timeout: PT1M
+                kafka: {bootstrapServers: "file:1", schemaRegistryUrl: "http://r"}
+                """);
+        java.util.Map<String, String> environment = java.util.Map.of("KUBEPROOF_KAFKA_BOOTSTRAP_SERVERS", "env:1",
+                "KUBEPROOF_TIMEOUT", "90s", "KUBEPROOF_TOKEN_ENV", "TOKEN");
+
+        // When
+        Timed timed = ConfigLoader.load(file, Timed.class, java.util.Map.of("names", "a, b",
+                "kafka.properties.security.protocol", "SSL", "timeout", "500ms"), environment);
+
+        // Then the file is overridden by the environment, and that by --set
+        assertThat(timed.kafka().bootstrapServers()).isEqualTo("env:1");
+        assertThat(timed.timeout()).isEqualTo(java.time.Duration.ofMillis(500));
+        assertThat(timed.names()).containsExactly("a", "b");
+        assertThat(timed.kafka().properties()).containsEntry("security.protocol", "SSL");
+        assertThat(timed.token().source()).isEqualTo("env:TOKEN");
+        assertThat(ConfigLoader.load(file, Timed.class, java.util.Map.of(), java.util.Map.of("KUBEPROOF_TIMEOUT", "2h"))
+                .timeout()).isEqualTo(java.time.Duration.ofHours(2));
+        assertThatThrownBy(() -> ConfigLoader.load(file, Timed.class, java.util.Map.of("timeout", "soon"), java.util.Map.of()))
+                .hasMessageContaining("timeout").hasMessageContaining("not a duration");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Timed.class, java.util.Map.of("kafka.bootstrap", "x"), java.util.Map.of()))
+                .hasMessageContaining("unknown key 'kafka.bootstrap' in --set").hasMessageContaining("kafka.bootstrapServers");
+    }
+
+    @Test
+    void shouldListEveryDeclaredKeyWithItsEnvironmentVariableAndMeaning() {
+        // When
+        java.util.List<ConfigKeys.ConfigKey> keys = ConfigKeys.of(Timed.class);
+
+        // Then
+        assertThat(keys).extracting(ConfigKeys.ConfigKey::path).contains("timeout", "names", "kafka",
+                "kafka.bootstrapServers", "kafka.properties", "token.file", "token.env");
+        assertThat(ConfigKeys.find(Timed.class, "kafka.schemaRegistryUrl").orElseThrow().environmentVariable())
+                .contains("KUBEPROOF_KAFKA_SCHEMA_REGISTRY_URL");
+        assertThat(ConfigKeys.find(Timed.class, "timeout").orElseThrow().description()).isEqualTo("How long.");
+        assertThat(ConfigKeys.find(Timed.class, "kafka.properties").orElseThrow().environmentVariable()).isEmpty();
     }
 }

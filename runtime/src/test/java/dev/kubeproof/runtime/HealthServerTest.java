@@ -21,7 +21,7 @@ class HealthServerTest {
     void shouldReportReadinessFromTheRegisteredChecks() throws Exception {
         // Given
         AtomicBoolean kafkaReachable = new AtomicBoolean(false);
-        try (HealthServer server = new HealthServer("127.0.0.1", 0, new IngestMetrics())
+        try (HealthServer server = new HealthServer("127.0.0.1", 0, new IngestMetrics().registry())
                 .readinessCheck("kafka", kafkaReachable::get)
                 .readinessCheck("listener", () -> true)
                 .start()) {
@@ -40,7 +40,7 @@ class HealthServerTest {
     @Test
     void shouldTreatAThrowingCheckAsFailing() throws Exception {
         // Given
-        try (HealthServer server = new HealthServer("127.0.0.1", 0, new IngestMetrics())
+        try (HealthServer server = new HealthServer("127.0.0.1", 0, new IngestMetrics().registry())
                 .livenessCheck("tailer", () -> {
                     throw new IllegalStateException("boom");
                 }).start()) {
@@ -58,7 +58,7 @@ class HealthServerTest {
         // Given
         IngestMetrics metrics = new IngestMetrics();
         metrics.recordPublished("kubeproof.audit-events", "audit-webhook");
-        try (HealthServer server = new HealthServer("127.0.0.1", 0, metrics).start()) {
+        try (HealthServer server = new HealthServer("127.0.0.1", 0, metrics.registry()).start()) {
             // When
             HttpResponse<String> health = get(server.baseUri().resolve("/healthz"));
             HttpResponse<String> scrape = get(server.baseUri().resolve("/metrics"));

@@ -12,6 +12,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 
@@ -36,6 +37,7 @@ import dev.kubeproof.contract.registry.ConfluentRestSchemaRegistryClient;
 import dev.kubeproof.contract.registry.RegistryClientConfig;
 import dev.kubeproof.contract.registry.SchemaRegistryClient;
 import dev.kubeproof.contract.serde.AvroDeserializer;
+import dev.kubeproof.runtime.HealthServer;
 import dev.kubeproof.siem.ControlCatalog;
 import dev.kubeproof.sink.config.PolicyReportConfig;
 import dev.kubeproof.sink.config.SinkConfig;
@@ -127,9 +129,13 @@ public final class SinkService implements Runnable, AutoCloseable {
                 new AvroDeserializer<>(schemaRegistry, EvidenceRecord.class), new AvroDeserializer<>(schemaRegistry, AuditEvent.class),
                 writer, deadLetters, clock, metrics);
         IndexTemplates indexTemplates = new IndexTemplates(client, config.elasticsearch());
-        SinkService service = new SinkService(config, new KafkaConsumer<>(consumerProperties(config),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer()), processor, indexTemplates::install,
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(config),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        KafkaClientMetrics consumerMetrics = new KafkaClientMetrics(consumer);
+        consumerMetrics.bindTo(registry);
+        SinkService service = new SinkService(config, consumer, processor, indexTemplates::install,
                 new Backoff(config.retry(), clock, () -> ThreadLocalRandom.current().nextDouble()), metrics);
+        service.resources.add(consumerMetrics);
         service.resources.add(writer);
         service.resources.add(deadLetters);
         service.resources.add(client);
@@ -319,6 +325,16 @@ public final class SinkService implements Runnable, AutoCloseable {
 
     public boolean isPaused() {
         return paused;
+    }
+
+    /**
+     * Liveness: the consuming loop has not stopped. Readiness: the index templates are installed (Elasticsearch
+     * answered), the consumer is subscribed, and indexing is not paused for an unreachable Elasticsearch.
+     */
+    public void registerHealthChecks(HealthServer health) {
+        health.livenessCheck("sink loop running", () -> !loop.isStopped());
+        health.readinessCheck("elasticsearch templates installed and consumer subscribed", () -> consuming.getCount() == 0);
+        health.readinessCheck("elasticsearch reachable (indexing not paused)", () -> !paused);
     }
 
     public SinkMetrics metrics() {

@@ -124,14 +124,14 @@ public final class EvidenceService implements AutoCloseable {
     }
 
     private static ControlEngine engine(EvidenceServiceConfig config) {
-        if (config.controlSettings().isEmpty()) {
+        if (config.controlSettings() == null) {
             return ControlEngine.withDefaults();
         }
         try {
-            return ControlEngine.load(ControlSettings.read(config.controlSettings().get()));
+            return ControlEngine.load(ControlSettings.read(config.controlSettings()));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + EvidenceServiceConfig.CONTROL_SETTINGS + " "
-                    + config.controlSettings().get() + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot read controlSettings " + config.controlSettings() + ": "
+                    + e.getMessage(), e);
         }
     }
 

@@ -2,156 +2,141 @@ package dev.kubeproof.streams;
 
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 import dev.kubeproof.contract.topics.TopicCatalog;
+import dev.kubeproof.runtime.HealthConfig;
+import dev.kubeproof.runtime.KafkaConfig;
 import dev.kubeproof.siem.ViolationFormats;
 import dev.kubeproof.streams.config.StreamsSettings;
 
 /**
- * Everything the evidence service is configured with, validated on construction. {@link #fromMap(Map)} reads
- * the flat key/value form (a properties file, or the command's options) and rejects unknown keys by name.
+ * The evidence service's configuration file (YAML; read by {@code ConfigLoader}, unknown keys rejected), validated
+ * on construction. {@code kafka.properties} carries further Kafka Streams and client settings
+ * ({@code consumer.session.timeout.ms}, {@code security.protocol}), checked by {@link StreamsSettings}.
  *
- * @param streams              how it runs on Kafka Streams
- * @param schemaRegistryUrl    Confluent-compatible registry base URL
- * @param topicPrefix          prefix of every kubeproof topic
- * @param clusterId            evaluate only this cluster's changes; empty for every cluster
- * @param violationsFormat     SIEM format of the violations topic: ecs or ocsf
- * @param ownerLabelKeys       labels copied into evidence as owner labels
- * @param evaluationPartitions partitions of the evaluation repartition topics
- * @param controlSettings      a YAML/JSON file of control settings (trusted registries, ...); empty for defaults
+ * <pre>
+ * kafka: {bootstrapServers: kafka:9092, schemaRegistryUrl: http://registry:8081}
+ * health: {port: 8080}
+ * applicationId: kubeproof-evidence
+ * stateDir: /var/lib/kubeproof/streams
+ * standbyReplicas: 1
+ * </pre>
  */
-public record EvidenceServiceConfig(StreamsSettings streams, URI schemaRegistryUrl, String topicPrefix,
-                                    Optional<String> clusterId, String violationsFormat, List<String> ownerLabelKeys,
-                                    int evaluationPartitions, Optional<Path> controlSettings) {
+public record EvidenceServiceConfig(
+        @JsonPropertyDescription("Kafka and the schema registry; kafka.properties takes Kafka Streams settings too.")
+        KafkaConfig kafka,
+        @JsonProperty(defaultValue = TopicCatalog.DEFAULT_PREFIX)
+        @JsonPropertyDescription("Prefix of every kubeproof topic.")
+        String topicPrefix,
+        @JsonPropertyDescription("Health, readiness and metrics endpoint.")
+        HealthConfig health,
+        @JsonPropertyDescription("Evaluate only this cluster's changes. Default: every cluster.")
+        String clusterId,
+        @JsonProperty(defaultValue = StreamsSettings.DEFAULT_APPLICATION_ID)
+        @JsonPropertyDescription("Kafka Streams application id: the consumer group and prefix of internal topics;"
+                + " instances with the same id share the work.")
+        String applicationId,
+        @JsonProperty(defaultValue = EvidenceServiceConfig.DEFAULT_STATE_DIR)
+        @JsonPropertyDescription("Directory of the local state stores (RocksDB); relative to the working directory.")
+        Path stateDir,
+        @JsonProperty(defaultValue = "1")
+        @JsonPropertyDescription("Warm copies of each task's state on other instances, for fast take-over.")
+        Integer standbyReplicas,
+        @JsonProperty(defaultValue = "-1")
+        @JsonPropertyDescription("Replication of internal topics; -1 for the broker's default.")
+        Integer replicationFactor,
+        @JsonProperty(defaultValue = "1")
+        @JsonPropertyDescription("Stream threads of this instance.")
+        Integer streamThreads,
+        @JsonProperty(defaultValue = "" + EvidenceTopologyConfig.DEFAULT_EVALUATION_PARTITIONS)
+        @JsonPropertyDescription("Partitions of the evaluation repartition topics.")
+        Integer evaluationPartitions,
+        @JsonProperty(defaultValue = EvidenceServiceConfig.DEFAULT_VIOLATIONS_FORMAT)
+        @JsonPropertyDescription("SIEM format of the violations topic: ecs or ocsf.")
+        String violationsFormat,
+        @JsonProperty(defaultValue = "owner, team, app.kubernetes.io/part-of")
+        @JsonPropertyDescription("Label keys copied into evidence as owner labels.")
+        List<String> ownerLabelKeys,
+        @JsonPropertyDescription("YAML/JSON file of control settings (trusted registries, ...). Default: built-in.")
+        Path controlSettings) {
 
-    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
-    public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
-    public static final String TOPIC_PREFIX = "topic.prefix";
-    public static final String CLUSTER_ID = "cluster.id";
-    public static final String APPLICATION_ID = "application.id";
-    public static final String STATE_DIR = "state.dir";
-    public static final String VIOLATIONS_FORMAT = "violations.format";
-    public static final String STANDBY_REPLICAS = "num.standby.replicas";
-    public static final String REPLICATION_FACTOR = "replication.factor";
-    public static final String STREAM_THREADS = "num.stream.threads";
-    public static final String EVALUATION_PARTITIONS = "evaluation.partitions";
-    public static final String OWNER_LABEL_KEYS = "owner.label.keys";
-    public static final String CONTROL_SETTINGS = "control.settings";
-    /** Prefix of further Kafka settings, e.g. {@code kafka.consumer.session.timeout.ms} (see {@link StreamsSettings}). */
-    public static final String KAFKA_PREFIX = "kafka.";
-    public static final Set<String> KEYS = Set.of(BOOTSTRAP_SERVERS, SCHEMA_REGISTRY_URL, TOPIC_PREFIX, CLUSTER_ID,
-            APPLICATION_ID, STATE_DIR, VIOLATIONS_FORMAT, STANDBY_REPLICAS, REPLICATION_FACTOR, STREAM_THREADS,
-            EVALUATION_PARTITIONS, OWNER_LABEL_KEYS, CONTROL_SETTINGS);
-
-    public static final String DEFAULT_STATE_DIR = "/var/lib/kubeproof/streams";
+    /** Under the working directory, so that a laptop run needs no root; deployments set their volume. */
+    public static final String DEFAULT_STATE_DIR = ".kubeproof/streams-state";
     public static final String DEFAULT_VIOLATIONS_FORMAT = "ecs";
 
     public EvidenceServiceConfig {
-        Objects.requireNonNull(streams, "streams");
-        Objects.requireNonNull(schemaRegistryUrl, SCHEMA_REGISTRY_URL + " must be set");
-        if (!"http".equals(schemaRegistryUrl.getScheme()) && !"https".equals(schemaRegistryUrl.getScheme())) {
-            throw new IllegalArgumentException(SCHEMA_REGISTRY_URL + " must be an http or https URL, was "
-                    + schemaRegistryUrl);
+        if (kafka == null) {
+            throw new IllegalArgumentException("kafka must be set (bootstrapServers, schemaRegistryUrl)");
         }
-        Objects.requireNonNull(topicPrefix, TOPIC_PREFIX);
-        new TopicCatalog(topicPrefix);
-        Objects.requireNonNull(clusterId, CLUSTER_ID);
-        Objects.requireNonNull(violationsFormat, VIOLATIONS_FORMAT);
+        topicPrefix = topicPrefix == null ? TopicCatalog.DEFAULT_PREFIX : topicPrefix;
+        health = health == null ? HealthConfig.defaults() : health;
+        clusterId = clusterId == null || clusterId.isBlank() ? null : clusterId;
+        applicationId = applicationId == null ? StreamsSettings.DEFAULT_APPLICATION_ID : applicationId;
+        stateDir = stateDir == null ? Path.of(DEFAULT_STATE_DIR) : stateDir;
+        standbyReplicas = standbyReplicas == null ? StreamsSettings.DEFAULT_STANDBY_REPLICAS : standbyReplicas;
+        replicationFactor = replicationFactor == null ? -1 : replicationFactor;
+        streamThreads = streamThreads == null ? 1 : streamThreads;
+        evaluationPartitions = evaluationPartitions == null ? EvidenceTopologyConfig.DEFAULT_EVALUATION_PARTITIONS
+                : evaluationPartitions;
+        violationsFormat = violationsFormat == null ? DEFAULT_VIOLATIONS_FORMAT
+                : violationsFormat.toLowerCase(Locale.ROOT);
         if (!ViolationFormats.NAMES.contains(violationsFormat)) {
-            throw new IllegalArgumentException(VIOLATIONS_FORMAT + " must be one of " + ViolationFormats.NAMES
+            throw new IllegalArgumentException("violationsFormat must be one of " + ViolationFormats.NAMES
                     + ", was '" + violationsFormat + "'");
         }
-        Objects.requireNonNull(controlSettings, CONTROL_SETTINGS);
-        // Validates owner labels, partitions and the cluster id with the messages of the topology's own config.
-        new EvidenceTopologyConfig(new TopicCatalog(topicPrefix), ownerLabelKeys, evaluationPartitions, clusterId);
-        ownerLabelKeys = List.copyOf(ownerLabelKeys);
+        ownerLabelKeys = ownerLabelKeys == null ? EvidenceTopologyConfig.DEFAULT_OWNER_LABEL_KEYS
+                : List.copyOf(ownerLabelKeys);
+        // Validates the Kafka Streams settings, owner labels, partitions, prefix and the cluster id with the
+        // messages of the settings' and the topology's own records.
+        streamsSettings(kafka, applicationId, stateDir, standbyReplicas, replicationFactor, streamThreads);
+        try {
+            new TopicCatalog(topicPrefix);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("topicPrefix: " + e.getMessage(), e);
+        }
+        new EvidenceTopologyConfig(new TopicCatalog(topicPrefix), ownerLabelKeys, evaluationPartitions,
+                Optional.ofNullable(clusterId));
+    }
+
+    /** A config with every default, for the given servers. */
+    public static EvidenceServiceConfig of(String bootstrapServers, String schemaRegistryUrl) {
+        return new EvidenceServiceConfig(KafkaConfig.of(bootstrapServers, schemaRegistryUrl, null), null, null, null,
+                null, null, null, null, null, null, null, null, null);
+    }
+
+    /** How it runs on Kafka Streams. */
+    public StreamsSettings streams() {
+        return streamsSettings(kafka, applicationId, stateDir, standbyReplicas, replicationFactor, streamThreads);
+    }
+
+    /** The registry's base URL. */
+    public URI schemaRegistryUrl() {
+        return URI.create(kafka.schemaRegistryUrl());
     }
 
     /** The topology's part of the configuration. */
     public EvidenceTopologyConfig topology() {
-        return new EvidenceTopologyConfig(new TopicCatalog(topicPrefix), ownerLabelKeys, evaluationPartitions, clusterId);
+        return new EvidenceTopologyConfig(new TopicCatalog(topicPrefix), ownerLabelKeys, evaluationPartitions,
+                Optional.ofNullable(clusterId));
     }
 
-    /**
-     * From flat keys ({@link #KEYS}); {@value #BOOTSTRAP_SERVERS} and {@value #SCHEMA_REGISTRY_URL} are required,
-     * everything else has a default. Unknown keys and malformed values fail with a message naming the key.
-     */
-    public static EvidenceServiceConfig fromMap(Map<String, String> values) {
-        Set<String> unknown = new TreeSet<>(values.keySet());
-        unknown.removeAll(KEYS);
-        unknown.removeIf(key -> key.startsWith(KAFKA_PREFIX));
-        if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("unknown streams config key(s) " + unknown + "; known keys are "
-                    + new TreeSet<>(KEYS) + " and " + KAFKA_PREFIX + "<Kafka Streams or client setting>");
-        }
-        Map<String, String> given = new LinkedHashMap<>();
-        values.forEach((key, value) -> {
-            if (value != null && !value.isBlank()) {
-                given.put(key, value.trim());
-            }
-        });
-        StreamsSettings streams = new StreamsSettings(
-                given.getOrDefault(APPLICATION_ID, StreamsSettings.DEFAULT_APPLICATION_ID),
-                required(given, BOOTSTRAP_SERVERS),
-                Path.of(given.getOrDefault(STATE_DIR, DEFAULT_STATE_DIR)),
-                integer(given, STANDBY_REPLICAS, StreamsSettings.DEFAULT_STANDBY_REPLICAS),
-                integer(given, REPLICATION_FACTOR, -1),
-                integer(given, STREAM_THREADS, 1),
-                kafkaOverrides(given));
-        String registryUrl = required(given, SCHEMA_REGISTRY_URL);
-        URI registry;
-        try {
-            registry = URI.create(registryUrl);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(SCHEMA_REGISTRY_URL + " is not a URL: " + e.getMessage(), e);
-        }
-        List<String> ownerLabels = given.containsKey(OWNER_LABEL_KEYS)
-                ? Arrays.stream(given.get(OWNER_LABEL_KEYS).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList()
-                : EvidenceTopologyConfig.DEFAULT_OWNER_LABEL_KEYS;
-        return new EvidenceServiceConfig(streams, registry,
-                given.getOrDefault(TOPIC_PREFIX, TopicCatalog.DEFAULT_PREFIX),
-                Optional.ofNullable(given.get(CLUSTER_ID)),
-                given.getOrDefault(VIOLATIONS_FORMAT, DEFAULT_VIOLATIONS_FORMAT).toLowerCase(java.util.Locale.ROOT),
-                ownerLabels,
-                integer(given, EVALUATION_PARTITIONS, EvidenceTopologyConfig.DEFAULT_EVALUATION_PARTITIONS),
-                Optional.ofNullable(given.get(CONTROL_SETTINGS)).map(Path::of));
-    }
-
-    private static Map<String, String> kafkaOverrides(Map<String, String> values) {
+    private static StreamsSettings streamsSettings(KafkaConfig kafka, String applicationId, Path stateDir,
+                                                   int standbyReplicas, int replicationFactor, int streamThreads) {
         Map<String, String> overrides = new LinkedHashMap<>();
-        values.forEach((key, value) -> {
-            if (key.startsWith(KAFKA_PREFIX)) {
-                overrides.put(key.substring(KAFKA_PREFIX.length()), value);
+        kafka.properties().forEach((key, value) -> {
+            if (!KafkaConfig.REGISTRY_KEYS.contains(key)) {
+                overrides.put(key, value);
             }
         });
-        return overrides;
-    }
-
-    private static String required(Map<String, String> values, String key) {
-        String value = values.get(key);
-        if (value == null) {
-            throw new IllegalArgumentException(key + " must be set");
-        }
-        return value;
-    }
-
-    private static int integer(Map<String, String> values, String key, int fallback) {
-        String value = values.get(key);
-        if (value == null) {
-            return fallback;
-        }
-        try {
-            return Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " must be an integer, was '" + value + "'");
-        }
+        return new StreamsSettings(applicationId, kafka.bootstrapServers(), stateDir, standbyReplicas,
+                replicationFactor, streamThreads, overrides);
     }
 }

@@ -56,6 +56,7 @@ import dev.kubeproof.contract.registry.SchemaRegistryClient;
 import dev.kubeproof.contract.serde.AvroDeserializer;
 import dev.kubeproof.contract.serde.AvroSerializer;
 import dev.kubeproof.contract.topics.TopicCatalog;
+import dev.kubeproof.runtime.ConfigLoader;
 import dev.kubeproof.contract.topics.TopicProvisioner;
 import dev.kubeproof.controls.ClusterView;
 import dev.kubeproof.controls.ControlEngine;
@@ -356,23 +357,25 @@ class EvidencePipelineIT {
 
     private static Map<String, String> settings(RealServers servers, TopicCatalog topics, String applicationId) {
         Map<String, String> settings = new LinkedHashMap<>();
-        settings.put(EvidenceServiceConfig.BOOTSTRAP_SERVERS, servers.kafkaBootstrapServers());
-        settings.put(EvidenceServiceConfig.SCHEMA_REGISTRY_URL, servers.schemaRegistryUrl());
-        settings.put(EvidenceServiceConfig.TOPIC_PREFIX, topics.prefix());
-        settings.put(EvidenceServiceConfig.APPLICATION_ID, applicationId);
-        settings.put(EvidenceServiceConfig.STANDBY_REPLICAS, "1");
-        settings.put(EvidenceServiceConfig.EVALUATION_PARTITIONS, Integer.toString(PARTITIONS));
-        settings.put(EvidenceServiceConfig.VIOLATIONS_FORMAT, "ocsf");
+        settings.put("kafka.bootstrapServers", servers.kafkaBootstrapServers());
+        settings.put("kafka.schemaRegistryUrl", servers.schemaRegistryUrl());
+        settings.put("topicPrefix", topics.prefix());
+        settings.put("applicationId", applicationId);
+        settings.put("standbyReplicas", "1");
+        settings.put("evaluationPartitions", Integer.toString(PARTITIONS));
+        settings.put("violationsFormat", "ocsf");
+        settings.put("health.port", "0");
         // A killed member must be noticed in seconds, not the default 45 s.
-        settings.put(EvidenceServiceConfig.KAFKA_PREFIX + "consumer.session.timeout.ms", "10000");
-        settings.put(EvidenceServiceConfig.KAFKA_PREFIX + "consumer.heartbeat.interval.ms", "2500");
+        settings.put("kafka.properties.consumer.session.timeout.ms", "10000");
+        settings.put("kafka.properties.consumer.heartbeat.interval.ms", "2500");
         return settings;
     }
 
     private EvidenceService startHere(Map<String, String> settings, Path stateDir) {
         Map<String, String> mine = new LinkedHashMap<>(settings);
-        mine.put(EvidenceServiceConfig.STATE_DIR, stateDir.toString());
-        EvidenceService service = EvidenceService.create(EvidenceServiceConfig.fromMap(mine), EvidenceMetrics.inMemory());
+        mine.put("stateDir", stateDir.toString());
+        EvidenceService service = EvidenceService.create(
+                ConfigLoader.load(null, EvidenceServiceConfig.class, mine, Map.of()), EvidenceMetrics.inMemory());
         toClose.add(service);
         service.start();
         return service;
@@ -383,16 +386,11 @@ class EvidencePipelineIT {
             throws Exception {
         Path logs = Path.of("target", "it-logs");
         Files.createDirectories(logs);
-        Path config = stateDir.resolveSibling("a.properties");
         Files.createDirectories(stateDir);
-        Properties properties = new Properties();
-        properties.putAll(settings);
-        try (var writer = Files.newBufferedWriter(config)) {
-            properties.store(writer, "instance A");
-        }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = List.of(java, "-Xmx384m", "-cp", System.getProperty("java.class.path"),
-                StreamsCommand.class.getName(), "--config", config.toString(), "--state-dir", stateDir.toString());
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx384m", "-cp", System.getProperty("java.class.path"),
+                StreamsCommand.class.getName(), "--set", "stateDir=" + stateDir));
+        settings.forEach((key, value) -> command.addAll(List.of("--set", key + "=" + value)));
         return new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(logs.resolve(applicationId + "-instance-a.log").toFile()).start();
     }

@@ -3,16 +3,17 @@ package dev.kubeproof.streams;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import dev.kubeproof.runtime.ConfigLoader;
 import dev.kubeproof.streams.config.StreamsConfigFactory;
 import dev.kubeproof.streams.errors.DeadLetteringDeserializationHandler;
 import dev.kubeproof.streams.errors.DeadLetteringProcessingHandler;
@@ -22,25 +23,26 @@ import picocli.CommandLine;
 
 /** The service's configuration: defaults, validation by key, and what ends up in the Kafka Streams config. */
 class EvidenceServiceConfigTest {
+    private static final String MINIMAL = """
+            kafka: {bootstrapServers: "kafka:9092", schemaRegistryUrl: "http://registry:8081"}
+            """;
 
-    private static Map<String, String> minimal() {
-        Map<String, String> values = new HashMap<>();
-        values.put(EvidenceServiceConfig.BOOTSTRAP_SERVERS, "kafka:9092");
-        values.put(EvidenceServiceConfig.SCHEMA_REGISTRY_URL, "http://registry:8081");
-        return values;
+    private static EvidenceServiceConfig parse(String yaml) {
+        return ConfigLoader.parse(yaml, "streams.yaml", EvidenceServiceConfig.class);
     }
 
     @Test
-    void shouldApplyDefaultsToTheRequiredKeys() {
+    void shouldApplyDefaultsThatWorkOnALaptop() {
         // When
-        EvidenceServiceConfig config = EvidenceServiceConfig.fromMap(minimal());
+        EvidenceServiceConfig config = parse(MINIMAL);
 
         // Then
         assertThat(config.streams().applicationId()).isEqualTo("kubeproof-evidence");
         assertThat(config.streams().standbyReplicas()).isEqualTo(1);
-        assertThat(config.streams().stateDir()).isEqualTo(Path.of("/var/lib/kubeproof/streams"));
+        assertThat(config.streams().stateDir()).isEqualTo(Path.of(".kubeproof/streams-state")).isRelative();
         assertThat(config.topicPrefix()).isEqualTo("kubeproof.");
-        assertThat(config.clusterId()).isEmpty();
+        assertThat(config.clusterId()).isNull();
+        assertThat(config.health().port()).isEqualTo(8080);
         assertThat(config.violationsFormat()).isEqualTo("ecs");
         assertThat(config.evaluationPartitions()).isEqualTo(6);
         assertThat(config.topology().topics().evidence().name()).isEqualTo("kubeproof.evidence");
@@ -48,85 +50,60 @@ class EvidenceServiceConfigTest {
 
     @Test
     void shouldRejectUnknownKeysByName() {
-        // Given
-        Map<String, String> values = minimal();
-        values.put("standby.replicas", "2");
-
-        // Then
-        assertThatThrownBy(() -> EvidenceServiceConfig.fromMap(values))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[standby.replicas]");
+        assertThatThrownBy(() -> parse(MINIMAL + "standby.replicas: 2\n"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown key 'standby.replicas'")
+                .hasMessageContaining("standbyReplicas");
     }
 
     @Test
     void shouldNameTheKeyOfAMissingOrMalformedValue() {
-        Map<String, String> noRegistry = minimal();
-        noRegistry.remove(EvidenceServiceConfig.SCHEMA_REGISTRY_URL);
-        assertThatThrownBy(() -> EvidenceServiceConfig.fromMap(noRegistry)).hasMessage("schema.registry.url must be set");
-
-        Map<String, String> badStandby = minimal();
-        badStandby.put(EvidenceServiceConfig.STANDBY_REPLICAS, "two");
-        assertThatThrownBy(() -> EvidenceServiceConfig.fromMap(badStandby))
-                .hasMessage("num.standby.replicas must be an integer, was 'two'");
-
-        Map<String, String> negative = minimal();
-        negative.put(EvidenceServiceConfig.STANDBY_REPLICAS, "-1");
-        assertThatThrownBy(() -> EvidenceServiceConfig.fromMap(negative)).hasMessageContaining("num.standby.replicas");
-
-        Map<String, String> format = minimal();
-        format.put(EvidenceServiceConfig.VIOLATIONS_FORMAT, "cef");
-        assertThatThrownBy(() -> EvidenceServiceConfig.fromMap(format)).hasMessageContaining("violations.format")
-                .hasMessageContaining("cef");
-
-        Map<String, String> registry = minimal();
-        registry.put(EvidenceServiceConfig.SCHEMA_REGISTRY_URL, "ftp://registry");
-        assertThatThrownBy(() -> EvidenceServiceConfig.fromMap(registry)).hasMessageContaining("schema.registry.url");
-
-        Map<String, String> prefix = minimal();
-        prefix.put(EvidenceServiceConfig.TOPIC_PREFIX, "bad prefix!");
-        assertThatThrownBy(() -> EvidenceServiceConfig.fromMap(prefix)).hasMessageContaining("topic prefix");
+        assertThatThrownBy(() -> parse("kafka: {bootstrapServers: \"k:1\"}\n"))
+                .hasMessageContaining("kafka.schemaRegistryUrl must be set");
+        assertThatThrownBy(() -> parse(MINIMAL + "standbyReplicas: two\n"))
+                .hasMessageContaining("standbyReplicas");
+        assertThatThrownBy(() -> parse(MINIMAL + "standbyReplicas: -1\n"))
+                .hasMessageContaining("standbyReplicas must be 0 or more");
+        assertThatThrownBy(() -> parse(MINIMAL + "violationsFormat: cef\n"))
+                .hasMessageContaining("violationsFormat").hasMessageContaining("cef");
+        assertThatThrownBy(() -> parse("kafka: {bootstrapServers: \"k:1\", schemaRegistryUrl: \"ftp://r\"}\n"))
+                .hasMessageContaining("kafka.schemaRegistryUrl");
+        assertThatThrownBy(() -> parse(MINIMAL + "topicPrefix: \"bad prefix!\"\n"))
+                .hasMessageContaining("topicPrefix");
     }
 
     @Test
     void shouldPassKafkaSettingsThroughButNotThoseKubeproofDecides() {
         // Given
-        Map<String, String> values = minimal();
-        values.put("kafka.consumer.session.timeout.ms", "10000");
-        values.put("kafka.commit.interval.ms", "500");
+        EvidenceServiceConfig config = parse(MINIMAL.replace("}", ", properties: {consumer.session.timeout.ms: \"10000\","
+                + " commit.interval.ms: \"500\", bearer.auth.token: \"t\"}}"));
 
         // When
-        EvidenceServiceConfig config = EvidenceServiceConfig.fromMap(values);
         Properties properties = StreamsConfigFactory.properties(config.streams(), new RecordingDeadLetters(),
                 java.time.Clock.systemUTC());
 
         // Then
         assertThat(properties).containsEntry("consumer.session.timeout.ms", "10000")
-                .containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "500");
-        Map<String, String> guarantee = minimal();
-        guarantee.put("kafka.processing.guarantee", "at_least_once");
-        assertThatThrownBy(() -> EvidenceServiceConfig.fromMap(guarantee))
-                .hasMessageContaining("processing.guarantee cannot be overridden");
-        Map<String, String> isolation = minimal();
-        isolation.put("kafka.consumer.isolation.level", "read_uncommitted");
-        assertThatThrownBy(() -> EvidenceServiceConfig.fromMap(isolation))
+                .containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "500").doesNotContainKey("bearer.auth.token");
+        assertThatThrownBy(() -> parse(MINIMAL.replace("}", ", properties: {processing.guarantee: at_least_once}}")))
+                .hasMessageContaining("kafka.properties.processing.guarantee cannot be overridden");
+        assertThatThrownBy(() -> parse(MINIMAL.replace("}", ", properties: {consumer.isolation.level: read_uncommitted}}")))
                 .hasMessageContaining("consumer.isolation.level cannot be overridden");
-        Map<String, String> typo = minimal();
-        typo.put("kafka.consumer.sesion.timeout.ms", "1");
-        assertThatThrownBy(() -> EvidenceServiceConfig.fromMap(typo))
+        assertThatThrownBy(() -> parse(MINIMAL.replace("}", ", properties: {consumer.sesion.timeout.ms: \"1\"}}")))
                 .hasMessageContaining("consumer.sesion.timeout.ms is unknown");
     }
 
     @Test
     void shouldConfigureExactlyOnceDeadLetteringHandlersStandbysAndStateDir() {
         // Given
-        Map<String, String> values = minimal();
-        values.put(EvidenceServiceConfig.STATE_DIR, "/data/kubeproof");
-        values.put(EvidenceServiceConfig.STANDBY_REPLICAS, "2");
-        values.put(EvidenceServiceConfig.APPLICATION_ID, "evidence-eu");
+        EvidenceServiceConfig config = parse(MINIMAL + """
+                stateDir: /data/kubeproof
+                standbyReplicas: 2
+                applicationId: evidence-eu
+                """);
         RecordingDeadLetters deadLetters = new RecordingDeadLetters();
 
         // When
-        Properties properties = StreamsConfigFactory.properties(EvidenceServiceConfig.fromMap(values).streams(),
-                deadLetters, java.time.Clock.systemUTC());
+        Properties properties = StreamsConfigFactory.properties(config.streams(), deadLetters, java.time.Clock.systemUTC());
 
         // Then
         assertThat(properties)
@@ -147,24 +124,27 @@ class EvidenceServiceConfigTest {
     }
 
     @Test
-    void shouldBuildTheConfigFromCommandOptionsOverAConfigFile() throws Exception {
+    void shouldLetEnvironmentVariablesAndSetOverridesOverrideTheFile(@TempDir Path dir) throws Exception {
         // Given
-        Path file = java.nio.file.Files.createTempFile("streams", ".properties");
-        java.nio.file.Files.writeString(file, "bootstrap.servers=file:9092\nschema.registry.url=http://file:8081\n"
-                + "cluster.id=from-file\n");
+        Path file = Files.writeString(dir.resolve("streams.yaml"), """
+                kafka: {bootstrapServers: "file:9092", schemaRegistryUrl: "http://file:8081"}
+                clusterId: from-file
+                topicPrefix: from-file.
+                """);
         StreamsCommand command = new StreamsCommand();
+        command.withEnvironment(Map.of("KUBEPROOF_KAFKA_BOOTSTRAP_SERVERS", "env:9092",
+                "KUBEPROOF_TOPIC_PREFIX", "env.", "KUBEPROOF_STANDBY_REPLICAS", "0"));
 
         // When
-        new CommandLine(command).parseArgs("--config", file.toString(), "--bootstrap-servers", "cli:9092",
-                "--topic-prefix", "acme.", "--application-id", "evidence-acme", "--state-dir", "/tmp/state",
-                "--violations-format", "ocsf", "--owner-label", "team,owner", "--standby-replicas", "0",
-                "--kafka", "consumer.session.timeout.ms=12000");
-        EvidenceServiceConfig config = command.config();
+        new CommandLine(command).parseArgs("--config", file.toString(), "--set", "topicPrefix=acme.",
+                "--set", "applicationId=evidence-acme", "--set", "stateDir=/tmp/state", "--set", "violationsFormat=ocsf",
+                "--set", "ownerLabelKeys=team,owner", "--set", "kafka.properties.consumer.session.timeout.ms=12000");
+        EvidenceServiceConfig config = command.settings();
 
         // Then
-        assertThat(config.streams().bootstrapServers()).isEqualTo("cli:9092");
+        assertThat(config.streams().bootstrapServers()).isEqualTo("env:9092");
         assertThat(config.schemaRegistryUrl()).hasToString("http://file:8081");
-        assertThat(config.clusterId()).isEqualTo(Optional.of("from-file"));
+        assertThat(config.clusterId()).isEqualTo("from-file");
         assertThat(config.topicPrefix()).isEqualTo("acme.");
         assertThat(config.streams().applicationId()).isEqualTo("evidence-acme");
         assertThat(config.streams().stateDir()).isEqualTo(Path.of("/tmp/state"));

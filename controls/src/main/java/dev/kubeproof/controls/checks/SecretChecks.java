@@ -30,6 +30,8 @@ final class SecretChecks {
     private static final Pattern ASSIGNMENT = Pattern.compile("^\\s*(?:export\\s+)?([A-Za-z0-9_.\\-]+)\\s*[=:]\\s*(\\S.*)$");
     /** A setting that names where a credential is kept (a file, a path, an environment variable), not the credential. */
     private static final Pattern REFERENCE_KEY = Pattern.compile("(?i).*(file|path|dir|env|ref)$");
+    /** A YAML flow mapping that says where a secret is read from: {@code {file: /path}} or {@code {env: NAME}}. */
+    private static final Pattern SECRET_SOURCE = Pattern.compile("\\{\\s*(file\\s*:\\s*/[^,}]*|env\\s*:\\s*[A-Za-z_][A-Za-z0-9_]*)\\s*}");
     private static final Pattern PRIVATE_KEY_BLOCK = Pattern.compile("-----BEGIN [A-Z ]*PRIVATE KEY-----");
 
     private SecretChecks() {
@@ -96,7 +98,9 @@ final class SecretChecks {
     /** passwordFile=/run/secrets/db, tokenPath: /etc/token — a pointer to the credential, which lives elsewhere. */
     private static boolean isReference(String key, String value) {
         String trimmed = value.trim().replaceAll("^[\"']|[\"']$", "");
-        return REFERENCE_KEY.matcher(key.replaceAll("[^A-Za-z]", "")).matches() && trimmed.startsWith("/");
+        // kubeproof's own secret settings name their source: password: {file: /etc/...} or {env: NAME}
+        return REFERENCE_KEY.matcher(key.replaceAll("[^A-Za-z]", "")).matches() && trimmed.startsWith("/")
+                || SECRET_SOURCE.matcher(trimmed).matches();
     }
 
     private static Verdict automountedToken(Subject subject) {

@@ -1,5 +1,7 @@
 package dev.kubeproof.contract.retry;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
@@ -13,7 +15,13 @@ import java.util.function.DoubleSupplier;
  * @param initial     the backoff ceiling after the first failure
  * @param max         the largest backoff ceiling
  */
-public record RetryPolicy(int maxAttempts, Duration initial, Duration max) {
+public record RetryPolicy(
+        @JsonPropertyDescription("Total attempts, including the first.")
+        int maxAttempts,
+        @JsonPropertyDescription("The backoff ceiling after the first failure.")
+        Duration initial,
+        @JsonPropertyDescription("The largest backoff ceiling.")
+        Duration max) {
 
     public RetryPolicy {
         if (maxAttempts < 1) {

@@ -43,7 +43,7 @@ import dev.kubeproof.siem.ControlCatalog;
 import dev.kubeproof.siem.Transitions;
 import dev.kubeproof.sink.SinkService;
 import dev.kubeproof.sink.config.ElasticsearchConfig;
-import dev.kubeproof.sink.config.Secret;
+import dev.kubeproof.runtime.Secret;
 import dev.kubeproof.sink.config.SinkConfig;
 import dev.kubeproof.sink.documents.EvidenceDocuments;
 import dev.kubeproof.sink.documents.IndexAction;

@@ -9,6 +9,11 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+import dev.kubeproof.runtime.Secret;
+
 /**
  * How to reach and write to Elasticsearch. Authentication is an API key or a user and password (or none, for
  * a cluster without security); secrets come from files or environment variables only. TLS is used for
@@ -29,10 +34,41 @@ import java.util.regex.Pattern;
  * @param violationsRetention how long violation documents are kept, null for forever
  * @param evidenceRetention how long evidence history is kept, null for forever (the default: evidence is kept)
  */
-public record ElasticsearchConfig(List<URI> urls, String username, Secret password, Secret apiKey, Path caFile,
-                                  Duration connectTimeout, Duration responseTimeout, String indexPrefix,
-                                  String auditDataStream, int replicas, Duration auditRetention,
-                                  Duration violationsRetention, Duration evidenceRetention) {
+public record ElasticsearchConfig(
+        @JsonPropertyDescription("Node URLs, all http or all https. Required.")
+        List<URI> urls,
+        @JsonPropertyDescription("User for basic authentication; needs password.")
+        String username,
+        @JsonPropertyDescription("The user's password: {file: PATH} or {env: NAME}, never a literal.")
+        Secret password,
+        @JsonPropertyDescription("An encoded API key (base64(id:key)): {file: PATH} or {env: NAME}; instead of a user.")
+        Secret apiKey,
+        @JsonPropertyDescription("PEM file of the CA to trust for https. Default: the JVM's trust store.")
+        Path caFile,
+        @JsonProperty(defaultValue = "5s")
+        @JsonPropertyDescription("TCP connect timeout.")
+        Duration connectTimeout,
+        @JsonProperty(defaultValue = "30s")
+        @JsonPropertyDescription("How long a request may wait for its response.")
+        Duration responseTimeout,
+        @JsonProperty(defaultValue = DEFAULT_INDEX_PREFIX)
+        @JsonPropertyDescription("Prefix of every index, data stream and template kubeproof creates.")
+        String indexPrefix,
+        @JsonProperty(defaultValue = DEFAULT_AUDIT_DATA_STREAM)
+        @JsonPropertyDescription("The audit events data stream (Elastic's Kubernetes integration pattern, so that its"
+                + " prebuilt rules find the events).")
+        String auditDataStream,
+        @JsonProperty(defaultValue = "1")
+        @JsonPropertyDescription("number_of_replicas of every index kubeproof creates.")
+        Integer replicas,
+        @JsonProperty(defaultValue = "90d")
+        @JsonPropertyDescription("How long audit events are kept (data stream lifecycle).")
+        Duration auditRetention,
+        @JsonProperty(defaultValue = "365d")
+        @JsonPropertyDescription("How long violation documents are kept.")
+        Duration violationsRetention,
+        @JsonPropertyDescription("How long evidence history is kept. Default: forever (evidence is kept).")
+        Duration evidenceRetention) {
 
     public static final String DEFAULT_INDEX_PREFIX = "kubeproof";
     public static final String DEFAULT_AUDIT_DATA_STREAM = "logs-kubernetes.audit_logs-kubeproof";
@@ -40,6 +76,13 @@ public record ElasticsearchConfig(List<URI> urls, String username, Secret passwo
 
     public ElasticsearchConfig {
         urls = List.copyOf(Objects.requireNonNull(urls, "elasticsearch.urls is required"));
+        connectTimeout = connectTimeout == null ? Duration.ofSeconds(5) : connectTimeout;
+        responseTimeout = responseTimeout == null ? Duration.ofSeconds(30) : responseTimeout;
+        indexPrefix = indexPrefix == null ? DEFAULT_INDEX_PREFIX : indexPrefix;
+        auditDataStream = auditDataStream == null ? DEFAULT_AUDIT_DATA_STREAM : auditDataStream;
+        replicas = replicas == null ? 1 : replicas;
+        auditRetention = auditRetention == null ? Duration.ofDays(90) : auditRetention;
+        violationsRetention = violationsRetention == null ? Duration.ofDays(365) : violationsRetention;
         if (urls.isEmpty()) {
             throw new IllegalArgumentException("elasticsearch.urls must name at least one node");
         }
@@ -53,24 +96,24 @@ public record ElasticsearchConfig(List<URI> urls, String username, Secret passwo
         }
         if ((username == null) != (password == null)) {
             throw new IllegalArgumentException(username == null
-                    ? "elasticsearch.password-file/-env is set without elasticsearch.username"
-                    : "elasticsearch.username needs elasticsearch.password-file or elasticsearch.password-env");
+                    ? "elasticsearch.password is set without elasticsearch.username"
+                    : "elasticsearch.username needs elasticsearch.password ({file: PATH} or {env: NAME})");
         }
         if (username != null && apiKey != null) {
-            throw new IllegalArgumentException("elasticsearch.username and elasticsearch.api-key-* exclude each other: use one");
+            throw new IllegalArgumentException("elasticsearch.username and elasticsearch.apiKey exclude each other: use one");
         }
         if (caFile != null) {
             if (!"https".equals(urls.get(0).getScheme())) {
-                throw new IllegalArgumentException("elasticsearch.ca-file is set but elasticsearch.urls are not https");
+                throw new IllegalArgumentException("elasticsearch.caFile is set but elasticsearch.urls are not https");
             }
             if (!Files.isRegularFile(caFile) || !Files.isReadable(caFile)) {
-                throw new IllegalArgumentException("elasticsearch.ca-file: " + caFile + " is not a readable file");
+                throw new IllegalArgumentException("elasticsearch.caFile: " + caFile + " is not a readable file");
             }
         }
-        requirePositive("elasticsearch.connect-timeout", connectTimeout);
-        requirePositive("elasticsearch.response-timeout", responseTimeout);
-        requireIndexName("elasticsearch.index-prefix", indexPrefix);
-        requireIndexName("elasticsearch.audit-data-stream", auditDataStream);
+        requirePositive("elasticsearch.connectTimeout", connectTimeout);
+        requirePositive("elasticsearch.responseTimeout", responseTimeout);
+        requireIndexName("elasticsearch.indexPrefix", indexPrefix);
+        requireIndexName("elasticsearch.auditDataStream", auditDataStream);
         if (replicas < 0) {
             throw new IllegalArgumentException("elasticsearch.replicas must be at least 0, was " + replicas);
         }

@@ -10,13 +10,19 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import dev.kubeproof.runtime.ConfigLoader;
+
 /** The {@code policy-reports.*} keys of the sink configuration. */
 class PolicyReportConfigTest {
+    private static SinkConfig from(Map<String, String> values) {
+        return SinkConfigTest.from(values);
+    }
+
 
     private Map<String, String> minimal() {
         Map<String, String> values = new HashMap<>();
-        values.put("kafka.bootstrap-servers", "127.0.0.1:9092");
-        values.put("schema-registry.url", "http://127.0.0.1:8081");
+        values.put("kafka.bootstrapServers", "127.0.0.1:9092");
+        values.put("kafka.schemaRegistryUrl", "http://127.0.0.1:8081");
         values.put("elasticsearch.urls", "http://127.0.0.1:9200");
         return values;
     }
@@ -24,7 +30,7 @@ class PolicyReportConfigTest {
     @Test
     void shouldBeDisabledByDefault() {
         // When
-        SinkConfig config = SinkConfig.from(minimal());
+        SinkConfig config = from(minimal());
         // Then
         assertThat(config.policyReports().enabled()).isFalse();
         assertThat(config.policyReports().maxResults()).isEqualTo(1000);
@@ -38,11 +44,11 @@ class PolicyReportConfigTest {
     void shouldReadEveryPolicyReportKey() {
         // Given
         Map<String, String> values = minimal();
-        values.putAll(Map.of("policy-reports.enabled", "true", "policy-reports.cluster-id", "prod-eu",
-                "policy-reports.max-results", "250", "policy-reports.write-interval", "2m",
-                "policy-reports.kubeconfig", "/etc/kubeproof/kubeconfig"));
+        values.putAll(Map.of("policyReports.enabled", "true", "policyReports.clusterId", "prod-eu",
+                "policyReports.maxResults", "250", "policyReports.writeInterval", "2m",
+                "policyReports.kubeconfig", "/etc/kubeproof/kubeconfig"));
         // When
-        PolicyReportConfig reports = SinkConfig.from(values).policyReports();
+        PolicyReportConfig reports = from(values).policyReports();
         // Then
         assertThat(reports).isEqualTo(new PolicyReportConfig(true, "prod-eu", 250, Duration.ofMinutes(2),
                 Path.of("/etc/kubeproof/kubeconfig")));
@@ -52,25 +58,24 @@ class PolicyReportConfigTest {
     void shouldRequireTheClusterIdWhenEnabled() {
         // Given
         Map<String, String> values = minimal();
-        values.put("policy-reports.enabled", "true");
+        values.put("policyReports.enabled", "true");
         // Then
-        assertThatThrownBy(() -> SinkConfig.from(values)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("policy-reports.cluster-id");
+        assertThatThrownBy(() -> from(values)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("policyReports.clusterId");
     }
 
     @Test
     void shouldNameTheKeyOfAnInvalidValue() {
         // Given
         Map<String, String> yes = minimal();
-        yes.put("policy-reports.enabled", "yes");
+        yes.put("policyReports.enabled", "yes");
         Map<String, String> tooMany = minimal();
-        tooMany.put("policy-reports.max-results", "100000");
+        tooMany.put("policyReports.maxResults", "100000");
         Map<String, String> typo = minimal();
-        typo.put("policy-reports.max-result", "10");
+        typo.put("policyReports.maxResult", "10");
         // Then
-        assertThatThrownBy(() -> SinkConfig.from(yes)).hasMessageContaining("policy-reports.enabled");
-        assertThatThrownBy(() -> SinkConfig.from(tooMany)).hasMessageContaining("policy-reports.max-results");
-        assertThatThrownBy(() -> SinkConfig.from(typo)).hasMessageContaining("unknown configuration key")
-                .hasMessageContaining("policy-reports.max-result");
+        assertThatThrownBy(() -> from(yes)).hasMessageContaining("policyReports.enabled");
+        assertThatThrownBy(() -> from(tooMany)).hasMessageContaining("policyReports.maxResults");
+        assertThatThrownBy(() -> from(typo)).hasMessageContaining("unknown key 'policyReports.maxResult'");
     }
 }

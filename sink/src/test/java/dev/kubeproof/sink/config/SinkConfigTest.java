@@ -10,16 +10,23 @@ import java.util.HashMap;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+
+import dev.kubeproof.runtime.ConfigLoader;
 import org.junit.jupiter.api.io.TempDir;
 
 class SinkConfigTest {
+    /** The sink's config as --set overrides give it, through the one loader every service uses. */
+    static SinkConfig from(Map<String, String> values) {
+        return ConfigLoader.load(null, SinkConfig.class, values, Map.of());
+    }
+
     @TempDir
     Path dir;
 
     private Map<String, String> minimal() {
         Map<String, String> values = new HashMap<>();
-        values.put("kafka.bootstrap-servers", "127.0.0.1:9092");
-        values.put("schema-registry.url", "http://127.0.0.1:8081");
+        values.put("kafka.bootstrapServers", "127.0.0.1:9092");
+        values.put("kafka.schemaRegistryUrl", "http://127.0.0.1:8081");
         values.put("elasticsearch.urls", "http://127.0.0.1:9200");
         return values;
     }
@@ -27,7 +34,7 @@ class SinkConfigTest {
     @Test
     void shouldApplyDefaultsToAMinimalConfiguration() {
         // When only the endpoints are given
-        SinkConfig config = SinkConfig.from(minimal());
+        SinkConfig config = from(minimal());
         // Then everything else has its documented default
         assertThat(config.groupId()).isEqualTo("kubeproof-sink");
         assertThat(config.topics().evidence().name()).isEqualTo("kubeproof.evidence");
@@ -46,13 +53,14 @@ class SinkConfigTest {
         // Given a full configuration with a password file
         Path password = Files.writeString(dir.resolve("password"), "s3cret\n");
         Map<String, String> values = minimal();
-        values.putAll(Map.of("kafka.group-id", "g", "kafka.client.security.protocol", "SSL", "topics.prefix", "t.",
-                "sink.inputs", "evidence, audit", "sink.retry.initial-backoff", "50ms", "sink.retry.max-backoff", "2m",
-                "elasticsearch.username", "writer", "elasticsearch.password-file", password.toString(),
-                "elasticsearch.retention.audit", "30d", "elasticsearch.replicas", "0"));
-        values.put("sink.bulk.max-operations", "200");
+        values.putAll(Map.of("groupId", "g", "kafka.properties.security.protocol", "SSL", "topicPrefix", "t.",
+                "inputs", "evidence, audit", "retry.initial", "50ms", "retry.max", "2m",
+                "elasticsearch.username", "writer", "elasticsearch.password.file", password.toString(),
+                "elasticsearch.auditRetention", "30d", "elasticsearch.replicas", "0"));
+        values.put("bulkMaxOperations", "200");
+        values.put("retry.maxAttempts", "8");
         // When parsed
-        SinkConfig config = SinkConfig.from(values);
+        SinkConfig config = from(values);
         // Then each value is where it belongs
         assertThat(config.groupId()).isEqualTo("g");
         assertThat(config.kafkaClient()).containsEntry("security.protocol", "SSL");
@@ -70,34 +78,39 @@ class SinkConfigTest {
     @Test
     void shouldRejectUnknownKeysNamingThem() {
         Map<String, String> values = minimal();
-        values.put("elasticsearch.pasword-file", "/x");
-        values.put("sink.batchsize", "5");
-        assertThatThrownBy(() -> SinkConfig.from(values))
+        values.put("elasticsearch.pasword.file", "/x");
+        assertThatThrownBy(() -> from(values))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("elasticsearch.pasword-file").hasMessageContaining("sink.batchsize");
+                .hasMessageContaining("unknown key 'elasticsearch.pasword.file'");
+        assertThatThrownBy(() -> ConfigLoader.parse("""
+                kafka: {bootstrapServers: "b:9092", schemaRegistryUrl: "http://r"}
+                elasticsearch: {urls: ["http://es:9200"]}
+                batchsize: 5
+                """, "sink.yaml", SinkConfig.class)).hasMessageContaining("unknown key 'batchsize'")
+                .hasMessageContaining("sink.yaml").hasMessageContaining("bulkMaxOperations");
     }
 
     @Test
     void shouldNameTheMissingOrBadKey() {
         Map<String, String> noUrls = minimal();
         noUrls.remove("elasticsearch.urls");
-        assertThatThrownBy(() -> SinkConfig.from(noUrls)).hasMessageContaining("elasticsearch.urls is required");
+        assertThatThrownBy(() -> from(noUrls)).hasMessageContaining("elasticsearch must be set");
 
         Map<String, String> badDuration = minimal();
-        badDuration.put("sink.poll-timeout", "soon");
-        assertThatThrownBy(() -> SinkConfig.from(badDuration)).hasMessageContaining("sink.poll-timeout");
+        badDuration.put("pollTimeout", "soon");
+        assertThatThrownBy(() -> from(badDuration)).hasMessageContaining("pollTimeout");
 
         Map<String, String> badInput = minimal();
-        badInput.put("sink.inputs", "evidence,metrics");
-        assertThatThrownBy(() -> SinkConfig.from(badInput)).hasMessageContaining("'metrics'");
+        badInput.put("inputs", "evidence,metrics");
+        assertThatThrownBy(() -> from(badInput)).hasMessageContaining("metrics").hasMessageContaining("inputs");
 
         Map<String, String> badUrl = minimal();
         badUrl.put("elasticsearch.urls", "ftp://es:9200");
-        assertThatThrownBy(() -> SinkConfig.from(badUrl)).hasMessageContaining("ftp://es:9200");
+        assertThatThrownBy(() -> from(badUrl)).hasMessageContaining("ftp://es:9200");
 
         Map<String, String> reserved = minimal();
-        reserved.put("kafka.client.enable.auto.commit", "true");
-        assertThatThrownBy(() -> SinkConfig.from(reserved)).hasMessageContaining("kafka.client.enable.auto.commit");
+        reserved.put("kafka.properties.enable.auto.commit", "true");
+        assertThatThrownBy(() -> from(reserved)).hasMessageContaining("kafka.properties.enable.auto.commit");
     }
 
     @Test
@@ -105,40 +118,41 @@ class SinkConfigTest {
         Path secret = Files.writeString(dir.resolve("secret"), "x");
         Map<String, String> userWithoutPassword = minimal();
         userWithoutPassword.put("elasticsearch.username", "writer");
-        assertThatThrownBy(() -> SinkConfig.from(userWithoutPassword)).hasMessageContaining("elasticsearch.password-file");
+        assertThatThrownBy(() -> from(userWithoutPassword)).hasMessageContaining("elasticsearch.password");
 
         Map<String, String> both = minimal();
         both.put("elasticsearch.username", "writer");
-        both.put("elasticsearch.password-env", "ES_PASSWORD");
-        both.put("elasticsearch.api-key-file", secret.toString());
-        assertThatThrownBy(() -> SinkConfig.from(both)).hasMessageContaining("exclude each other");
+        both.put("elasticsearch.password.env", "ES_PASSWORD");
+        both.put("elasticsearch.apiKey.file", secret.toString());
+        assertThatThrownBy(() -> from(both)).hasMessageContaining("exclude each other");
 
         Map<String, String> fileAndEnv = minimal();
-        fileAndEnv.put("elasticsearch.api-key-file", secret.toString());
-        fileAndEnv.put("elasticsearch.api-key-env", "ES_API_KEY");
-        assertThatThrownBy(() -> SinkConfig.from(fileAndEnv)).hasMessageContaining("elasticsearch.api-key-file and elasticsearch.api-key-env");
+        fileAndEnv.put("elasticsearch.apiKey.file", secret.toString());
+        fileAndEnv.put("elasticsearch.apiKey.env", "ES_API_KEY");
+        assertThatThrownBy(() -> from(fileAndEnv)).hasMessageContaining("exactly one of 'file' or 'env'")
+                .hasMessageContaining("elasticsearch.apiKey");
 
         Map<String, String> apiKey = minimal();
-        apiKey.put("elasticsearch.api-key-env", "ES_API_KEY");
-        assertThat(SinkConfig.from(apiKey).elasticsearch().apiKey().source()).isEqualTo("env:ES_API_KEY");
+        apiKey.put("elasticsearch.apiKey.env", "ES_API_KEY");
+        assertThat(from(apiKey).elasticsearch().apiKey().source()).isEqualTo("env:ES_API_KEY");
     }
 
     @Test
     void shouldRequireHttpsForACaFileAndAReadableFile() throws Exception {
         Path ca = Files.writeString(dir.resolve("ca.pem"), "not checked here");
         Map<String, String> http = minimal();
-        http.put("elasticsearch.ca-file", ca.toString());
-        assertThatThrownBy(() -> SinkConfig.from(http)).hasMessageContaining("not https");
+        http.put("elasticsearch.caFile", ca.toString());
+        assertThatThrownBy(() -> from(http)).hasMessageContaining("not https");
 
         Map<String, String> missing = minimal();
         missing.put("elasticsearch.urls", "https://es:9200");
-        missing.put("elasticsearch.ca-file", dir.resolve("absent.pem").toString());
-        assertThatThrownBy(() -> SinkConfig.from(missing)).hasMessageContaining("elasticsearch.ca-file").hasMessageContaining("absent.pem");
+        missing.put("elasticsearch.caFile", dir.resolve("absent.pem").toString());
+        assertThatThrownBy(() -> from(missing)).hasMessageContaining("elasticsearch.caFile").hasMessageContaining("absent.pem");
 
         Map<String, String> https = minimal();
         https.put("elasticsearch.urls", "https://es:9200");
-        https.put("elasticsearch.ca-file", ca.toString());
-        assertThat(SinkConfig.from(https).elasticsearch().caFile()).isEqualTo(ca);
+        https.put("elasticsearch.caFile", ca.toString());
+        assertThat(from(https).elasticsearch().caFile()).isEqualTo(ca);
     }
 
     @Test
@@ -147,22 +161,27 @@ class SinkConfigTest {
         Path password = Files.writeString(dir.resolve("password"), "hunter2-very-secret");
         Map<String, String> values = minimal();
         values.put("elasticsearch.username", "writer");
-        values.put("elasticsearch.password-file", password.toString());
+        values.put("elasticsearch.password.file", password.toString());
         // When the configuration is printed, as logs do
-        String printed = SinkConfig.from(values).toString();
+        String printed = from(values).toString();
         // Then the source is named and the value is not
         assertThat(printed).contains(password.toString()).doesNotContain("hunter2");
     }
 
     @Test
-    void shouldLoadAPropertiesFileWithOverrides() throws Exception {
-        Path file = Files.writeString(dir.resolve("sink.properties"), """
-                kafka.bootstrap-servers=broker:9092
-                schema-registry.url=http://registry:8081
-                elasticsearch.urls=http://es1:9200,http://es2:9200
-                kafka.group-id=from-file
+    void shouldLoadAYamlFileWithEnvironmentAndSetOverrides() throws Exception {
+        Path file = Files.writeString(dir.resolve("sink.yaml"), """
+                kafka: {bootstrapServers: "broker:9092", schemaRegistryUrl: "http://registry:8081"}
+                elasticsearch:
+                  urls: [http://es1:9200, http://es2:9200]
+                  password: {env: ES_PASSWORD}
+                  username: writer
+                groupId: from-file
                 """);
-        SinkConfig config = SinkConfig.load(file, Map.of("kafka.group-id", "from-command-line"));
+        SinkConfig config = ConfigLoader.load(file, SinkConfig.class, Map.of("groupId", "from-command-line"),
+                Map.of("KUBEPROOF_ELASTICSEARCH_USERNAME", "from-env"));
+        assertThat(config.elasticsearch().username()).isEqualTo("from-env");
+        assertThat(config.elasticsearch().password().source()).isEqualTo("env:ES_PASSWORD");
         assertThat(config.groupId()).isEqualTo("from-command-line");
         assertThat(config.elasticsearch().urls()).hasSize(2);
     }

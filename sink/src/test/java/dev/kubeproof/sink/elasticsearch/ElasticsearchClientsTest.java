@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.kubeproof.sink.config.ElasticsearchConfig;
-import dev.kubeproof.sink.config.Secret;
+import dev.kubeproof.runtime.Secret;
 import dev.kubeproof.sink.it.TestCertificates;
 
 class ElasticsearchClientsTest {

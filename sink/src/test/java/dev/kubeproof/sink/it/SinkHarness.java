@@ -46,7 +46,7 @@ import dev.kubeproof.siem.ControlCatalog;
 import dev.kubeproof.sink.SinkService;
 import dev.kubeproof.sink.TestEvidence;
 import dev.kubeproof.sink.config.ElasticsearchConfig;
-import dev.kubeproof.sink.config.Secret;
+import dev.kubeproof.runtime.Secret;
 import dev.kubeproof.sink.config.SinkConfig;
 import dev.kubeproof.sink.elasticsearch.ElasticsearchClients;
 import dev.kubeproof.sink.elasticsearch.IndexNames;

@@ -18,7 +18,7 @@ import dev.kubeproof.siem.ControlCatalog;
 import dev.kubeproof.sink.SinkService;
 import dev.kubeproof.sink.TestEvidence;
 import dev.kubeproof.sink.config.ElasticsearchConfig;
-import dev.kubeproof.sink.config.Secret;
+import dev.kubeproof.runtime.Secret;
 import dev.kubeproof.stack.ServerKind;
 import dev.kubeproof.testkit.RealServers;
 import dev.kubeproof.testkit.RealStack;

@@ -49,24 +49,24 @@ public record StreamsSettings(String applicationId, String bootstrapServers, Pat
             StreamsConfig.ADMIN_CLIENT_PREFIX, AdminClientConfig.configNames());
 
     public StreamsSettings {
-        Objects.requireNonNull(applicationId, "application.id must be set");
+        Objects.requireNonNull(applicationId, "applicationId must be set");
         if (!LEGAL_APPLICATION_ID.matcher(applicationId).matches()) {
-            throw new IllegalArgumentException("application.id '" + applicationId
+            throw new IllegalArgumentException("applicationId '" + applicationId
                     + "' must be 1-200 characters of a-z, A-Z, 0-9, '.', '_', '-'");
         }
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
-            throw new IllegalArgumentException("bootstrap.servers must be set");
+            throw new IllegalArgumentException("kafka.bootstrapServers must be set");
         }
-        Objects.requireNonNull(stateDir, "state.dir must be set");
+        Objects.requireNonNull(stateDir, "stateDir must be set");
         if (standbyReplicas < 0) {
-            throw new IllegalArgumentException("num.standby.replicas must be 0 or more, was " + standbyReplicas);
+            throw new IllegalArgumentException("standbyReplicas must be 0 or more, was " + standbyReplicas);
         }
         if (replicationFactor == 0 || replicationFactor < -1) {
-            throw new IllegalArgumentException("replication.factor must be -1 (broker default) or at least 1, was "
+            throw new IllegalArgumentException("replicationFactor must be -1 (broker default) or at least 1, was "
                     + replicationFactor);
         }
         if (streamThreads < 1) {
-            throw new IllegalArgumentException("num.stream.threads must be at least 1, was " + streamThreads);
+            throw new IllegalArgumentException("streamThreads must be at least 1, was " + streamThreads);
         }
         Objects.requireNonNull(overrides, "overrides");
         overrides.forEach(StreamsSettings::checkOverride);
@@ -81,10 +81,10 @@ public record StreamsSettings(String applicationId, String bootstrapServers, Pat
 
     private static void checkOverride(String key, String value) {
         if (value == null) {
-            throw new IllegalArgumentException("Kafka setting " + key + " has no value");
+            throw new IllegalArgumentException("kafka.properties." + key + " has no value");
         }
         if (OWNED.contains(key) || key.startsWith("kubeproof.")) {
-            throw new IllegalArgumentException("Kafka setting " + key + " cannot be overridden: kubeproof sets it"
+            throw new IllegalArgumentException("kafka.properties." + key + " cannot be overridden: kubeproof sets it"
                     + " (exactly-once, dead-lettering handlers, or a first-class option)");
         }
         if (StreamsConfig.configDef().names().contains(key)) {
@@ -95,13 +95,13 @@ public record StreamsSettings(String applicationId, String bootstrapServers, Pat
                 if (key.endsWith(ConsumerConfig.ISOLATION_LEVEL_CONFIG)
                         || key.endsWith(ProducerConfig.TRANSACTIONAL_ID_CONFIG)
                         || key.endsWith(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG)) {
-                    throw new IllegalArgumentException("Kafka setting " + key
+                    throw new IllegalArgumentException("kafka.properties." + key
                             + " cannot be overridden: exactly-once processing decides it");
                 }
                 return;
             }
         }
-        throw new IllegalArgumentException("Kafka setting " + key + " is unknown: use a Kafka Streams config or a "
+        throw new IllegalArgumentException("kafka.properties." + key + " is unknown: use a Kafka Streams config or a "
                 + "client config with its prefix (consumer., main.consumer., restore.consumer., producer., admin.)");
     }
 }

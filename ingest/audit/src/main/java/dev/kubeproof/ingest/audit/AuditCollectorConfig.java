@@ -1,12 +1,14 @@
 package dev.kubeproof.ingest.audit;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
 import dev.kubeproof.contract.topics.TopicCatalog;
 import dev.kubeproof.runtime.HealthConfig;
-import dev.kubeproof.runtime.PublisherConfig;
+import dev.kubeproof.runtime.KafkaConfig;
 
 /**
  * The audit collector's config file (YAML or JSON; unknown keys are rejected).
@@ -34,17 +36,34 @@ import dev.kubeproof.runtime.PublisherConfig;
  * @param maxEventBytes  largest single event (log line) accepted, default 1 MiB
  * @param dedupCacheSize how many recent events are remembered to drop resent duplicates, default 100000
  */
-public record AuditCollectorConfig(String clusterId, PublisherConfig kafka, String topicPrefix, HealthConfig health,
-                                   WebhookConfig webhook, List<FileSourceConfig> files, RedactionConfig redaction,
-                                   Integer maxEventBytes, Integer dedupCacheSize) {
+public record AuditCollectorConfig(
+        @JsonPropertyDescription("The cluster the events come from (in every record and key); letters, digits, '.', '_', '-'.")
+        String clusterId,
+        @JsonPropertyDescription("Where to publish.")
+        KafkaConfig kafka,
+        @JsonPropertyDescription("Topic name prefix, default kubeproof.")
+        String topicPrefix,
+        @JsonPropertyDescription("Health and metrics endpoint, default port 8080.")
+        HealthConfig health,
+        @JsonPropertyDescription("The webhook receiver; null for none.")
+        WebhookConfig webhook,
+        @JsonPropertyDescription("Audit log files to tail; empty for none.")
+        List<FileSourceConfig> files,
+        @JsonPropertyDescription("Extra kinds whose bodies are dropped (Secrets always are).")
+        RedactionConfig redaction,
+        @JsonPropertyDescription("Largest single event (log line) accepted, default 1 MiB.")
+        Integer maxEventBytes,
+        @JsonPropertyDescription("How many recent events are remembered to drop resent duplicates, default 100000.")
+        Integer dedupCacheSize) {
 
     public AuditCollectorConfig {
         if (clusterId == null || !clusterId.matches("[A-Za-z0-9._-]{1,128}")) {
             throw new IllegalArgumentException("clusterId must be 1-128 letters, digits, '.', '_' or '-', was '" + clusterId + "'");
         }
         if (kafka == null) {
-            throw new IllegalArgumentException("kafka must be set (bootstrapServers, schemaRegistryUrl, clientId)");
+            throw new IllegalArgumentException("kafka must be set (bootstrapServers, schemaRegistryUrl)");
         }
+        kafka = kafka.withDefaultClientId("kubeproof-audit");
         topicPrefix = topicPrefix == null ? TopicCatalog.DEFAULT_PREFIX : topicPrefix;
         new TopicCatalog(topicPrefix);
         health = health == null ? HealthConfig.defaults() : health;

@@ -1,5 +1,7 @@
 package dev.kubeproof.ingest.audit;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
 import java.nio.file.Path;
 
 /**
@@ -11,7 +13,15 @@ import java.nio.file.Path;
  * @param pollIntervalMillis how often to look for new lines and rotation, default 250
  * @param maxBatchLines      lines sent before waiting for Kafka and storing the position, default 500
  */
-public record FileSourceConfig(Path path, Path positionFile, Integer pollIntervalMillis, Integer maxBatchLines) {
+public record FileSourceConfig(
+        @JsonPropertyDescription("The live log file; rotated files (renamed by the apiserver) are finished first.")
+        Path path,
+        @JsonPropertyDescription("Where the tailer keeps how far Kafka has acknowledged the file (must be writable; survives restarts).")
+        Path positionFile,
+        @JsonPropertyDescription("How often to look for new lines and rotation, default 250.")
+        Integer pollIntervalMillis,
+        @JsonPropertyDescription("Lines sent before waiting for Kafka and storing the position, default 500.")
+        Integer maxBatchLines) {
 
     public FileSourceConfig {
         if (path == null) {

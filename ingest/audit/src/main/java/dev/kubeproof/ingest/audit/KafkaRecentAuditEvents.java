@@ -11,7 +11,7 @@ import dev.kubeproof.avro.AuditEvent;
 import dev.kubeproof.contract.registry.ConfluentRestSchemaRegistryClient;
 import dev.kubeproof.contract.registry.RegistryClientConfig;
 import dev.kubeproof.contract.serde.AvroDeserializer;
-import dev.kubeproof.runtime.PublisherConfig;
+import dev.kubeproof.runtime.KafkaConfig;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -30,11 +30,11 @@ public final class KafkaRecentAuditEvents implements RecentAuditEvents {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaRecentAuditEvents.class);
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-    private final PublisherConfig kafka;
+    private final KafkaConfig kafka;
     private final String topic;
     private final int perPartition;
 
-    public KafkaRecentAuditEvents(PublisherConfig kafka, String topic, int perPartition) {
+    public KafkaRecentAuditEvents(KafkaConfig kafka, String topic, int perPartition) {
         this.kafka = Objects.requireNonNull(kafka, "kafka");
         this.topic = Objects.requireNonNull(topic, "topic");
         if (perPartition < 1) {
@@ -86,14 +86,8 @@ public final class KafkaRecentAuditEvents implements RecentAuditEvents {
 
     /** The publisher's connection settings (security, SASL) for a consumer that joins no group. */
     private Map<String, Object> consumerProperties() {
-        Map<String, Object> properties = new HashMap<>();
-        kafka.kafkaProperties().forEach((key, value) -> {
-            if (!PublisherConfig.REGISTRY_KEYS.contains(key)) {
-                properties.put(key, value);
-            }
-        });
-        properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        properties.put(ConsumerConfig.CLIENT_ID_CONFIG, kafka.clientId() + "-recent-events");
+        Map<String, Object> properties = kafka.clientProperties();
+        properties.put(ConsumerConfig.CLIENT_ID_CONFIG, kafka.clientIdOr("kubeproof-audit") + "-recent-events");
         properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         return properties;

@@ -1,5 +1,7 @@
 package dev.kubeproof.ingest.audit;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
 import java.util.List;
 
 /**
@@ -9,7 +11,9 @@ import java.util.List;
  * @param kinds extra kinds or resources, e.g. {@code ConfigMap} or {@code configmaps}; matched case-insensitively
  *              against the body's {@code kind} and the event's {@code objectRef.resource}
  */
-public record RedactionConfig(List<String> kinds) {
+public record RedactionConfig(
+        @JsonPropertyDescription("Extra kinds or resources, e.g. ConfigMap or configmaps; matched case-insensitively against the body's kind and the event's objectRef.resource.")
+        List<String> kinds) {
 
     public RedactionConfig {
         kinds = kinds == null ? List.of() : List.copyOf(kinds);

@@ -1,5 +1,7 @@
 package dev.kubeproof.ingest.audit;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
 import java.nio.file.Path;
 import java.util.List;
 
@@ -21,9 +23,25 @@ import dev.kubeproof.runtime.TlsConfig;
  * @param ackTimeoutSeconds     how long to wait for Kafka before answering 503 (the apiserver retries), default 30
  * @param threads               request threads, default 4
  */
-public record WebhookConfig(String host, Integer port, String path, TlsConfig tls, Path bearerTokenFile,
-                            List<String> allowedClientSubjects, Integer maxBodyBytes, Integer ackTimeoutSeconds,
-                            Integer threads) {
+public record WebhookConfig(
+        @JsonPropertyDescription("Interface to bind, default 0.0.0.0.")
+        String host,
+        @JsonPropertyDescription("Port, default 8443; 0 picks a free port.")
+        Integer port,
+        @JsonPropertyDescription("Request path, default /audit.")
+        String path,
+        @JsonPropertyDescription("Server certificate and key, and the client CA for mTLS (required: HTTPS only).")
+        TlsConfig tls,
+        @JsonPropertyDescription("File of accepted bearer tokens, one per line; null disables bearer auth.")
+        Path bearerTokenFile,
+        @JsonPropertyDescription("When not empty, the client certificate subjects (RFC 2253, e.g. CN=kube-apiserver) allowed to post; others get 403.")
+        List<String> allowedClientSubjects,
+        @JsonPropertyDescription("Largest accepted body, default 1 MiB; larger bodies get 413 and are dead-lettered.")
+        Integer maxBodyBytes,
+        @JsonPropertyDescription("How long to wait for Kafka before answering 503 (the apiserver retries), default 30.")
+        Integer ackTimeoutSeconds,
+        @JsonPropertyDescription("Request threads, default 4.")
+        Integer threads) {
     public static final int DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
     public WebhookConfig {

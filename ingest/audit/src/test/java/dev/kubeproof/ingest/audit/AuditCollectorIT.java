@@ -30,7 +30,7 @@ import dev.kubeproof.contract.topics.TopicCatalog;
 import dev.kubeproof.contract.topics.TopicSpec;
 import dev.kubeproof.runtime.HealthConfig;
 import dev.kubeproof.runtime.IngestRuntime;
-import dev.kubeproof.runtime.PublisherConfig;
+import dev.kubeproof.runtime.KafkaConfig;
 import dev.kubeproof.runtime.TestCertificates;
 import dev.kubeproof.stack.ServerKind;
 import dev.kubeproof.testkit.RealServers;
@@ -76,12 +76,12 @@ class AuditCollectorIT {
     }
 
     private IngestRuntime runtime(TopicCatalog topics) {
-        return IngestRuntime.create(PublisherConfig.of(servers.kafkaBootstrapServers(), servers.schemaRegistryUrl(),
+        return IngestRuntime.create(KafkaConfig.of(servers.kafkaBootstrapServers(), servers.schemaRegistryUrl(),
                 "audit-it"), topics, new HealthConfig("127.0.0.1", 0));
     }
 
     private AuditCollectorConfig webhookConfig(TopicCatalog topics) {
-        return new AuditCollectorConfig("it", PublisherConfig.of(servers.kafkaBootstrapServers(),
+        return new AuditCollectorConfig("it", KafkaConfig.of(servers.kafkaBootstrapServers(),
                 servers.schemaRegistryUrl(), "audit-it"), topics.prefix(), null,
                 new WebhookConfig("127.0.0.1", 0, "/audit", certificates.serverTls(), tokens, null, null, 30, 2),
                 null, null, null, null);
@@ -190,7 +190,7 @@ class AuditCollectorIT {
         Files.createDirectories(log.getParent());
         String template = AuditFixtures.events(AuditFixtures.trace("create_deployment.json")).get(0);
         Files.writeString(log, lines(template, 0, 300));
-        AuditCollectorConfig config = new AuditCollectorConfig("it", PublisherConfig.of(servers.kafkaBootstrapServers(),
+        AuditCollectorConfig config = new AuditCollectorConfig("it", KafkaConfig.of(servers.kafkaBootstrapServers(),
                 servers.schemaRegistryUrl(), "audit-it"), topics.prefix(), null, null,
                 List.of(new FileSourceConfig(log, dir.resolve("tail/position"), 20, 1)), null, null, null);
         long stoppedAt;
@@ -227,7 +227,7 @@ class AuditCollectorIT {
         Files.createDirectories(log.getParent());
         String template = AuditFixtures.events(AuditFixtures.trace("create_deployment.json")).get(0);
         Files.writeString(log, lines(template, 0, 50));
-        AuditCollectorConfig config = new AuditCollectorConfig("it", PublisherConfig.of(servers.kafkaBootstrapServers(),
+        AuditCollectorConfig config = new AuditCollectorConfig("it", KafkaConfig.of(servers.kafkaBootstrapServers(),
                 servers.schemaRegistryUrl(), "audit-it"), topics.prefix(), null, null,
                 List.of(new FileSourceConfig(log, position, 20, 50)), null, null, null);
         Path beforeLastBatch = dir.resolve("kill/position-before-last-batch");

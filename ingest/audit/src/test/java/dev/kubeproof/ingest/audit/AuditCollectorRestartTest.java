@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import dev.kubeproof.avro.AuditEvent;
-import dev.kubeproof.runtime.PublisherConfig;
+import dev.kubeproof.runtime.KafkaConfig;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,7 +42,7 @@ class AuditCollectorRestartTest {
     }
 
     private AuditCollectorConfig config() {
-        return new AuditCollectorConfig("c1", PublisherConfig.of("127.0.0.1:9", "http://127.0.0.1:9", "test"), "test.",
+        return new AuditCollectorConfig("c1", KafkaConfig.of("127.0.0.1:9", "http://127.0.0.1:9", "test"), "test.",
                 null, null, List.of(new FileSourceConfig(log(), position(), 20, 5)), null, null, null);
     }
 
@@ -138,7 +138,7 @@ class AuditCollectorRestartTest {
     @Test
     void shouldLookBackTwiceTheBatchLinesOfAllFilesPerPartitionCappedByTheCache() {
         // Given
-        PublisherConfig kafka = PublisherConfig.of("127.0.0.1:9", "http://127.0.0.1:9", "test");
+        KafkaConfig kafka = KafkaConfig.of("127.0.0.1:9", "http://127.0.0.1:9", "test");
         List<FileSourceConfig> files = List.of(new FileSourceConfig(log(), position(), null, 500),
                 new FileSourceConfig(dir.resolve("b.log"), dir.resolve("b.position"), null, 100));
 

@@ -95,7 +95,7 @@ class AuditCollectorTest {
         Files.writeString(dir.resolve("audit.log"), Files.readString(AuditFixtures.trace("delete_namespace_foo.json")));
         HttpClient http = HttpClient.newHttpClient();
 
-        try (HealthServer health = new HealthServer("127.0.0.1", 0, harness.metrics).start()) {
+        try (HealthServer health = new HealthServer("127.0.0.1", 0, harness.metrics.registry()).start()) {
             AuditCollector collector = new AuditCollector(config, harness.publisher, harness.deadLetters, harness.topics,
                     RecentAuditEvents.none());
             collector.registerHealthChecks(health);

@@ -23,7 +23,7 @@ import dev.kubeproof.runtime.DeadLetterPublisher;
 import dev.kubeproof.runtime.HealthServer;
 import dev.kubeproof.runtime.IngestMetrics;
 import dev.kubeproof.runtime.IngestRuntime;
-import dev.kubeproof.runtime.PublisherConfig;
+import dev.kubeproof.runtime.KafkaConfig;
 import dev.kubeproof.runtime.RecordPublisher;
 import dev.kubeproof.ingest.resources.informer.ChangeEmitter;
 import dev.kubeproof.ingest.resources.informer.InformerSession;
@@ -141,7 +141,7 @@ public final class ResourceCollector implements AutoCloseable {
 
     /** The same against a given API server (the config's kubeconfig and context are not used). */
     public static ResourceCollector create(ResourceCollectorConfig config, Config kubernetes, IngestRuntime runtime) {
-        PublisherConfig publisherConfig = config.publisherConfig();
+        KafkaConfig publisherConfig = config.publisherConfig();
         TopicCatalog topics = runtime.topics();
         DeadLetterPublisher deadLetters = runtime.deadLetters();
         AvroDeserializer<ResourceChange> values = new AvroDeserializer<>(new ConfluentRestSchemaRegistryClient(
@@ -168,15 +168,9 @@ public final class ResourceCollector implements AutoCloseable {
         return Config.autoConfigure(config.context());
     }
 
-    private static Consumer<String, byte[]> stateConsumer(PublisherConfig publisherConfig) {
-        Map<String, Object> properties = new HashMap<>();
-        publisherConfig.kafkaProperties().forEach((key, value) -> {
-            if (!PublisherConfig.REGISTRY_KEYS.contains(key) && !key.startsWith("producer.")) {
-                properties.put(key, value);
-            }
-        });
-        properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, publisherConfig.bootstrapServers());
-        properties.put(ConsumerConfig.CLIENT_ID_CONFIG, publisherConfig.clientId() + "-state");
+    private static Consumer<String, byte[]> stateConsumer(KafkaConfig publisherConfig) {
+        Map<String, Object> properties = publisherConfig.clientProperties();
+        properties.put(ConsumerConfig.CLIENT_ID_CONFIG, publisherConfig.clientIdOr("kubeproof-resources") + "-state");
         properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         properties.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());

@@ -2,11 +2,14 @@ package dev.kubeproof.ingest.resources;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 import dev.kubeproof.contract.topics.TopicCatalog;
-import dev.kubeproof.runtime.PublisherConfig;
+import dev.kubeproof.runtime.HealthConfig;
+import dev.kubeproof.runtime.KafkaConfig;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import dev.kubeproof.ingest.resources.kinds.KindCatalog;
 import dev.kubeproof.ingest.resources.kinds.WatchedKind;
 
@@ -18,23 +21,41 @@ import dev.kubeproof.ingest.resources.kinds.WatchedKind;
  * @param kubeconfig        kubeconfig file; null for the usual discovery (KUBECONFIG, ~/.kube/config, in-cluster)
  * @param context           kubeconfig context; null for the current one
  * @param kinds             kinds to watch by name (see {@link KindCatalog}); default: all of them
- * @param bootstrapServers  Kafka bootstrap servers; required
- * @param schemaRegistryUrl schema registry base URL; required
+ * @param kafka             Kafka and the schema registry; required
  * @param topicPrefix       topic prefix of the {@link TopicCatalog}; default {@code kubeproof.}
- * @param kafkaProperties   extra Kafka client properties (security settings), see {@link PublisherConfig}
- * @param healthPort        port of /healthz, /readyz, /metrics; default 8083, 0 picks a free port
+ * @param health            /healthz, /readyz, /metrics; default port 8080, 0 picks a free port
  * @param resyncPeriod      informer resync period, each resync publishes SYNC records; default PT1H, PT0S disables
  * @param maxObjectBytes    largest object JSON published; larger objects are dead-lettered; default 900 KiB (Kafka's default request limit is 1 MiB)
  * @param startupTimeout    how long reading the topic and the informers' first list may take; default PT5M
  * @param leaderElection    Lease-based leader election among replicas
  */
-public record ResourceCollectorConfig(String clusterId, String kubeconfig, String context, List<String> kinds,
-                                      String bootstrapServers, String schemaRegistryUrl, String topicPrefix,
-                                      Map<String, String> kafkaProperties, Integer healthPort, Duration resyncPeriod,
-                                      Integer maxObjectBytes, Duration startupTimeout,
-                                      LeaderElection leaderElection) {
-
-    public static final int DEFAULT_HEALTH_PORT = 8083;
+public record ResourceCollectorConfig(
+        @JsonPropertyDescription("Id of the watched cluster, first part of every record key. Required.")
+        String clusterId,
+        @JsonPropertyDescription("kubeconfig file. Default: KUBECONFIG, ~/.kube/config, else in-cluster.")
+        String kubeconfig,
+        @JsonPropertyDescription("kubeconfig context. Default: the current one.")
+        String context,
+        @JsonPropertyDescription("Kinds to watch by name. Default: every kind of the catalog but Secrets' data.")
+        List<String> kinds,
+        @JsonPropertyDescription("Kafka and the schema registry.")
+        KafkaConfig kafka,
+        @JsonProperty(defaultValue = TopicCatalog.DEFAULT_PREFIX)
+        @JsonPropertyDescription("Prefix of every kubeproof topic.")
+        String topicPrefix,
+        @JsonPropertyDescription("Health, readiness and metrics endpoint.")
+        HealthConfig health,
+        @JsonProperty(defaultValue = "PT1H")
+        @JsonPropertyDescription("Informer resync period; each resync publishes SYNC records. PT0S disables.")
+        Duration resyncPeriod,
+        @JsonProperty(defaultValue = "921600")
+        @JsonPropertyDescription("Largest object JSON published; larger objects are dead-lettered.")
+        Integer maxObjectBytes,
+        @JsonProperty(defaultValue = "PT5M")
+        @JsonPropertyDescription("How long reading the topic and the informers' first list may take.")
+        Duration startupTimeout,
+        @JsonPropertyDescription("Lease-based leader election among replicas.")
+        LeaderElection leaderElection) {
     /** Leaves room for the record's other fields under Kafka's default 1 MiB {@code max.request.size}. */
     public static final int DEFAULT_MAX_OBJECT_BYTES = 900 * 1024;
     private static final Pattern CLUSTER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
@@ -51,11 +72,8 @@ public record ResourceCollectorConfig(String clusterId, String kubeconfig, Strin
         context = blankToNull(context);
         kinds = kinds == null ? KindCatalog.defaultKindNames() : List.copyOf(kinds);
         KindCatalog.resolve(kinds, "kinds");
-        if (bootstrapServers == null || bootstrapServers.isBlank()) {
-            throw new IllegalArgumentException("bootstrapServers must be set (host:port[,host:port...])");
-        }
-        if (schemaRegistryUrl == null || schemaRegistryUrl.isBlank()) {
-            throw new IllegalArgumentException("schemaRegistryUrl must be set");
+        if (kafka == null) {
+            throw new IllegalArgumentException("kafka must be set (bootstrapServers, schemaRegistryUrl)");
         }
         topicPrefix = topicPrefix == null ? TopicCatalog.DEFAULT_PREFIX : topicPrefix;
         try {
@@ -63,16 +81,7 @@ public record ResourceCollectorConfig(String clusterId, String kubeconfig, Strin
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("topicPrefix: " + e.getMessage(), e);
         }
-        kafkaProperties = kafkaProperties == null ? Map.of() : Map.copyOf(kafkaProperties);
-        try {
-            new PublisherConfig(bootstrapServers, schemaRegistryUrl, "kubeproof-resources", kafkaProperties);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
-        healthPort = healthPort == null ? DEFAULT_HEALTH_PORT : healthPort;
-        if (healthPort < 0 || healthPort > 65535) {
-            throw new IllegalArgumentException("healthPort must be 0..65535, was " + healthPort);
-        }
+        health = health == null ? HealthConfig.defaults() : health;
         resyncPeriod = resyncPeriod == null ? Duration.ofHours(1) : resyncPeriod;
         if (resyncPeriod.isNegative() || (!resyncPeriod.isZero() && resyncPeriod.compareTo(Duration.ofSeconds(1)) < 0)) {
             throw new IllegalArgumentException("resyncPeriod must be PT0S (off) or at least PT1S, was " + resyncPeriod);
@@ -90,8 +99,8 @@ public record ResourceCollectorConfig(String clusterId, String kubeconfig, Strin
 
     /** A config with every default, for the given cluster and servers. */
     public static ResourceCollectorConfig of(String clusterId, String bootstrapServers, String schemaRegistryUrl) {
-        return new ResourceCollectorConfig(clusterId, null, null, null, bootstrapServers, schemaRegistryUrl, null, null,
-                null, null, null, null, null);
+        return new ResourceCollectorConfig(clusterId, null, null, null, KafkaConfig.of(bootstrapServers,
+                schemaRegistryUrl, null), null, null, null, null, null, null);
     }
 
     /** The configured kinds, resolved. */
@@ -104,50 +113,40 @@ public record ResourceCollectorConfig(String clusterId, String kubeconfig, Strin
     }
 
     /** The publisher settings; the client id names the replica. */
-    public PublisherConfig publisherConfig() {
-        return new PublisherConfig(bootstrapServers, schemaRegistryUrl,
-                "kubeproof-resources-" + leaderElection.identity(), kafkaProperties);
+    public KafkaConfig publisherConfig() {
+        return kafka.withDefaultClientId("kubeproof-resources-" + leaderElection.identity());
     }
 
     public ResourceCollectorConfig withKinds(List<String> newKinds) {
-        return new ResourceCollectorConfig(clusterId, kubeconfig, context, newKinds, bootstrapServers, schemaRegistryUrl,
-                topicPrefix, kafkaProperties, healthPort, resyncPeriod, maxObjectBytes, startupTimeout, leaderElection);
+        return new ResourceCollectorConfig(clusterId, kubeconfig, context, newKinds, kafka,
+                topicPrefix, health, resyncPeriod, maxObjectBytes, startupTimeout, leaderElection);
     }
 
     public ResourceCollectorConfig withResyncPeriod(Duration period) {
-        return new ResourceCollectorConfig(clusterId, kubeconfig, context, kinds, bootstrapServers, schemaRegistryUrl,
-                topicPrefix, kafkaProperties, healthPort, period, maxObjectBytes, startupTimeout, leaderElection);
+        return new ResourceCollectorConfig(clusterId, kubeconfig, context, kinds, kafka,
+                topicPrefix, health, period, maxObjectBytes, startupTimeout, leaderElection);
     }
 
     public ResourceCollectorConfig withTopicPrefix(String prefix) {
-        return new ResourceCollectorConfig(clusterId, kubeconfig, context, kinds, bootstrapServers, schemaRegistryUrl,
-                prefix, kafkaProperties, healthPort, resyncPeriod, maxObjectBytes, startupTimeout, leaderElection);
+        return new ResourceCollectorConfig(clusterId, kubeconfig, context, kinds, kafka,
+                prefix, health, resyncPeriod, maxObjectBytes, startupTimeout, leaderElection);
     }
 
     public ResourceCollectorConfig withMaxObjectBytes(int bytes) {
-        return new ResourceCollectorConfig(clusterId, kubeconfig, context, kinds, bootstrapServers, schemaRegistryUrl,
-                topicPrefix, kafkaProperties, healthPort, resyncPeriod, bytes, startupTimeout, leaderElection);
+        return new ResourceCollectorConfig(clusterId, kubeconfig, context, kinds, kafka,
+                topicPrefix, health, resyncPeriod, bytes, startupTimeout, leaderElection);
     }
 
     public ResourceCollectorConfig withHealthPort(int port) {
-        return new ResourceCollectorConfig(clusterId, kubeconfig, context, kinds, bootstrapServers, schemaRegistryUrl,
-                topicPrefix, kafkaProperties, port, resyncPeriod, maxObjectBytes, startupTimeout, leaderElection);
+        return new ResourceCollectorConfig(clusterId, kubeconfig, context, kinds, kafka,
+                topicPrefix, new HealthConfig(health.host(), port), resyncPeriod, maxObjectBytes, startupTimeout, leaderElection);
     }
 
     public ResourceCollectorConfig withLeaderElection(LeaderElection election) {
-        return new ResourceCollectorConfig(clusterId, kubeconfig, context, kinds, bootstrapServers, schemaRegistryUrl,
-                topicPrefix, kafkaProperties, healthPort, resyncPeriod, maxObjectBytes, startupTimeout, election);
+        return new ResourceCollectorConfig(clusterId, kubeconfig, context, kinds, kafka,
+                topicPrefix, health, resyncPeriod, maxObjectBytes, startupTimeout, election);
     }
 
-    @Override
-    public String toString() {
-        // kafkaProperties may hold SASL passwords: print the keys only.
-        return "ResourceCollectorConfig[clusterId=" + clusterId + ", kubeconfig=" + kubeconfig + ", context=" + context
-                + ", kinds=" + kinds + ", bootstrapServers=" + bootstrapServers + ", schemaRegistryUrl="
-                + schemaRegistryUrl + ", topicPrefix=" + topicPrefix + ", kafkaProperties=" + kafkaProperties.keySet()
-                + ", healthPort=" + healthPort + ", resyncPeriod=" + resyncPeriod + ", maxObjectBytes="
-                + maxObjectBytes + ", startupTimeout=" + startupTimeout + ", leaderElection=" + leaderElection + "]";
-    }
 
     private static String blankToNull(String value) {
         return value == null || value.isBlank() ? null : value;
@@ -164,8 +163,21 @@ public record ResourceCollectorConfig(String clusterId, String kubeconfig, Strin
      * @param renewDeadline how long the leader keeps trying to renew before it steps down; default PT10S
      * @param retryPeriod   how often candidates try to acquire and the leader renews; default PT2S
      */
-    public record LeaderElection(Boolean enabled, String namespace, String leaseName, String identity,
-                                 Duration leaseDuration, Duration renewDeadline, Duration retryPeriod) {
+    public record LeaderElection(
+        @JsonPropertyDescription("False for a single replica that always publishes; default true.")
+        Boolean enabled,
+        @JsonPropertyDescription("Namespace of the Lease (the collector's own); default kubeproof.")
+        String namespace,
+        @JsonPropertyDescription("Name of the Lease; default kubeproof-resources-collector.")
+        String leaseName,
+        @JsonPropertyDescription("This replica's identity; default the HOSTNAME variable (the pod name) plus a random suffix.")
+        String identity,
+        @JsonPropertyDescription("How long a lease lasts without renewal; default PT15S.")
+        Duration leaseDuration,
+        @JsonPropertyDescription("How long the leader keeps trying to renew before it steps down; default PT10S.")
+        Duration renewDeadline,
+        @JsonPropertyDescription("How often candidates try to acquire and the leader renews; default PT2S.")
+        Duration retryPeriod) {
 
         public LeaderElection {
             enabled = enabled == null || enabled;

@@ -21,12 +21,13 @@ class ResourceCollectorConfigTest {
                 kubeconfig: /etc/kubeproof/kubeconfig
                 context: prod
                 kinds: [Pod, deployments, secret]
-                bootstrapServers: kafka:9092
-                schemaRegistryUrl: http://registry:8080/apis/ccompat/v7
+                kafka:
+                  bootstrapServers: kafka:9092
+                  schemaRegistryUrl: http://registry:8080/apis/ccompat/v7
+                  properties:
+                    security.protocol: SSL
                 topicPrefix: kp.
-                kafkaProperties:
-                  security.protocol: SSL
-                healthPort: 9000
+                health: {port: 9000}
                 resyncPeriod: PT30M
                 maxObjectBytes: 524288
                 startupTimeout: PT2M
@@ -53,6 +54,7 @@ class ResourceCollectorConfigTest {
         assertThat(config.leaderElection().leaseDuration()).isEqualTo(Duration.ofSeconds(20));
         assertThat(config.publisherConfig().clientId()).isEqualTo("kubeproof-resources-pod-1");
         assertThat(config.toString()).contains("security.protocol").doesNotContain("SSL");
+        assertThat(config.health().port()).isEqualTo(9000);
     }
 
     @Test
@@ -60,8 +62,7 @@ class ResourceCollectorConfigTest {
         // When
         ResourceCollectorConfig config = ConfigLoader.parse("""
                 clusterId: c1
-                bootstrapServers: kafka:9092
-                schemaRegistryUrl: http://registry:8080
+                kafka: {bootstrapServers: "kafka:9092", schemaRegistryUrl: "http://registry:8080"}
                 """, "resources.yaml", ResourceCollectorConfig.class);
 
         // Then
@@ -69,7 +70,7 @@ class ResourceCollectorConfigTest {
                 "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Namespace", "NetworkPolicy",
                 "ResourceQuota", "LimitRange", "ServiceAccount", "Role", "ClusterRole", "RoleBinding",
                 "ClusterRoleBinding", "Service", "Ingress", "Node", "Secret", KindCatalog.VULNERABILITY_REPORT);
-        assertThat(config.healthPort()).isEqualTo(ResourceCollectorConfig.DEFAULT_HEALTH_PORT);
+        assertThat(config.health().port()).isEqualTo(8080);
         assertThat(config.maxObjectBytes()).isEqualTo(900 * 1024);
         assertThat(config.resyncPeriod()).isEqualTo(Duration.ofHours(1));
         assertThat(config.leaderElection().identity()).isNotBlank();
@@ -80,8 +81,7 @@ class ResourceCollectorConfigTest {
     void shouldRejectAnUnknownKeyNamingIt() {
         assertThatThrownBy(() -> ConfigLoader.parse("""
                 clusterId: c1
-                bootstrapServers: kafka:9092
-                schemaRegistryUrl: http://registry:8080
+                kafka: {bootstrapServers: "kafka:9092", schemaRegistryUrl: "http://registry:8080"}
                 leaderElection:
                   leaseDurationSeconds: 15
                 """, "resources.yaml", ResourceCollectorConfig.class))
@@ -94,8 +94,7 @@ class ResourceCollectorConfigTest {
     void shouldRejectAnUnknownKindNamingItsIndex() {
         assertThatThrownBy(() -> ConfigLoader.parse("""
                 clusterId: c1
-                bootstrapServers: kafka:9092
-                schemaRegistryUrl: http://registry:8080
+                kafka: {bootstrapServers: "kafka:9092", schemaRegistryUrl: "http://registry:8080"}
                 kinds: [Pod, Podz]
                 """, "resources.yaml", ResourceCollectorConfig.class))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -110,9 +109,9 @@ class ResourceCollectorConfigTest {
         assertThatThrownBy(() -> ResourceCollectorConfig.of("prod/eu", "kafka:9092", "http://registry:8080"))
                 .hasMessageContaining("clusterId 'prod/eu' must match");
         assertThatThrownBy(() -> ResourceCollectorConfig.of("c1", " ", "http://registry:8080"))
-                .hasMessageContaining("bootstrapServers must be set");
+                .hasMessageContaining("kafka.bootstrapServers must be set");
         assertThatThrownBy(() -> ResourceCollectorConfig.of("c1", "kafka:9092", "http://registry:8080")
-                .withHealthPort(70000)).hasMessageContaining("healthPort must be 0..65535");
+                .withHealthPort(70000)).hasMessageContaining("health.port must be 0..65535");
         assertThatThrownBy(() -> ResourceCollectorConfig.of("c1", "kafka:9092", "http://registry:8080")
                 .withResyncPeriod(Duration.ofMillis(10))).hasMessageContaining("resyncPeriod");
         assertThatThrownBy(() -> new ResourceCollectorConfig.LeaderElection(true, null, null, "a",
@@ -121,11 +120,12 @@ class ResourceCollectorConfigTest {
                         + " leaderElection.leaseDuration (PT10S)");
         assertThatThrownBy(() -> ConfigLoader.parse("""
                 clusterId: c1
-                bootstrapServers: kafka:9092
-                schemaRegistryUrl: http://registry:8080
-                kafkaProperties:
-                  acks: "1"
+                kafka:
+                  bootstrapServers: kafka:9092
+                  schemaRegistryUrl: http://registry:8080
+                  properties:
+                    acks: "1"
                 """, "resources.yaml", ResourceCollectorConfig.class))
-                .hasMessageContaining("kafkaProperties.acks must be 'all'");
+                .hasMessageContaining("kafka.properties.acks must be 'all'");
     }
 }

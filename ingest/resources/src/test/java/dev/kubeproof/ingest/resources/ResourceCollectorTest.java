@@ -475,7 +475,7 @@ class ResourceCollectorTest {
     void shouldServeHealthAndMetrics() throws Exception {
         // Given
         IngestMetrics metrics = new IngestMetrics();
-        try (HealthServer health = new HealthServer("127.0.0.1", 0, metrics)) {
+        try (HealthServer health = new HealthServer("127.0.0.1", 0, metrics.registry())) {
             ResourceCollector collector = new ResourceCollector(config(LeaderElection.disabled()),
                     client.getConfiguration(), kafka.publisher(metrics), kafka, metrics, CLOCK,
                     VulnerabilityReportListener.NONE);

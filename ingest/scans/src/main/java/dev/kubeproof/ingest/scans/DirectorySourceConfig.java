@@ -1,5 +1,7 @@
 package dev.kubeproof.ingest.scans;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
 import java.nio.file.Path;
 
 /**
@@ -11,7 +13,13 @@ import java.nio.file.Path;
  * @param stateFile          where the collector remembers which file contents it has published (survives restarts)
  * @param pollIntervalMillis how often to rescan besides file system notifications, default 1000
  */
-public record DirectorySourceConfig(Path path, Path stateFile, Integer pollIntervalMillis) {
+public record DirectorySourceConfig(
+        @JsonPropertyDescription("The directory.")
+        Path path,
+        @JsonPropertyDescription("Where the collector remembers which file contents it has published (survives restarts).")
+        Path stateFile,
+        @JsonPropertyDescription("How often to rescan besides file system notifications, default 1000.")
+        Integer pollIntervalMillis) {
 
     public DirectorySourceConfig {
         if (path == null) {

@@ -1,8 +1,10 @@
 package dev.kubeproof.ingest.scans;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
 import dev.kubeproof.contract.topics.TopicCatalog;
 import dev.kubeproof.runtime.HealthConfig;
-import dev.kubeproof.runtime.PublisherConfig;
+import dev.kubeproof.runtime.KafkaConfig;
 
 /**
  * The scan collector's config file (YAML or JSON; unknown keys are rejected).
@@ -25,16 +27,30 @@ import dev.kubeproof.runtime.PublisherConfig;
  * @param http           the HTTP endpoint; null for none
  * @param maxReportBytes largest report read from the directory, default 16 MiB
  */
-public record ScanCollectorConfig(String clusterId, PublisherConfig kafka, String topicPrefix, HealthConfig health,
-                                  DirectorySourceConfig directory, ScanEndpointConfig http, Integer maxReportBytes) {
+public record ScanCollectorConfig(
+        @JsonPropertyDescription("The cluster the reports are about; null when they are not tied to one.")
+        String clusterId,
+        @JsonPropertyDescription("Where to publish.")
+        KafkaConfig kafka,
+        @JsonPropertyDescription("Topic name prefix, default kubeproof.")
+        String topicPrefix,
+        @JsonPropertyDescription("Health and metrics endpoint, default port 8080.")
+        HealthConfig health,
+        @JsonPropertyDescription("The watched directory; null for none.")
+        DirectorySourceConfig directory,
+        @JsonPropertyDescription("The HTTP endpoint; null for none.")
+        ScanEndpointConfig http,
+        @JsonPropertyDescription("Largest report read from the directory, default 16 MiB.")
+        Integer maxReportBytes) {
 
     public ScanCollectorConfig {
         if (clusterId != null && !clusterId.matches("[A-Za-z0-9._-]{1,128}")) {
             throw new IllegalArgumentException("clusterId must be 1-128 letters, digits, '.', '_' or '-', was '" + clusterId + "'");
         }
         if (kafka == null) {
-            throw new IllegalArgumentException("kafka must be set (bootstrapServers, schemaRegistryUrl, clientId)");
+            throw new IllegalArgumentException("kafka must be set (bootstrapServers, schemaRegistryUrl)");
         }
+        kafka = kafka.withDefaultClientId("kubeproof-scans");
         topicPrefix = topicPrefix == null ? TopicCatalog.DEFAULT_PREFIX : topicPrefix;
         new TopicCatalog(topicPrefix);
         health = health == null ? HealthConfig.defaults() : health;

@@ -1,5 +1,7 @@
 package dev.kubeproof.ingest.scans;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
 import java.nio.file.Path;
 
 import dev.kubeproof.runtime.TlsConfig;
@@ -19,8 +21,25 @@ import dev.kubeproof.runtime.TlsConfig;
  * @param ackTimeoutSeconds how long to wait for Kafka before answering 503, default 30
  * @param threads           request threads, default 2
  */
-public record ScanEndpointConfig(String host, Integer port, String path, TlsConfig tls, Boolean allowPlainHttp,
-                                 Path bearerTokenFile, Integer maxBodyBytes, Integer ackTimeoutSeconds, Integer threads) {
+public record ScanEndpointConfig(
+        @JsonPropertyDescription("Interface to bind, default 0.0.0.0.")
+        String host,
+        @JsonPropertyDescription("Port, default 8444; 0 picks a free port.")
+        Integer port,
+        @JsonPropertyDescription("Request path, default /scans.")
+        String path,
+        @JsonPropertyDescription("HTTPS certificate and key; null serves plain HTTP, which must be asked for with allowPlainHttp (tokens would cross the network in clear).")
+        TlsConfig tls,
+        @JsonPropertyDescription("Allow serving without TLS (e.g. behind a TLS-terminating sidecar), default false.")
+        Boolean allowPlainHttp,
+        @JsonPropertyDescription("File of accepted bearer tokens, one per line (required).")
+        Path bearerTokenFile,
+        @JsonPropertyDescription("Largest accepted report, default 16 MiB; larger ones get 413 and are dead-lettered.")
+        Integer maxBodyBytes,
+        @JsonPropertyDescription("How long to wait for Kafka before answering 503, default 30.")
+        Integer ackTimeoutSeconds,
+        @JsonPropertyDescription("Request threads, default 2.")
+        Integer threads) {
     public static final int DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 
     public ScanEndpointConfig {

@@ -25,7 +25,7 @@ import dev.kubeproof.contract.serde.AvroDeserializer;
 import dev.kubeproof.contract.topics.TopicCatalog;
 import dev.kubeproof.runtime.HealthConfig;
 import dev.kubeproof.runtime.IngestRuntime;
-import dev.kubeproof.runtime.PublisherConfig;
+import dev.kubeproof.runtime.KafkaConfig;
 import dev.kubeproof.runtime.TestCertificates;
 import dev.kubeproof.stack.ServerKind;
 import dev.kubeproof.testkit.RealServers;
@@ -55,7 +55,7 @@ class ScanCollectorIT {
         TestCertificates certificates = TestCertificates.generate(dir.resolve("tls"));
         Path tokens = Files.writeString(dir.resolve("tokens"), TOKEN + "\n");
         Path scans = Files.createDirectories(dir.resolve("scans"));
-        PublisherConfig kafka = PublisherConfig.of(servers.kafkaBootstrapServers(), servers.schemaRegistryUrl(), "scans-it");
+        KafkaConfig kafka = KafkaConfig.of(servers.kafkaBootstrapServers(), servers.schemaRegistryUrl(), "scans-it");
         ScanCollectorConfig config = new ScanCollectorConfig("it", kafka, topics.prefix(), null,
                 new DirectorySourceConfig(scans, dir.resolve("scans.state"), 100),
                 new ScanEndpointConfig("127.0.0.1", 0, "/scans", certificates.serverTlsWithoutClientCa(), null, tokens,

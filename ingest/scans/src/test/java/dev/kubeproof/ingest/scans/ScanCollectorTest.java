@@ -59,7 +59,7 @@ class ScanCollectorTest {
         ScanCollectorConfig config = ConfigLoader.parse(yaml(), "scans.yaml", ScanCollectorConfig.class);
         ScanHarness harness = new ScanHarness();
         HttpClient http = HttpClient.newHttpClient();
-        try (HealthServer health = new HealthServer("127.0.0.1", 0, harness.metrics).start()) {
+        try (HealthServer health = new HealthServer("127.0.0.1", 0, harness.metrics.registry()).start()) {
             ScanCollector collector = new ScanCollector(config, harness.publisher, harness.deadLetters, harness.topics,
                     ScanHarness.CLOCK);
             collector.registerHealthChecks(health);

@@ -1,4 +1,4 @@
-package dev.kubeproof.sink.config;
+package dev.kubeproof.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

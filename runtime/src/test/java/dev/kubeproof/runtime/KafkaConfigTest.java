@@ -7,12 +7,12 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-class PublisherConfigTest {
+class KafkaConfigTest {
 
     @Test
     void shouldAlwaysProduceDurablyAndIdempotently() {
         // Given
-        PublisherConfig config = new PublisherConfig("k:9092", "http://r:8081", "audit",
+        KafkaConfig config = new KafkaConfig("k:9092", "http://r:8081", "audit",
                 Map.of("linger.ms", "20", "bearer.auth.token", "t0ken"));
 
         // When
@@ -28,13 +28,13 @@ class PublisherConfigTest {
 
     @Test
     void shouldRejectSettingsThePublisherOwns() {
-        assertThatThrownBy(() -> new PublisherConfig("k:1", "http://r", "c", Map.of("enable.idempotence", "false")))
+        assertThatThrownBy(() -> new KafkaConfig("k:1", "http://r", "c", Map.of("enable.idempotence", "false")))
                 .hasMessageContaining("enable.idempotence must be true");
-        assertThatThrownBy(() -> new PublisherConfig("k:1", "http://r", "c", Map.of("bootstrap.servers", "x:1")))
-                .hasMessageContaining("kafkaProperties.bootstrap.servers");
-        assertThatThrownBy(() -> new PublisherConfig("k:1", "ftp://r", "c", null))
-                .hasMessageContaining("schemaRegistryUrl must be an http or https URL");
-        assertThatThrownBy(() -> new PublisherConfig(" ", "http://r", "c", null))
+        assertThatThrownBy(() -> new KafkaConfig("k:1", "http://r", "c", Map.of("bootstrap.servers", "x:1")))
+                .hasMessageContaining("kafka.properties.bootstrap.servers");
+        assertThatThrownBy(() -> new KafkaConfig("k:1", "ftp://r", "c", null))
+                .hasMessageContaining("kafka.schemaRegistryUrl must be an http or https URL");
+        assertThatThrownBy(() -> new KafkaConfig(" ", "http://r", "c", null))
                 .hasMessageContaining("bootstrapServers");
     }
 }
