@@ -129,6 +129,9 @@ public final class ConfigLoader {
             if (declared.equals(path) && key.kind() != ConfigKeys.Kind.OBJECT && !declared.contains("[]")) {
                 return key;
             }
+            if (key.kind() == ConfigKeys.Kind.LIST_OF_OBJECTS && declared.equals(path + "[]")) {
+                return key; // a whole list in YAML flow style: --set 'files=[{path: a.log, positionFile: a.pos}]'
+            }
             if (key.kind() == ConfigKeys.Kind.MAP && path.startsWith(declared + ".")) {
                 return key;
             }
@@ -153,7 +156,7 @@ public final class ConfigLoader {
             node.put(mapKey, value);
             return;
         }
-        String last = names[names.length - 1];
+        String last = names[names.length - 1].replace("[]", "");
         if (key.javaType().isCollectionLikeType()) {
             if (value.trim().startsWith("[")) {
                 node.set(last, readTree(YAML, value, "--set " + path));

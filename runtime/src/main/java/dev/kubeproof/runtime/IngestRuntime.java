@@ -40,7 +40,7 @@ public final class IngestRuntime implements AutoCloseable {
 
     /** Connects to Kafka and the registry and binds (but does not start) the health server. */
     public static IngestRuntime create(KafkaConfig kafka, TopicCatalog topics, HealthConfig health) {
-        IngestMetrics metrics = new IngestMetrics();
+        IngestMetrics metrics = new IngestMetrics(ServiceMetrics.registry(kafka.clientIdOr("kubeproof-ingest")));
         RecordPublisher publisher = new RecordPublisher(kafka, metrics);
         try {
             return new IngestRuntime(metrics, publisher, topics, new HealthServer(health, metrics.registry()),

@@ -10,6 +10,8 @@ import dev.kubeproof.contract.registry.SchemaRegistryClient;
 import dev.kubeproof.contract.serde.AvroSerializer;
 import dev.kubeproof.contract.topics.TopicSpec;
 
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -29,12 +31,16 @@ public final class RecordPublisher implements AutoCloseable {
     private final AvroSerializer<SpecificRecord> serializer;
     private final IngestMetrics metrics;
     private final String defaultSource;
+    private KafkaClientMetrics clientMetrics;
 
     /** A publisher with its own Kafka producer and registry client. */
     public RecordPublisher(KafkaConfig config, IngestMetrics metrics) {
         this(new KafkaProducer<>(config.producerProperties()),
                 new ConfluentRestSchemaRegistryClient(RegistryClientConfig.fromSerdeConfigs(config.registryProperties())),
                 metrics, config.clientIdOr("kubeproof"), autoRegister(config));
+        // The producer's own metrics (record rates, errors, request latency) on the process's /metrics.
+        this.clientMetrics = new KafkaClientMetrics(producer);
+        this.clientMetrics.bindTo(metrics.registry());
     }
 
     /** For tests: a given producer (e.g. {@code MockProducer}) and registry client. */
@@ -99,6 +105,9 @@ public final class RecordPublisher implements AutoCloseable {
 
     @Override
     public void close() {
+        if (clientMetrics != null) {
+            clientMetrics.close();
+        }
         producer.close(CLOSE_TIMEOUT);
     }
 

@@ -10,6 +10,7 @@ import dev.kubeproof.runtime.HealthServer;
 import dev.kubeproof.runtime.ServiceCommand;
 import dev.kubeproof.runtime.ServiceMetrics;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -38,6 +39,9 @@ public final class StreamsCommand extends ServiceCommand<EvidenceServiceConfig> 
             try (EvidenceService service = EvidenceService.create(config, new EvidenceMetrics(registry))) {
                 health.livenessCheck("streams not failed", () -> !service.failed());
                 health.readinessCheck("kafka streams RUNNING", () -> service.state() == KafkaStreams.State.RUNNING);
+                Gauge.builder("kubeproof.streams.running", service, s -> s.state() == KafkaStreams.State.RUNNING ? 1 : 0)
+                        .description("1 while Kafka Streams is RUNNING (not starting, rebalancing or stopped)")
+                        .register(registry);
                 Runtime.getRuntime().addShutdownHook(new Thread(service::close, "kubeproof-streams-shutdown"));
                 service.start();
                 while (!service.awaitStop(Duration.ofSeconds(5))) {
