@@ -12,22 +12,26 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 public final class IngestMetrics {
     static final String PUBLISHED = "kubeproof.ingest.records.published";
     static final String PUBLISH_FAILURES = "kubeproof.ingest.publish.failures";
-    static final String DEAD_LETTERS = "kubeproof.ingest.dead.letters";
+    static final String DEAD_LETTERS = "kubeproof.dead.letters";
     static final String RECEIVED = "kubeproof.ingest.inputs.received";
 
-    private final PrometheusMeterRegistry registry;
+    private final MeterRegistry registry;
 
     public IngestMetrics() {
         this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
 
-    public IngestMetrics(PrometheusMeterRegistry registry) {
+    /** Meters in {@code registry}: a Prometheus one to serve them, any other where nothing scrapes them. */
+    public IngestMetrics(MeterRegistry registry) {
         this.registry = registry;
     }
 
-    /** The registry, for collectors that add their own meters. */
+    /** The Prometheus registry the health server serves, for collectors that add their own meters. */
     public PrometheusMeterRegistry registry() {
-        return registry;
+        if (registry instanceof PrometheusMeterRegistry prometheus) {
+            return prometheus;
+        }
+        throw new IllegalStateException("these metrics are not kept in a Prometheus registry");
     }
 
     public MeterRegistry meterRegistry() {
@@ -45,7 +49,7 @@ public final class IngestMetrics {
                 .tag("topic", topic).tag("source", source).register(registry).increment();
     }
 
-    /** An input was rejected: {@code kubeproof_ingest_dead_letters_total{source,error_type}}. */
+    /** An input was rejected, by any stage: {@code kubeproof_dead_letters_total{source,error_type}}. */
     public void deadLettered(String source, String errorType) {
         deadLetters(source, errorType).increment();
     }
@@ -71,7 +75,7 @@ public final class IngestMetrics {
 
     /** The Prometheus text exposition of every meter. */
     public String scrape() {
-        return registry.scrape();
+        return registry().scrape();
     }
 
     private Counter published(String topic, String source) {

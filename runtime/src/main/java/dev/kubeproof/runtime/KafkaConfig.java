@@ -94,6 +94,25 @@ public record KafkaConfig(
         return clientId != null ? clientId : fallback;
     }
 
+    /**
+     * A config for a producer beside other clients (a service's dead-letter producer): only the properties a
+     * producer understands (connection, security, {@code producer.}-prefixed ones unprefixed) and the registry's.
+     */
+    public KafkaConfig forProducer(String producerClientId) {
+        Map<String, String> producer = new LinkedHashMap<>();
+        properties.forEach((key, value) -> {
+            if (ProducerConfig.configNames().contains(key) || REGISTRY_KEYS.contains(key)) {
+                producer.putIfAbsent(key, value);
+            }
+        });
+        properties.forEach((key, value) -> {
+            if (key.startsWith("producer.")) {
+                producer.put(key.substring("producer.".length()), value);
+            }
+        });
+        return new KafkaConfig(bootstrapServers, schemaRegistryUrl, producerClientId, producer);
+    }
+
     /** Settings every Kafka client gets: the extra properties but the registry's, and the bootstrap servers. */
     public Map<String, Object> clientProperties() {
         Map<String, Object> client = new LinkedHashMap<>();

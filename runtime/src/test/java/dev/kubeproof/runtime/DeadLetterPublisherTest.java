@@ -47,7 +47,7 @@ class DeadLetterPublisherTest {
         assertThat(letter.getOccurredAt()).isEqualTo(clock.instant());
         assertThat(metrics.deadLetterCount("ingest.audit-file", "MALFORMED_JSON")).isEqualTo(1.0);
         assertThat(metrics.scrape())
-                .contains("kubeproof_ingest_dead_letters_total{error_type=\"MALFORMED_JSON\",source=\"ingest.audit-file\"} 1.0");
+                .contains("kubeproof_dead_letters_total{error_type=\"MALFORMED_JSON\",source=\"ingest.audit-file\"} 1.0");
     }
 
     @Test

@@ -31,10 +31,6 @@ public final class SinkMetrics {
         }
     }
 
-    public void deadLettered(String errorType) {
-        Counter.builder("kubeproof.sink.dead.letters").tag("error.type", errorType)
-                .description("records sent to the dead-letter topic").register(registry).increment();
-    }
 
     public void failedAttempt() {
         Counter.builder("kubeproof.sink.attempts.failed").description("batch attempts that left work to retry")

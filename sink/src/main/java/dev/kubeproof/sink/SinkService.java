@@ -37,7 +37,9 @@ import dev.kubeproof.contract.registry.ConfluentRestSchemaRegistryClient;
 import dev.kubeproof.contract.registry.RegistryClientConfig;
 import dev.kubeproof.contract.registry.SchemaRegistryClient;
 import dev.kubeproof.contract.serde.AvroDeserializer;
+import dev.kubeproof.runtime.DeadLetterPublisher;
 import dev.kubeproof.runtime.HealthServer;
+import dev.kubeproof.runtime.IngestMetrics;
 import dev.kubeproof.siem.ControlCatalog;
 import dev.kubeproof.sink.config.PolicyReportConfig;
 import dev.kubeproof.sink.config.SinkConfig;
@@ -47,9 +49,8 @@ import dev.kubeproof.sink.delivery.Batch;
 import dev.kubeproof.sink.delivery.BatchItem;
 import dev.kubeproof.sink.delivery.BatchProcessor;
 import dev.kubeproof.sink.delivery.BulkIngesterWriter;
-import dev.kubeproof.sink.delivery.DeadLetterSink;
+import dev.kubeproof.runtime.DeadLetterSink;
 import dev.kubeproof.sink.delivery.DocumentWriter;
-import dev.kubeproof.sink.delivery.KafkaDeadLetterSink;
 import dev.kubeproof.sink.documents.AuditDocuments;
 import dev.kubeproof.sink.documents.EvidenceDocuments;
 import dev.kubeproof.sink.documents.ViolationDocuments;
@@ -122,8 +123,9 @@ public final class SinkService implements Runnable, AutoCloseable {
         SchemaRegistryClient schemaRegistry = new ConfluentRestSchemaRegistryClient(RegistryClientConfig.of(config.schemaRegistryUrl()));
         DocumentWriter writer = new BulkIngesterWriter(client, config.bulkMaxOperations(), config.bulkMaxBytes(),
                 config.bulkConcurrentRequests(), config.elasticsearch().responseTimeout());
-        DeadLetterSink deadLetters = new KafkaDeadLetterSink(config.kafkaBootstrapServers(), config.kafkaClient(),
-                schemaRegistry, config.topics().deadLetters().name(), Duration.ofSeconds(30));
+        DeadLetterPublisher deadLetters = DeadLetterPublisher.create(
+                config.kafka().forProducer(config.groupId() + "-dead-letters"), config.topics(),
+                new IngestMetrics(registry), clock);
         BatchProcessor processor = new BatchProcessor(names, new EvidenceDocuments(names, catalog),
                 new ViolationDocuments(names), new AuditDocuments(names),
                 new AvroDeserializer<>(schemaRegistry, EvidenceRecord.class), new AvroDeserializer<>(schemaRegistry, AuditEvent.class),

@@ -15,7 +15,7 @@ public final class EvidenceMetrics {
     public static final String TRANSITIONS = "kubeproof.streams.evidence.transitions";
     public static final String EVALUATIONS = "kubeproof.streams.evaluations";
     public static final String EVALUATION_ERRORS = "kubeproof.streams.evaluation.errors";
-    public static final String DEAD_LETTERS = "kubeproof.streams.dead.letters";
+    public static final String DEAD_LETTERS = "kubeproof.dead.letters";
     public static final String SKIPPED = "kubeproof.streams.skipped";
 
     private final MeterRegistry registry;
@@ -49,9 +49,11 @@ public final class EvidenceMetrics {
                 .tag("kind", kind).register(registry).increment();
     }
 
+
+    /** A dead letter written by the topology itself: the counter every stage's dead letters share. */
     public void deadLetter(String source, String errorType) {
         Counter.builder(DEAD_LETTERS).description("Inputs sent to the dead-letter topic").tag("source", source)
-                .tag("errorType", errorType).register(registry).increment();
+                .tag("error_type", errorType).register(registry).increment();
     }
 
     public void skipped(String reason) {

@@ -23,6 +23,9 @@ import dev.kubeproof.contract.registry.SchemaRegistryClient;
 import dev.kubeproof.controls.ControlEngine;
 import dev.kubeproof.controls.ControlSettings;
 import dev.kubeproof.controls.Evaluator;
+import dev.kubeproof.runtime.DeadLetterPublisher;
+import dev.kubeproof.runtime.DeadLetterSink;
+import dev.kubeproof.runtime.IngestMetrics;
 import dev.kubeproof.siem.ControlCatalog;
 import dev.kubeproof.siem.ControlInfo;
 import dev.kubeproof.siem.ViolationFormats;
@@ -30,8 +33,6 @@ import dev.kubeproof.siem.ViolationFormatter;
 import dev.kubeproof.streams.config.SchemaIdCache;
 import dev.kubeproof.streams.config.SchemaSubjects;
 import dev.kubeproof.streams.config.StreamsConfigFactory;
-import dev.kubeproof.streams.errors.DeadLetterPublisher;
-import dev.kubeproof.streams.errors.KafkaDeadLetterPublisher;
 
 /**
  * The evidence application: builds the topology from a validated configuration, runs it on Kafka Streams and
@@ -43,7 +44,7 @@ public final class EvidenceService implements AutoCloseable {
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
     private final KafkaStreams streams;
-    private final DeadLetterPublisher deadLetters;
+    private final DeadLetterSink deadLetters;
     private final KafkaStreamsMetrics streamsMetrics;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean failed;
@@ -65,9 +66,9 @@ public final class EvidenceService implements AutoCloseable {
         SchemaSubjects.register(registry, SchemaSubjects.of(config.streams().applicationId(), topologyConfig.topics()));
         Topology topology = EvidenceTopology.build(topologyConfig, evaluator, formatter, EvidenceSerdes.avro(registry),
                 clock, metrics);
-        this.deadLetters = new KafkaDeadLetterPublisher(config.streams().bootstrapServers(), registry,
-                topologyConfig.topics().deadLetters().name(), config.streams().applicationId() + "-dead-letters",
-                metrics);
+        this.deadLetters = DeadLetterPublisher.create(
+                config.kafka().forProducer(config.streams().applicationId() + "-dead-letters"), topologyConfig.topics(),
+                new IngestMetrics(metrics.registry()), clock);
         Properties properties = StreamsConfigFactory.properties(config.streams(), deadLetters, clock);
         this.streams = new KafkaStreams(topology, properties);
         this.streams.setUncaughtExceptionHandler(error -> {

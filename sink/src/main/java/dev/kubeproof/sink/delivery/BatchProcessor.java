@@ -1,5 +1,6 @@
 package dev.kubeproof.sink.delivery;
 
+import dev.kubeproof.runtime.DeadLetterSink;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
@@ -40,6 +41,8 @@ import dev.kubeproof.sink.elasticsearch.IndexNames;
  * commits only a finished batch.
  */
 public final class BatchProcessor {
+    /** The {@code source} of the sink's dead letters. */
+    public static final String DEAD_LETTER_SOURCE = "sink.elasticsearch";
     private static final Logger LOG = LoggerFactory.getLogger(BatchProcessor.class);
 
     /** The result of one attempt. */
@@ -217,7 +220,7 @@ public final class BatchProcessor {
         List<DeadLetter> letters = new ArrayList<>();
         Instant now = clock.instant();
         for (BatchItem item : dead) {
-            letters.add(DeadLetters.fromKafka(KafkaDeadLetterSink.SOURCE, item.errorType(), item.reason(), item.topic(),
+            letters.add(DeadLetters.fromKafka(DEAD_LETTER_SOURCE, item.errorType(), item.reason(), item.topic(),
                     item.partition(), item.offset(), item.key(), item.value(), now));
         }
         try {
@@ -227,7 +230,6 @@ public final class BatchProcessor {
         }
         for (BatchItem item : dead) {
             item.deadLettered();
-            metrics.deadLettered(item.errorType());
             LOG.warn("dead-lettered {}-{}@{}: {} {}", item.topic(), item.partition(), item.offset(), item.errorType(),
                     item.reason());
         }

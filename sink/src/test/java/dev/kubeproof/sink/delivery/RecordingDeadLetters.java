@@ -1,5 +1,6 @@
 package dev.kubeproof.sink.delivery;
 
+import dev.kubeproof.runtime.DeadLetterSink;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -8,7 +8,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 
-import dev.kubeproof.streams.errors.DeadLetterPublisher;
+import dev.kubeproof.runtime.DeadLetterSink;
 import dev.kubeproof.streams.errors.DeadLetteringDeserializationHandler;
 import dev.kubeproof.streams.errors.DeadLetteringProcessingHandler;
 import dev.kubeproof.streams.errors.DeadLetteringProductionHandler;
@@ -19,7 +19,7 @@ import dev.kubeproof.streams.errors.DeadLetteringProductionHandler;
  * TopologyTestDriver from the same properties.
  */
 public final class StreamsConfigFactory {
-    /** Streams config key of the {@link DeadLetterPublisher} instance the exception handlers write through. */
+    /** Streams config key of the {@link DeadLetterSink} instance the exception handlers write through. */
     public static final String DEAD_LETTER_PUBLISHER = "kubeproof.dead.letter.publisher";
     /** Streams config key of the {@link Clock} the exception handlers stamp dead letters with. */
     public static final String CLOCK = "kubeproof.clock";
@@ -29,7 +29,7 @@ public final class StreamsConfigFactory {
     private StreamsConfigFactory() {
     }
 
-    public static Properties properties(StreamsSettings settings, DeadLetterPublisher deadLetters, Clock clock) {
+    public static Properties properties(StreamsSettings settings, DeadLetterSink deadLetters, Clock clock) {
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(deadLetters, "deadLetters");
         Objects.requireNonNull(clock, "clock");

@@ -1,5 +1,6 @@
 package dev.kubeproof.streams.errors;
 
+import dev.kubeproof.runtime.DeadLetterSink;
 import java.time.Clock;
 import java.util.Map;
 
@@ -24,7 +25,7 @@ public final class DeadLetteringDeserializationHandler implements Deserializatio
     private static final int NOT_FOUND = 404;
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetteringDeserializationHandler.class);
 
-    private DeadLetterPublisher publisher;
+    private DeadLetterSink publisher;
     private Clock clock;
 
     @Override

@@ -1,5 +1,6 @@
 package dev.kubeproof.streams.errors;
 
+import dev.kubeproof.runtime.DeadLetterSink;
 import java.time.Clock;
 import java.util.Map;
 
@@ -21,7 +22,7 @@ public final class DeadLetteringProcessingHandler implements ProcessingException
     public static final String ERROR_TYPE = "PROCESSING";
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetteringProcessingHandler.class);
 
-    private DeadLetterPublisher publisher;
+    private DeadLetterSink publisher;
     private Clock clock;
 
     @Override

@@ -1,5 +1,6 @@
 package dev.kubeproof.streams.errors;
 
+import dev.kubeproof.runtime.DeadLetterSink;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
@@ -22,7 +23,7 @@ public final class DeadLetteringProductionHandler implements ProductionException
     public static final String SOURCE = "streams.produce";
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetteringProductionHandler.class);
 
-    private DeadLetterPublisher publisher;
+    private DeadLetterSink publisher;
     private Clock clock;
 
     @Override

@@ -1,5 +1,6 @@
 package dev.kubeproof.streams.errors;
 
+import dev.kubeproof.runtime.DeadLetterSink;
 import java.time.Clock;
 import java.util.Map;
 
@@ -13,12 +14,12 @@ final class HandlerSupport {
     private HandlerSupport() {
     }
 
-    static DeadLetterPublisher publisher(Map<String, ?> configs, String handler) {
+    static DeadLetterSink publisher(Map<String, ?> configs, String handler) {
         Object publisher = configs.get(StreamsConfigFactory.DEAD_LETTER_PUBLISHER);
-        if (publisher instanceof DeadLetterPublisher deadLetters) {
+        if (publisher instanceof DeadLetterSink deadLetters) {
             return deadLetters;
         }
-        throw new IllegalStateException(handler + " needs a " + DeadLetterPublisher.class.getSimpleName()
+        throw new IllegalStateException(handler + " needs a " + DeadLetterSink.class.getSimpleName()
                 + " instance in the Streams config under " + StreamsConfigFactory.DEAD_LETTER_PUBLISHER
                 + " (StreamsConfigFactory sets it)");
     }

@@ -1,5 +1,6 @@
 package dev.kubeproof.streams.errors;
 
+import dev.kubeproof.runtime.DeadLetterSink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -119,7 +120,7 @@ class DeadLetteringHandlersTest {
     void shouldFailRatherThanDropWhenTheDeadLetterCannotBeWritten() {
         // Given
         DeadLetteringDeserializationHandler handler = new DeadLetteringDeserializationHandler();
-        handler.configure(Map.of(StreamsConfigFactory.DEAD_LETTER_PUBLISHER, (DeadLetterPublisher) letter -> {
+        handler.configure(Map.of(StreamsConfigFactory.DEAD_LETTER_PUBLISHER, (DeadLetterSink) letter -> {
             throw new IllegalStateException("dead-letter topic unavailable");
         }));
 

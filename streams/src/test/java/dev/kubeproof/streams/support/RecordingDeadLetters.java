@@ -4,15 +4,15 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.kubeproof.avro.DeadLetter;
-import dev.kubeproof.streams.errors.DeadLetterPublisher;
+import dev.kubeproof.runtime.DeadLetterSink;
 
 /** Keeps what the exception handlers dead-letter, for assertions. */
-public final class RecordingDeadLetters implements DeadLetterPublisher {
+public final class RecordingDeadLetters implements DeadLetterSink {
     private final List<DeadLetter> letters = new CopyOnWriteArrayList<>();
 
     @Override
-    public void publish(DeadLetter letter) {
-        letters.add(letter);
+    public void publish(List<DeadLetter> published) {
+        letters.addAll(published);
     }
 
     public List<DeadLetter> letters() {
