@@ -44,7 +44,7 @@ import dev.kubeproof.siem.ControlCatalog;
 import dev.kubeproof.sink.config.PolicyReportConfig;
 import dev.kubeproof.sink.config.SinkConfig;
 import dev.kubeproof.sink.config.SinkConfig.Input;
-import dev.kubeproof.sink.delivery.Backoff;
+import dev.kubeproof.contract.retry.Backoff;
 import dev.kubeproof.sink.delivery.Batch;
 import dev.kubeproof.sink.delivery.BatchItem;
 import dev.kubeproof.sink.delivery.BatchProcessor;

@@ -1,5 +1,6 @@
 package dev.kubeproof.sink;
 
+import dev.kubeproof.testkit.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -29,10 +30,9 @@ import dev.kubeproof.contract.topics.TopicCatalog;
 import dev.kubeproof.siem.ControlCatalog;
 import dev.kubeproof.sink.config.ElasticsearchConfig;
 import dev.kubeproof.sink.config.SinkConfig;
-import dev.kubeproof.sink.delivery.Backoff;
+import dev.kubeproof.contract.retry.Backoff;
 import dev.kubeproof.sink.delivery.BatchProcessor;
 import dev.kubeproof.sink.delivery.FakeElasticsearch;
-import dev.kubeproof.sink.delivery.MutableClock;
 import dev.kubeproof.sink.delivery.RecordingDeadLetters;
 import dev.kubeproof.sink.documents.AuditDocuments;
 import dev.kubeproof.sink.documents.EvidenceDocuments;

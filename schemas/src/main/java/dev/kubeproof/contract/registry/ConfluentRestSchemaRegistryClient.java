@@ -1,5 +1,7 @@
 package dev.kubeproof.contract.registry;
 
+import dev.kubeproof.contract.retry.Retry;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -34,6 +36,7 @@ public final class ConfluentRestSchemaRegistryClient implements SchemaRegistryCl
     private final RegistryClientConfig config;
     private final HttpClient http;
     private final String base;
+    private final Retry retry;
     // Keyed by the Schema itself: Avro caches a schema's hash, while toString() would re-render it on every call.
     private final Map<String, Map<Schema, Integer>> registeredIds = new ConcurrentHashMap<>();
     private final Map<String, Map<Schema, Integer>> lookedUpIds = new ConcurrentHashMap<>();
@@ -41,6 +44,7 @@ public final class ConfluentRestSchemaRegistryClient implements SchemaRegistryCl
 
     public ConfluentRestSchemaRegistryClient(RegistryClientConfig config) {
         this.config = config;
+        this.retry = Retry.of(config.retry());
         this.http = HttpClient.newBuilder().connectTimeout(config.requestTimeout()).build();
         String url = config.url().toString();
         this.base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
@@ -107,49 +111,36 @@ public final class ConfluentRestSchemaRegistryClient implements SchemaRegistryCl
     }
 
     private JsonNode send(String method, String path, String body, String what) {
-        int attempt = 0;
-        while (true) {
-            attempt++;
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-                    .timeout(config.requestTimeout())
-                    .header("Accept", CONTENT_TYPE + ", application/json")
-                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
-            if (body != null) {
-                request.header("Content-Type", CONTENT_TYPE);
+        // 429 and 5xx answers and unreachable registries are retried; any other answer is final.
+        return retry.call(what, () -> attempt(method, path, body, what),
+                failure -> failure instanceof SchemaRegistryException e && e.retryable());
+    }
+
+    private JsonNode attempt(String method, String path, String body, String what) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(config.requestTimeout())
+                .header("Accept", CONTENT_TYPE + ", application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        if (body != null) {
+            request.header("Content-Type", CONTENT_TYPE);
+        }
+        config.basicAuth().ifPresent(userInfo -> request.header("Authorization",
+                "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8))));
+        config.bearerToken().ifPresent(token -> request.header("Authorization", "Bearer " + token));
+        try {
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            int status = response.statusCode();
+            if (status >= 200 && status < 300) {
+                return response.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(response.body());
             }
-            config.basicAuth().ifPresent(userInfo -> request.header("Authorization",
-                    "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8))));
-            config.bearerToken().ifPresent(token -> request.header("Authorization", "Bearer " + token));
-            RuntimeException failure;
-            try {
-                HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-                int status = response.statusCode();
-                if (status >= 200 && status < 300) {
-                    return response.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(response.body());
-                }
-                failure = error(status, response.body(), what);
-                if (status != 429 && status < 500) {
-                    throw failure;
-                }
-            } catch (IOException e) {
-                failure = new SchemaRegistryException(what + " failed: registry at " + base + " not reachable ("
-                        + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new SchemaRegistryException(what + " was interrupted", e);
-            }
-            if (!config.retry().canRetry(attempt)) {
-                throw failure;
-            }
-            LOG.warn("{} failed (attempt {} of {}), retrying: {}", what, attempt, config.retry().maxAttempts(),
-                    failure.getMessage());
-            try {
-                Thread.sleep(config.retry().backoff(attempt).toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new SchemaRegistryException(what + " was interrupted", e);
-            }
+            throw error(status, response.body(), what);
+        } catch (IOException e) {
+            throw new SchemaRegistryException(what + " failed: registry at " + base + " not reachable ("
+                    + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e, true);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SchemaRegistryException(what + " was interrupted", e);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.kubeproof.contract.topics;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -9,10 +10,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import dev.kubeproof.contract.registry.SchemaRegistryClient;
+import dev.kubeproof.contract.retry.Retry;
+import dev.kubeproof.contract.retry.RetryPolicy;
 
 import org.apache.avro.specific.SpecificData;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
@@ -26,10 +30,33 @@ public final class TopicProvisioner {
     public record Outcome(List<String> created, List<String> existing, List<String> subjects) {
     }
 
+    /** How long provisioning keeps trying a broker that is not reachable yet. */
+    static final Duration DEADLINE = Duration.ofMinutes(2);
+    private static final Retry RETRY = Retry.of(new RetryPolicy(20, Duration.ofMillis(250), Duration.ofSeconds(10)))
+            .withDeadline(DEADLINE);
+
     private TopicProvisioner() {
     }
 
+    /**
+     * Creates the missing topics. A broker that is still starting or briefly unreachable is retried for up to
+     * {@link #DEADLINE}; any other failure (authorization, invalid config) is final.
+     */
     public static Outcome createTopics(Admin admin, TopicCatalog catalog, short replicationFactor) {
+        return RETRY.call("creating topics", () -> attempt(admin, catalog, replicationFactor),
+                TopicProvisioner::isTransient);
+    }
+
+    private static boolean isTransient(RuntimeException failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof RetriableException || cause instanceof TimeoutException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Outcome attempt(Admin admin, TopicCatalog catalog, short replicationFactor) {
         List<String> created = new ArrayList<>();
         List<String> existing = new ArrayList<>();
         try {

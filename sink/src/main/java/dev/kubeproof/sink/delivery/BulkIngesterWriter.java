@@ -30,7 +30,7 @@ import dev.kubeproof.sink.documents.IndexAction;
  * Writes through elasticsearch-java's {@link BulkIngester}: it groups the operations into bulk requests by count
  * and size and keeps at most the configured number in flight; each operation carries a future as its context,
  * completed with the classified per-item result. The ingester's own retry is left off (its default): retries are
- * the sink's {@link Backoff}, one place for the whole batch.
+ * the sink's {@link dev.kubeproof.contract.retry.Backoff}, one place for the whole batch.
  */
 public final class BulkIngesterWriter implements DocumentWriter {
     private final ElasticsearchClient client;

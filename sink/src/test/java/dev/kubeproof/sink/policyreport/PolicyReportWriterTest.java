@@ -1,5 +1,6 @@
 package dev.kubeproof.sink.policyreport;
 
+import dev.kubeproof.testkit.MutableClock;
 import static dev.kubeproof.sink.TestEvidence.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,7 +21,6 @@ import dev.kubeproof.avro.ResourceRef;
 import dev.kubeproof.siem.ControlCatalog;
 import dev.kubeproof.siem.ControlInfo;
 import dev.kubeproof.sink.config.PolicyReportConfig;
-import dev.kubeproof.sink.delivery.MutableClock;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;

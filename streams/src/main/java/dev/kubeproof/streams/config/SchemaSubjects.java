@@ -5,8 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.apache.avro.Schema;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import dev.kubeproof.avro.DeadLetter;
 import dev.kubeproof.avro.EvidenceRecord;
@@ -14,6 +12,7 @@ import dev.kubeproof.avro.ImageScan;
 import dev.kubeproof.avro.ResourceChange;
 import dev.kubeproof.contract.registry.IncompatibleSchemaException;
 import dev.kubeproof.contract.registry.SchemaRegistryClient;
+import dev.kubeproof.contract.retry.Retry;
 import dev.kubeproof.contract.retry.RetryPolicy;
 import dev.kubeproof.contract.topics.TopicCatalog;
 import dev.kubeproof.streams.EvidenceTopology;
@@ -25,8 +24,7 @@ import dev.kubeproof.streams.EvidenceTopology;
  * together do not race to create the same subject while processing.
  */
 public final class SchemaSubjects {
-    private static final Logger LOG = LoggerFactory.getLogger(SchemaSubjects.class);
-    private static final RetryPolicy RACE_RETRY = new RetryPolicy(5, Duration.ofMillis(200), Duration.ofSeconds(2));
+    private static final Retry RACE_RETRY = Retry.of(new RetryPolicy(5, Duration.ofMillis(200), Duration.ofSeconds(2)));
 
     private SchemaSubjects() {
     }
@@ -55,19 +53,13 @@ public final class SchemaSubjects {
      */
     public static void register(SchemaRegistryClient registry, Map<String, Schema> subjects) {
         subjects.forEach((subject, schema) -> {
-            for (int attempt = 1; ; attempt++) {
-                try {
-                    registry.register(subject, schema);
-                    return;
-                } catch (IncompatibleSchemaException e) {
-                    if (!RACE_RETRY.canRetry(attempt)) {
-                        throw new IllegalStateException("the schema registry refuses " + schema.getFullName()
-                                + " under subject " + subject + ": " + e.getMessage(), e);
-                    }
-                    LOG.info("registering {} under {} was refused (attempt {}), retrying in case another instance"
-                            + " created it at the same moment", schema.getFullName(), subject, attempt);
-                    pause(RACE_RETRY.backoff(attempt));
-                }
+            try {
+                RACE_RETRY.run("registering " + schema.getFullName() + " under " + subject,
+                        () -> registry.register(subject, schema),
+                        failure -> failure instanceof IncompatibleSchemaException);
+            } catch (IncompatibleSchemaException e) {
+                throw new IllegalStateException("the schema registry refuses " + schema.getFullName()
+                        + " under subject " + subject + ": " + e.getMessage(), e);
             }
         });
     }
@@ -76,12 +68,4 @@ public final class SchemaSubjects {
         return applicationId + "-" + name + "-" + suffix + "-value";
     }
 
-    private static void pause(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while registering schemas", e);
-        }
-    }
 }

@@ -7,6 +7,9 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -16,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import dev.kubeproof.contract.retry.Backoff;
 import dev.kubeproof.contract.retry.RetryPolicy;
 import dev.kubeproof.runtime.ErrorTypes;
 import dev.kubeproof.runtime.IngestMetrics;
@@ -45,7 +49,8 @@ public final class AuditFileTailer implements AutoCloseable {
     private final AuditIngestor ingestor;
     private final AuditIngestor.Source source;
     private final int maxLineBytes;
-    private final RetryPolicy retry;
+    /** Kafka is retried for as long as it takes: the position only moves past acknowledged lines. */
+    private static final RetryPolicy RESEND = new RetryPolicy(Integer.MAX_VALUE, Duration.ofMillis(200), Duration.ofSeconds(10));
     private final Counter gaps;
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -63,7 +68,6 @@ public final class AuditFileTailer implements AutoCloseable {
         this.ingestor = Objects.requireNonNull(ingestor, "ingestor");
         this.source = AuditIngestor.Source.file(config.path().toString());
         this.maxLineBytes = maxLineBytes;
-        this.retry = new RetryPolicy(Integer.MAX_VALUE, java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(10));
         this.gaps = Counter.builder("kubeproof.ingest.audit.file.gaps")
                 .description("Restarts where the stored position's file could not be found (lines may be missing)")
                 .tag("path", config.path().toString()).register(metrics.registry());
@@ -330,7 +334,8 @@ public final class AuditFileTailer implements AutoCloseable {
     private void awaitWithRetry(List<byte[]> lines, List<CompletableFuture<AuditIngestor.Outcome>> sent,
                                 java.util.function.Function<byte[], CompletableFuture<AuditIngestor.Outcome>> resend) {
         List<CompletableFuture<AuditIngestor.Outcome>> pending = new ArrayList<>(sent);
-        for (int attempt = 1; ; attempt++) {
+        Backoff backoff = new Backoff(RESEND, Clock.systemUTC(), () -> ThreadLocalRandom.current().nextDouble());
+        while (true) {
             List<Integer> failed = new ArrayList<>();
             for (int i = 0; i < pending.size(); i++) {
                 try {
@@ -346,9 +351,10 @@ public final class AuditFileTailer implements AutoCloseable {
                 // leave the position where it is: the next start sends this batch again
                 throw new StopWithoutCommit(failed.size() + " lines of " + config.path() + " were not acknowledged");
             }
+            backoff.recordFailure();
             LOG.warn("{} of {} lines of {} not acknowledged by Kafka; retrying (attempt {})", failed.size(), lines.size(),
-                    config.path(), attempt);
-            sleepQuietly(retry.backoff(attempt).toMillis());
+                    config.path(), backoff.failures() + 1);
+            await(backoff.remaining());
             for (int i : failed) {
                 pending.set(i, resend.apply(lines.get(i)));
             }
@@ -362,21 +368,19 @@ public final class AuditFileTailer implements AutoCloseable {
     }
 
     private void pause() {
+        await(Duration.ofMillis(config.pollIntervalMillis()));
+    }
+
+    /** Waits, or less when the tailer is stopped. */
+    private void await(Duration duration) {
         try {
-            stopSignal.await(config.pollIntervalMillis(), TimeUnit.MILLISECONDS);
+            stopSignal.await(Math.max(1, duration.toMillis()), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             stopSignal.countDown();
         }
     }
 
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     private void closeChannel() {
         if (channel != null) {

@@ -1,5 +1,6 @@
-package dev.kubeproof.sink.delivery;
+package dev.kubeproof.contract.retry;
 
+import dev.kubeproof.testkit.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Clock;
@@ -7,7 +8,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 
-import dev.kubeproof.contract.retry.RetryPolicy;
 
 import org.junit.jupiter.api.Test;
 

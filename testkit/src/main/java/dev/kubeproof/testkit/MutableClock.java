@@ -1,4 +1,4 @@
-package dev.kubeproof.sink.delivery;
+package dev.kubeproof.testkit;
 
 import java.time.Clock;
 import java.time.Duration;

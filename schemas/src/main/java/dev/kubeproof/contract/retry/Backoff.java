@@ -1,4 +1,4 @@
-package dev.kubeproof.sink.delivery;
+package dev.kubeproof.contract.retry;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,13 +6,12 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.function.DoubleSupplier;
 
-import dev.kubeproof.contract.retry.RetryPolicy;
-
 /**
- * The sink's one retry helper: when the next attempt is due after consecutive failures, exponential with full
- * jitter per {@link RetryPolicy}, on an injected clock and random source. It never gives up: after
- * {@code maxAttempts} failures it keeps the largest backoff and reports {@link #isOutage()}, so that the sink
- * keeps its records (paused) instead of skipping them.
+ * When the next attempt is due after consecutive failures, exponential with full jitter per {@link RetryPolicy}, on
+ * an injected clock and random source: the non-blocking half of kubeproof's one retry helper (loops that must not
+ * block, like the sink's, ask it; {@link Retry} sleeps on it). It never gives up by itself: after
+ * {@code maxAttempts} failures it keeps the largest backoff and reports {@link #isOutage()}, so that a caller
+ * such as the sink keeps its records (paused) instead of skipping them.
  */
 public final class Backoff {
     private final RetryPolicy policy;
