@@ -18,7 +18,7 @@ import dev.kubeproof.controls.check.Check;
 import dev.kubeproof.controls.check.Subject;
 import dev.kubeproof.controls.check.Verdict;
 import dev.kubeproof.controls.k8s.Container;
-import dev.kubeproof.controls.k8s.ImageReference;
+import dev.kubeproof.contract.image.ImageReference;
 
 import static dev.kubeproof.controls.checks.WorkloadChecks.eachContainer;
 

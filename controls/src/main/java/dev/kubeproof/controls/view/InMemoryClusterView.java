@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.kubeproof.avro.ImageScan;
 import dev.kubeproof.controls.ClusterView;
-import dev.kubeproof.controls.k8s.ImageReference;
+import dev.kubeproof.contract.image.ImageReference;
 
 /**
  * A {@link ClusterView} over objects and scans held in memory: the offline scan's view of the manifests it read,

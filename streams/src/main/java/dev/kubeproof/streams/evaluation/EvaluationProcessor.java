@@ -28,6 +28,7 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
+import dev.kubeproof.contract.image.ImageReference;
 import dev.kubeproof.avro.ChangeType;
 import dev.kubeproof.avro.ControlSeverity;
 import dev.kubeproof.avro.DeadLetter;
@@ -193,7 +194,7 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
 
     private void onScan(Record<String, EvaluationInput> record, ImageScan scan) {
         String scope = scan.getClusterId() == null ? StoreKeys.ANY_CLUSTER : scan.getClusterId();
-        List<String> imageKeys = ImageReference.keysOf(scan);
+        List<String> imageKeys = ImageReference.lookupKeys(scan);
         for (String imageKey : imageKeys) {
             String key = StoreKeys.scan(scope, imageKey);
             ImageScan existing = scans.get(key);
@@ -226,7 +227,7 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
 
     private void indexImages(String inventoryKey, JsonNode object) {
         for (String image : WorkloadImages.of(object)) {
-            for (String imageKey : ImageReference.keysOf(image)) {
+            for (String imageKey : ImageReference.lookupKeys(image)) {
                 imageIndex.put(StoreKeys.imageIndex(imageKey, inventoryKey), inventoryKey);
             }
         }
@@ -235,7 +236,7 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
     private void unindexImages(String inventoryKey, ResourceChange previous) {
         JsonNode object = parse(inventoryKey, previous);
         for (String image : WorkloadImages.of(object)) {
-            for (String imageKey : ImageReference.keysOf(image)) {
+            for (String imageKey : ImageReference.lookupKeys(image)) {
                 imageIndex.delete(StoreKeys.imageIndex(imageKey, inventoryKey));
             }
         }
@@ -417,7 +418,7 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
 
         @Override
         public Optional<ImageScan> imageScan(String image) {
-            for (String imageKey : ImageReference.keysOf(image)) {
+            for (String imageKey : ImageReference.lookupKeys(image)) {
                 ImageScan scan = scans.get(StoreKeys.scan(clusterId, imageKey));
                 if (scan == null) {
                     scan = scans.get(StoreKeys.scan(StoreKeys.ANY_CLUSTER, imageKey));

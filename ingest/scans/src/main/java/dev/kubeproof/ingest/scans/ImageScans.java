@@ -56,27 +56,4 @@ public final class ImageScans {
                 .build();
     }
 
-    /**
-     * An image reference split into repository, tag and digest, e.g. {@code ghcr.io/org/app:1.2@sha256:ab..}. A
-     * colon only starts a tag after the last slash (so {@code registry:5000/app} has no tag).
-     */
-    record Reference(String repository, String tag, String digest) {
-        static Reference parse(String reference) {
-            String name = reference;
-            String digest = null;
-            int at = name.indexOf('@');
-            if (at >= 0) {
-                digest = name.substring(at + 1);
-                name = name.substring(0, at);
-            }
-            String tag = null;
-            int colon = name.lastIndexOf(':');
-            if (colon > name.lastIndexOf('/')) {
-                tag = name.substring(colon + 1);
-                name = name.substring(0, colon);
-            }
-            return new Reference(name.isEmpty() ? null : name, tag == null || tag.isEmpty() ? null : tag,
-                    digest == null || digest.isEmpty() ? null : digest);
-        }
-    }
 }

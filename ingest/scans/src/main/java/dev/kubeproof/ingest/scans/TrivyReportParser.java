@@ -16,6 +16,7 @@ import java.util.Objects;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.kubeproof.contract.image.ImageReference;
 import dev.kubeproof.avro.ImageScan;
 import dev.kubeproof.avro.InstalledPackage;
 import dev.kubeproof.avro.OperatingSystem;
@@ -64,13 +65,13 @@ public final class TrivyReportParser {
             metadata = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
         }
 
-        ImageScans.Reference fromName = ImageScans.Reference.parse(artifactName);
-        String repository = fromName.repository();
+        ImageReference.Parts fromName = ImageReference.split(artifactName);
+        String repository = fromName.name();
         String tag = fromName.tag();
         JsonNode repoTags = optionalArray(metadata, "RepoTags", "Metadata.");
         if (repoTags != null && !repoTags.isEmpty() && repoTags.get(0).isTextual()) {
-            ImageScans.Reference tagged = ImageScans.Reference.parse(repoTags.get(0).asText());
-            repository = tagged.repository();
+            ImageReference.Parts tagged = ImageReference.split(repoTags.get(0).asText());
+            repository = tagged.name();
             tag = tagged.tag();
         }
         String digest = digest(metadata, fromName);
@@ -112,12 +113,12 @@ public final class TrivyReportParser {
         return trivy == null ? null : optionalText(trivy, "Version", "Trivy.");
     }
 
-    private static String digest(JsonNode metadata, ImageScans.Reference fromName) {
+    private static String digest(JsonNode metadata, ImageReference.Parts fromName) {
         JsonNode repoDigests = optionalArray(metadata, "RepoDigests", "Metadata.");
         if (repoDigests != null) {
             for (JsonNode repoDigest : repoDigests) {
                 if (repoDigest.isTextual()) {
-                    String found = ImageScans.Reference.parse(repoDigest.asText()).digest();
+                    String found = ImageReference.split(repoDigest.asText()).digest();
                     if (found != null) {
                         return found;
                     }
