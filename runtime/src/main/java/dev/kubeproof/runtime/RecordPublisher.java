@@ -40,7 +40,7 @@ public final class RecordPublisher implements AutoCloseable {
                 metrics, config.clientIdOr("kubeproof"), autoRegister(config));
         // The producer's own metrics (record rates, errors, request latency) on the process's /metrics.
         this.clientMetrics = new KafkaClientMetrics(producer);
-        this.clientMetrics.bindTo(metrics.registry());
+        this.clientMetrics.bindTo(metrics.meterRegistry());
     }
 
     /** For tests: a given producer (e.g. {@code MockProducer}) and registry client. */

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.kubeproof.contract.evidence.EvidenceKey;
 import dev.kubeproof.avro.EvidenceCause;
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.avro.ExceptionRef;
@@ -32,7 +33,7 @@ final class EvidenceJson {
     static ObjectNode of(EvidenceRecord record, java.util.Optional<ControlInfo> control, boolean isoTimes) {
         ObjectNode node = JsonNodeFactory.instance.objectNode();
         node.put("evidence_id", record.getEvidenceId());
-        node.put("key", Transitions.key(record));
+        node.put("key", EvidenceKey.of(record));
         node.put("status", record.getStatus().name());
         if (record.getPreviousStatus() != null) {
             node.put("previous_status", record.getPreviousStatus().name());

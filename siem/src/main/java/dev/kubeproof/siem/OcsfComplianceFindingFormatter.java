@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.kubeproof.contract.evidence.EvidenceKey;
 import dev.kubeproof.avro.ControlSeverity;
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.avro.EvidenceStatus;
@@ -104,7 +105,7 @@ public final class OcsfComplianceFindingFormatter implements ViolationFormatter 
         product.put("version", productVersion);
 
         ObjectNode finding = doc.putObject("finding_info");
-        finding.put("uid", Transitions.key(record));
+        finding.put("uid", EvidenceKey.of(record));
         finding.put("title", record.getControlTitle().isEmpty() ? record.getControlId() : record.getControlTitle());
         finding.put("desc", record.getMessage());
         finding.putArray("types").add("Kubernetes Configuration");

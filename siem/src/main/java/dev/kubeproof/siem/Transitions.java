@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.kubeproof.contract.evidence.EvidenceKey;
 import dev.kubeproof.avro.ControlSeverity;
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.avro.EvidenceStatus;
@@ -23,10 +24,6 @@ public final class Transitions {
     private Transitions() {
     }
 
-    /** The evidence key: {@code cluster/control/resource uid}, the same as the Kafka key of the evidence topics. */
-    public static String key(EvidenceRecord record) {
-        return record.getResource().getClusterId() + "/" + record.getControlId() + "/" + record.getResource().getUid();
-    }
 
     /** True for a transition into or out of FAIL: what the violations topic carries. */
     public static boolean isViolationTransition(EvidenceRecord record) {

@@ -38,9 +38,11 @@ import dev.kubeproof.contract.registry.RegistryClientConfig;
 import dev.kubeproof.contract.registry.SchemaRegistryClient;
 import dev.kubeproof.contract.serde.AvroDeserializer;
 import dev.kubeproof.runtime.DeadLetterPublisher;
+import dev.kubeproof.runtime.DeadLetterSink;
 import dev.kubeproof.runtime.HealthServer;
 import dev.kubeproof.runtime.IngestMetrics;
 import dev.kubeproof.siem.ControlCatalog;
+import dev.kubeproof.siem.ViolationFormats;
 import dev.kubeproof.sink.config.PolicyReportConfig;
 import dev.kubeproof.sink.config.SinkConfig;
 import dev.kubeproof.sink.config.SinkConfig.Input;
@@ -49,7 +51,6 @@ import dev.kubeproof.sink.delivery.Batch;
 import dev.kubeproof.sink.delivery.BatchItem;
 import dev.kubeproof.sink.delivery.BatchProcessor;
 import dev.kubeproof.sink.delivery.BulkIngesterWriter;
-import dev.kubeproof.runtime.DeadLetterSink;
 import dev.kubeproof.sink.delivery.DocumentWriter;
 import dev.kubeproof.sink.documents.AuditDocuments;
 import dev.kubeproof.sink.documents.EvidenceDocuments;
@@ -110,7 +111,7 @@ public final class SinkService implements Runnable, AutoCloseable {
         this.backoff = backoff;
         this.metrics = metrics;
         for (Input input : config.inputs()) {
-            inputsByTopic.put(topicOf(config, input), input);
+            inputsByTopic.putIfAbsent(topicOf(config, input), input == Input.VIOLATIONS ? Input.EVIDENCE : input);
         }
     }
 
@@ -126,8 +127,9 @@ public final class SinkService implements Runnable, AutoCloseable {
         DeadLetterPublisher deadLetters = DeadLetterPublisher.create(
                 config.kafka().forProducer(config.groupId() + "-dead-letters"), config.topics(),
                 new IngestMetrics(registry), clock);
-        BatchProcessor processor = new BatchProcessor(names, new EvidenceDocuments(names, catalog),
-                new ViolationDocuments(names), new AuditDocuments(names),
+        BatchProcessor processor = new BatchProcessor(config.inputs(), names, new EvidenceDocuments(names, catalog),
+                new ViolationDocuments(names, ViolationFormats.named(config.violationsFormat(), catalog)),
+                new AuditDocuments(names),
                 new AvroDeserializer<>(schemaRegistry, EvidenceRecord.class), new AvroDeserializer<>(schemaRegistry, AuditEvent.class),
                 writer, deadLetters, clock, metrics);
         IndexTemplates indexTemplates = new IndexTemplates(client, config.elasticsearch());
@@ -182,7 +184,8 @@ public final class SinkService implements Runnable, AutoCloseable {
         return switch (input) {
             case EVIDENCE -> config.topics().evidence().name();
             case POSTURE -> config.topics().evidenceState().name();
-            case VIOLATIONS -> config.topics().violations().name();
+            // violation documents are made from the evidence records, with the violations topic's formatter
+            case VIOLATIONS -> config.topics().evidence().name();
             case AUDIT -> config.topics().auditEvents().name();
         };
     }
@@ -353,7 +356,6 @@ public final class SinkService implements Runnable, AutoCloseable {
     public void close() {
         loop.stop(this::closeClients, consumer::wakeup);
     }
-
 
     private void commitFinished(Collection<TopicPartition> partitions) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();

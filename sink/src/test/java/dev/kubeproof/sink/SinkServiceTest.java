@@ -1,6 +1,5 @@
 package dev.kubeproof.sink;
 
-import dev.kubeproof.testkit.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -28,6 +27,7 @@ import dev.kubeproof.contract.serde.AvroDeserializer;
 import dev.kubeproof.contract.serde.AvroSerdes;
 import dev.kubeproof.contract.topics.TopicCatalog;
 import dev.kubeproof.siem.ControlCatalog;
+import dev.kubeproof.siem.ViolationFormats;
 import dev.kubeproof.sink.config.ElasticsearchConfig;
 import dev.kubeproof.sink.config.SinkConfig;
 import dev.kubeproof.contract.retry.Backoff;
@@ -38,6 +38,7 @@ import dev.kubeproof.sink.documents.AuditDocuments;
 import dev.kubeproof.sink.documents.EvidenceDocuments;
 import dev.kubeproof.sink.documents.ViolationDocuments;
 import dev.kubeproof.sink.elasticsearch.IndexNames;
+import dev.kubeproof.testkit.MutableClock;
 
 /** The sink's loop on a MockConsumer: commits only finished batches, pauses while Elasticsearch is away, resumes. */
 class SinkServiceTest {
@@ -60,7 +61,7 @@ class SinkServiceTest {
         names = IndexNames.of(es);
         SinkConfig config = SinkConfig.of("broker:9092", "http://registry", topics, es);
         BatchProcessor processor = new BatchProcessor(names, new EvidenceDocuments(names, ControlCatalog.empty()),
-                new ViolationDocuments(names), new AuditDocuments(names),
+                new ViolationDocuments(names, ViolationFormats.named("ecs")), new AuditDocuments(names),
                 new AvroDeserializer<>(registry, EvidenceRecord.class), new AvroDeserializer<>(registry, AuditEvent.class),
                 elasticsearch, deadLetters, clock, metrics);
         Backoff backoff = new Backoff(new RetryPolicy(3, Duration.ofSeconds(1), Duration.ofSeconds(8)), clock, () -> 0.999);

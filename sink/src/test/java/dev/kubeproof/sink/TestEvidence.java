@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import dev.kubeproof.contract.evidence.EvidenceKey;
 import dev.kubeproof.avro.AuditEvent;
 import dev.kubeproof.avro.AuditLevel;
 import dev.kubeproof.avro.AuditObjectReference;
@@ -62,7 +63,7 @@ public final class TestEvidence {
     }
 
     public static String key(EvidenceRecord record) {
-        return record.getResource().getClusterId() + "/" + record.getControlId() + "/" + record.getResource().getUid();
+        return EvidenceKey.of(record);
     }
 
     public static AuditEvent audit(String auditId, String verb, String requestObject) {

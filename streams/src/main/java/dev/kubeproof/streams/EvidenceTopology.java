@@ -24,6 +24,7 @@ import dev.kubeproof.avro.ImageScan;
 import dev.kubeproof.avro.ResourceChange;
 import dev.kubeproof.contract.topics.TopicCatalog;
 import dev.kubeproof.controls.Evaluator;
+import dev.kubeproof.siem.Transitions;
 import dev.kubeproof.siem.ViolationFormatter;
 import dev.kubeproof.streams.evaluation.ClusterPartitioner;
 import dev.kubeproof.streams.evaluation.EvaluationInput;
@@ -168,17 +169,13 @@ public final class EvidenceTopology {
                 .mapValues(EvaluationOutput::evidence, Named.as(UNWRAP_EVIDENCE));
         evidence.to(topics.evidence().name(), Produced.with(keys, serdes.evidence()).withName(SINK_EVIDENCE));
         evidence.to(topics.evidenceState().name(), Produced.with(keys, serdes.evidence()).withName(SINK_EVIDENCE_STATE));
-        evidence.filter((key, record) -> isViolationTransition(record), Named.as(FILTER_VIOLATIONS))
+        evidence.filter((key, record) -> Transitions.isViolationTransition(record), Named.as(FILTER_VIOLATIONS))
                 .mapValues(formatter::format, Named.as(FORMAT_VIOLATIONS))
                 .to(topics.violations().name(), Produced.with(keys, Serdes.String()).withName(SINK_VIOLATIONS));
 
         return builder.build();
     }
 
-    /** True for a transition into FAIL or out of it (including a failing resource's deletion). */
-    public static boolean isViolationTransition(EvidenceRecord record) {
-        return record.getStatus() == EvidenceStatus.FAIL || record.getPreviousStatus() == EvidenceStatus.FAIL;
-    }
 
     private static String scanScope(ImageScan scan) {
         return scan.getClusterId() == null ? StoreKeys.ANY_CLUSTER : scan.getClusterId();

@@ -44,6 +44,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.kubeproof.contract.evidence.EvidenceKey;
 import dev.kubeproof.avro.ChangeType;
 import dev.kubeproof.avro.DeadLetter;
 import dev.kubeproof.avro.EvidenceRecord;
@@ -220,7 +221,7 @@ class EvidencePipelineIT {
         Map<String, EvidenceChain.Verification> chains = EvidenceChain.verifyAll(all);
         assertThat(chains.values()).as("every key's chain verifies")
                 .allSatisfy(verification -> assertThat(verification.valid()).as(verification.toString()).isTrue());
-        Map<String, List<EvidenceStatus>> actual = all.stream().collect(Collectors.groupingBy(EvidenceChain::keyOf,
+        Map<String, List<EvidenceStatus>> actual = all.stream().collect(Collectors.groupingBy(EvidenceKey::of,
                 LinkedHashMap::new, Collectors.mapping(EvidenceRecord::getStatus, Collectors.toList())));
         assertThat(actual.keySet()).containsExactlyInAnyOrderElementsOf(expected.keySet());
         expected.forEach((key, statuses) -> assertThat(actual.get(key)).as(key).isEqualTo(statuses));
@@ -232,7 +233,7 @@ class EvidencePipelineIT {
                      new AvroDeserializer<>(registry, DeadLetter.class))) {
             await("evidence state").atMost(PHASE_TIMEOUT).until(() -> state.records().size() >= finalTotal);
             Map<String, EvidenceStatus> latest = new HashMap<>();
-            state.records().forEach(record -> latest.put(EvidenceChain.keyOf(record), record.getStatus()));
+            state.records().forEach(record -> latest.put(EvidenceKey.of(record), record.getStatus()));
             expected.forEach((key, statuses) -> assertThat(latest.get(key)).as(key).isEqualTo(statuses.get(statuses.size() - 1)));
             await("violations").atMost(PHASE_TIMEOUT).until(() -> violations.records().size() >= expectedViolations);
             assertThat(violations.records()).hasSize(expectedViolations);
@@ -259,7 +260,7 @@ class EvidencePipelineIT {
     private void expectEvaluation(String cluster, ObjectNode object) {
         String uid = object.path("metadata").path("uid").asText();
         for (ControlResult result : engine.evaluate(object, ClusterView.empty())) {
-            transition(EvidenceChain.key(cluster, result.control().id(), uid),
+            transition(EvidenceKey.of(cluster, result.control().id(), uid),
                     EvidenceStatus.valueOf(result.status().name()));
         }
     }
@@ -267,7 +268,7 @@ class EvidencePipelineIT {
     private void expectDeletion(String cluster, ObjectNode object) {
         String uid = object.path("metadata").path("uid").asText();
         for (ControlResult result : engine.evaluate(object, ClusterView.empty())) {
-            transition(EvidenceChain.key(cluster, result.control().id(), uid), EvidenceStatus.CLOSED);
+            transition(EvidenceKey.of(cluster, result.control().id(), uid), EvidenceStatus.CLOSED);
         }
     }
 

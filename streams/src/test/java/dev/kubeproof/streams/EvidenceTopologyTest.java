@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.kubeproof.contract.evidence.EvidenceKey;
 import dev.kubeproof.avro.ChangeType;
 import dev.kubeproof.avro.ControlSeverity;
 import dev.kubeproof.avro.DeadLetter;
@@ -112,7 +113,7 @@ class EvidenceTopologyTest {
 
         // Then
         List<KeyValue<String, EvidenceRecord>> state = topology.evidenceState.readKeyValuesToList();
-        String key = EvidenceChain.key(CLUSTER, FakeEvaluator.PRIVILEGED.id(), "uid-web");
+        String key = EvidenceKey.of(CLUSTER, FakeEvaluator.PRIVILEGED.id(), "uid-web");
         assertThat(state).filteredOn(kv -> kv.key.equals(key)).extracting(kv -> kv.value.getStatus())
                 .containsExactly(EvidenceStatus.PASS, EvidenceStatus.FAIL, EvidenceStatus.PASS);
         List<KeyValue<String, String>> violations = topology.violations.readKeyValuesToList();
@@ -255,7 +256,7 @@ class EvidenceTopologyTest {
 
         // Then
         EvidenceRecord record = topology.evidence().get(0);
-        String key = EvidenceChain.key(CLUSTER, FakeEvaluator.PRIVILEGED.id(), "uid-api");
+        String key = EvidenceKey.of(CLUSTER, FakeEvaluator.PRIVILEGED.id(), "uid-api");
         assertThat(record.getEvidenceId()).isEqualTo(EvidenceChain.evidenceId(key, 1));
         assertThat(record.getControlId()).isEqualTo("TEST-POD-001");
         assertThat(record.getControlVersion()).isEqualTo(2);

@@ -1,6 +1,5 @@
 package dev.kubeproof.contract.retry;
 
-import dev.kubeproof.testkit.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Clock;
@@ -8,8 +7,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 
-
 import org.junit.jupiter.api.Test;
+
+import dev.kubeproof.testkit.MutableClock;
 
 class BackoffTest {
     private final MutableClock clock = new MutableClock(Instant.parse("2025-01-01T00:00:00Z"));

@@ -12,7 +12,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 import dev.kubeproof.testkit.MutableClock;
-
 /** The one retry helper, on a clock that only its sleeps move: no real waiting. */
 class RetryTest {
     private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));

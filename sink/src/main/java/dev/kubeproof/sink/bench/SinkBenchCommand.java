@@ -33,6 +33,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import dev.kubeproof.contract.evidence.EvidenceKey;
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.contract.registry.ConfluentRestSchemaRegistryClient;
 import dev.kubeproof.contract.registry.RegistryClientConfig;
@@ -261,7 +262,7 @@ public final class SinkBenchCommand implements Callable<Integer> {
         try (KafkaProducer<String, EvidenceRecord> producer = new KafkaProducer<>(properties, new StringSerializer(),
                 new AvroSerializer<>(new ConfluentRestSchemaRegistryClient(RegistryClientConfig.of(schemaRegistryUrl)), false, true))) {
             for (EvidenceRecord record : evidence) {
-                producer.send(new ProducerRecord<>(topic, Transitions.key(record), record));
+                producer.send(new ProducerRecord<>(topic, EvidenceKey.of(record), record));
             }
             producer.flush();
         }

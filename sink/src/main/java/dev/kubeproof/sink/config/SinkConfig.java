@@ -13,6 +13,8 @@ import dev.kubeproof.contract.retry.RetryPolicy;
 import dev.kubeproof.contract.topics.TopicCatalog;
 import dev.kubeproof.runtime.HealthConfig;
 import dev.kubeproof.runtime.KafkaConfig;
+import dev.kubeproof.siem.EcsViolationFormatter;
+import dev.kubeproof.siem.ViolationFormats;
 
 /**
  * The sink's configuration file (YAML; read by {@code ConfigLoader}, unknown keys rejected), immutable and validated
@@ -40,8 +42,13 @@ public record SinkConfig(
         @JsonPropertyDescription("Consumer group of the sink.")
         String groupId,
         @JsonProperty(defaultValue = "[evidence, posture, violations, audit]")
-        @JsonPropertyDescription("Which topics to index: evidence, posture, violations, audit.")
+        @JsonPropertyDescription("What to index: evidence (history), posture (current state), violations (made from the"
+                + " evidence records), audit (audit events).")
         Set<Input> inputs,
+        @JsonProperty(defaultValue = "ecs")
+        @JsonPropertyDescription("Format of the violation documents indexed (ecs or ocsf): the streams service's"
+                + " violationsFormat, so that Elasticsearch holds what the SIEM reads.")
+        String violationsFormat,
         @JsonProperty(defaultValue = "500")
         @JsonPropertyDescription("Largest batch taken from Kafka at once.")
         Integer maxPollRecords,
@@ -96,6 +103,12 @@ public record SinkConfig(
         if (inputs.isEmpty()) {
             throw new IllegalArgumentException("inputs must name at least one of evidence, posture, violations, audit");
         }
+        violationsFormat = violationsFormat == null ? EcsViolationFormatter.NAME
+                : violationsFormat.toLowerCase(java.util.Locale.ROOT);
+        if (!ViolationFormats.NAMES.contains(violationsFormat)) {
+            throw new IllegalArgumentException("violationsFormat must be one of " + ViolationFormats.NAMES + ", was '"
+                    + violationsFormat + "'");
+        }
         maxPollRecords = maxPollRecords == null ? 500 : maxPollRecords;
         if (maxPollRecords < 1 || maxPollRecords > 100_000) {
             throw new IllegalArgumentException("maxPollRecords must be between 1 and 100000, was " + maxPollRecords);
@@ -128,7 +141,7 @@ public record SinkConfig(
     public static SinkConfig of(String bootstrapServers, String schemaRegistryUrl, TopicCatalog topics,
                                 ElasticsearchConfig elasticsearch) {
         return new SinkConfig(KafkaConfig.of(bootstrapServers, schemaRegistryUrl, null), topics.prefix(), null, null,
-                null, null, null, new RetryPolicy(8, Duration.ofMillis(200), Duration.ofSeconds(10)), null, null, null,
+                null, null, null, null, new RetryPolicy(8, Duration.ofMillis(200), Duration.ofSeconds(10)), null, null, null,
                 elasticsearch, null);
     }
 
@@ -152,32 +165,37 @@ public record SinkConfig(
     }
 
     public SinkConfig withGroupId(String group) {
-        return new SinkConfig(kafka, topicPrefix, health, group, inputs, maxPollRecords, pollTimeout, retry,
+        return new SinkConfig(kafka, topicPrefix, health, group, inputs, violationsFormat, maxPollRecords, pollTimeout, retry,
                 bulkMaxOperations, bulkMaxBytes, bulkConcurrentRequests, elasticsearch, policyReports);
     }
 
     public SinkConfig withInputs(Set<Input> chosen) {
-        return new SinkConfig(kafka, topicPrefix, health, groupId, chosen, maxPollRecords, pollTimeout, retry,
+        return new SinkConfig(kafka, topicPrefix, health, groupId, chosen, violationsFormat, maxPollRecords, pollTimeout, retry,
                 bulkMaxOperations, bulkMaxBytes, bulkConcurrentRequests, elasticsearch, policyReports);
     }
 
     public SinkConfig withRetry(RetryPolicy policy) {
-        return new SinkConfig(kafka, topicPrefix, health, groupId, inputs, maxPollRecords, pollTimeout, policy,
+        return new SinkConfig(kafka, topicPrefix, health, groupId, inputs, violationsFormat, maxPollRecords, pollTimeout, policy,
                 bulkMaxOperations, bulkMaxBytes, bulkConcurrentRequests, elasticsearch, policyReports);
     }
 
     public SinkConfig withBatching(int pollRecords, int bulkOperations) {
-        return new SinkConfig(kafka, topicPrefix, health, groupId, inputs, pollRecords, pollTimeout, retry,
+        return new SinkConfig(kafka, topicPrefix, health, groupId, inputs, violationsFormat, pollRecords, pollTimeout, retry,
                 bulkOperations, bulkMaxBytes, bulkConcurrentRequests, elasticsearch, policyReports);
     }
 
     public SinkConfig withPolicyReports(PolicyReportConfig reports) {
-        return new SinkConfig(kafka, topicPrefix, health, groupId, inputs, maxPollRecords, pollTimeout, retry,
+        return new SinkConfig(kafka, topicPrefix, health, groupId, inputs, violationsFormat, maxPollRecords, pollTimeout, retry,
                 bulkMaxOperations, bulkMaxBytes, bulkConcurrentRequests, elasticsearch, reports);
     }
 
+    public SinkConfig withViolationsFormat(String format) {
+        return new SinkConfig(kafka, topicPrefix, health, groupId, inputs, format, maxPollRecords, pollTimeout, retry,
+                bulkMaxOperations, bulkMaxBytes, bulkConcurrentRequests, elasticsearch, policyReports);
+    }
+
     public SinkConfig withHealth(HealthConfig endpoint) {
-        return new SinkConfig(kafka, topicPrefix, endpoint, groupId, inputs, maxPollRecords, pollTimeout, retry,
+        return new SinkConfig(kafka, topicPrefix, endpoint, groupId, inputs, violationsFormat, maxPollRecords, pollTimeout, retry,
                 bulkMaxOperations, bulkMaxBytes, bulkConcurrentRequests, elasticsearch, policyReports);
     }
 }

@@ -1,10 +1,10 @@
 package dev.kubeproof.sink.delivery;
 
-import dev.kubeproof.runtime.DeadLetterSink;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -18,12 +18,14 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.kubeproof.contract.evidence.EvidenceKey;
 import dev.kubeproof.avro.AuditEvent;
 import dev.kubeproof.avro.DeadLetter;
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.avro.EvidenceStatus;
 import dev.kubeproof.contract.deadletter.DeadLetters;
 import dev.kubeproof.contract.registry.SchemaRegistryException;
+import dev.kubeproof.runtime.DeadLetterSink;
 import dev.kubeproof.siem.Transitions;
 import dev.kubeproof.sink.SinkMetrics;
 import dev.kubeproof.sink.config.SinkConfig.Input;
@@ -68,10 +70,27 @@ public final class BatchProcessor {
     private final DeadLetterSink deadLetters;
     private final Clock clock;
     private final SinkMetrics metrics;
+    private final boolean indexHistory;
+    private final boolean indexViolations;
 
+    /** Indexes every input. */
     public BatchProcessor(IndexNames names, EvidenceDocuments evidence, ViolationDocuments violations, AuditDocuments audit,
                           Deserializer<EvidenceRecord> evidenceDeserializer, Deserializer<AuditEvent> auditDeserializer,
                           DocumentWriter writer, DeadLetterSink deadLetters, Clock clock, SinkMetrics metrics) {
+        this(EnumSet.allOf(Input.class), names, evidence, violations, audit, evidenceDeserializer, auditDeserializer,
+                writer, deadLetters, clock, metrics);
+    }
+
+    /**
+     * @param inputs what to index: the evidence topic's records become history documents ({@code EVIDENCE}) and/or,
+     *               for transitions into or out of FAIL, violation documents ({@code VIOLATIONS})
+     */
+    public BatchProcessor(Set<Input> inputs, IndexNames names, EvidenceDocuments evidence, ViolationDocuments violations,
+                          AuditDocuments audit, Deserializer<EvidenceRecord> evidenceDeserializer,
+                          Deserializer<AuditEvent> auditDeserializer, DocumentWriter writer, DeadLetterSink deadLetters,
+                          Clock clock, SinkMetrics metrics) {
+        this.indexHistory = inputs.contains(Input.EVIDENCE);
+        this.indexViolations = inputs.contains(Input.VIOLATIONS);
         this.names = names;
         this.evidence = evidence;
         this.violations = violations;
@@ -116,9 +135,9 @@ public final class BatchProcessor {
         for (BatchItem item : fresh) {
             try {
                 switch (item.input()) {
-                    case EVIDENCE -> decoded.put(item, decodeEvidence(item, false));
+                    // the evidence topic's records: history and violation documents alike (VIOLATIONS is no topic)
+                    case EVIDENCE, VIOLATIONS -> decoded.put(item, decodeEvidence(item, false));
                     case POSTURE -> actions.put(item, List.of(evidence.posture(item.keyAsString(), decodeEvidence(item, true))));
-                    case VIOLATIONS -> actions.put(item, List.of(violations.toAction(requireValue(item))));
                     case AUDIT -> actions.put(item, List.of(audit.toAction(decodeAudit(item))));
                 }
             } catch (DocumentException e) {
@@ -132,8 +151,8 @@ public final class BatchProcessor {
         Set<String> lookups = new LinkedHashSet<>();
         for (Map.Entry<BatchItem, EvidenceRecord> entry : decoded.entrySet()) {
             EvidenceRecord record = entry.getValue();
-            String key = Transitions.key(record);
-            if (Transitions.isRemediation(record)) {
+            String key = EvidenceKey.of(record);
+            if (indexHistory && Transitions.isRemediation(record)) {
                 Instant start = startedInBatch.get(key);
                 if (start != null) {
                     knownStart.put(entry.getKey(), start);
@@ -156,8 +175,13 @@ public final class BatchProcessor {
             Optional<Instant> start = Optional.ofNullable(knownStart.get(entry.getKey()))
                     .or(() -> Optional.ofNullable(looked.get(evidence.openFailureId(record))));
             List<IndexAction> writes = new ArrayList<>();
-            writes.add(evidence.history(record, Transitions.isRemediation(record) ? start : Optional.empty()));
-            evidence.openFailure(record).ifPresent(writes::add);
+            if (indexHistory) {
+                writes.add(evidence.history(record, Transitions.isRemediation(record) ? start : Optional.empty()));
+                evidence.openFailure(record).ifPresent(writes::add);
+            }
+            if (indexViolations) {
+                violations.toAction(record).ifPresent(writes::add);
+            }
             actions.put(entry.getKey(), writes);
         }
 

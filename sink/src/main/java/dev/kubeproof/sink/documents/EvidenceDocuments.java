@@ -7,6 +7,7 @@ import java.util.Optional;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.kubeproof.contract.evidence.EvidenceKey;
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.avro.EvidenceStatus;
 import dev.kubeproof.siem.ControlCatalog;
@@ -57,7 +58,7 @@ public final class EvidenceDocuments {
         if (record.getStatus() != EvidenceStatus.FAIL || record.getPreviousStatus() == EvidenceStatus.FAIL) {
             return Optional.empty();
         }
-        String key = Transitions.key(record);
+        String key = EvidenceKey.of(record);
         ObjectNode doc = MAPPER.createObjectNode();
         doc.put("key", key);
         doc.put("failing_since", Transitions.iso(record.getSince()));
@@ -67,7 +68,7 @@ public final class EvidenceDocuments {
     }
 
     public String openFailureId(EvidenceRecord record) {
-        return DocumentIds.of(Transitions.key(record));
+        return DocumentIds.of(EvidenceKey.of(record));
     }
 
     /**
@@ -81,7 +82,7 @@ public final class EvidenceDocuments {
             }
             return new IndexAction.Delete(names.posture(), DocumentIds.of(kafkaKey), null);
         }
-        String id = DocumentIds.of(kafkaKey != null ? kafkaKey : Transitions.key(state));
+        String id = DocumentIds.of(kafkaKey != null ? kafkaKey : EvidenceKey.of(state));
         long sequence = state.getChain().getSequence();
         if (state.getStatus() == EvidenceStatus.CLOSED) {
             return new IndexAction.Delete(names.posture(), id, sequence);

@@ -1,55 +1,49 @@
 package dev.kubeproof.sink.documents;
 
-import java.io.IOException;
-import java.time.Instant;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.kubeproof.siem.OcsfComplianceFindingFormatter;
+import dev.kubeproof.avro.EvidenceRecord;
+import dev.kubeproof.siem.EcsViolationFormatter;
 import dev.kubeproof.siem.Transitions;
+import dev.kubeproof.siem.ViolationFormatter;
 import dev.kubeproof.sink.elasticsearch.IndexNames;
 
 /**
- * Violation documents from the violations topic, whichever format it carries: an ECS document (it has
- * {@code event.id}) goes as it is to the violations data stream; an OCSF Compliance Finding (class_uid 2003)
- * goes to the OCSF data stream with an {@code @timestamp} from its {@code time}. The document id is the evidence
- * id, so a replay never duplicates.
+ * Violation documents, made straight from the evidence records the sink reads anyway, with the same formatter (and
+ * catalog) as the violations topic: nothing is written to be parsed back. A transition into or out of FAIL becomes
+ * one document under its evidence id, so that a replay never duplicates: ECS documents go to the violations data
+ * stream; OCSF Compliance Findings to the OCSF one, with an {@code @timestamp} from their {@code time}.
  */
 public final class ViolationDocuments {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private final IndexNames names;
+    private final ViolationFormatter formatter;
 
-    public ViolationDocuments(IndexNames names) {
+    public ViolationDocuments(IndexNames names, ViolationFormatter formatter) {
         this.names = names;
+        this.formatter = formatter;
     }
 
-    /**
-     * @throws DocumentException when the value is not JSON or neither format (dead-lettered with the reason)
-     */
-    public IndexAction toAction(byte[] value) {
-        JsonNode doc;
+    /** The violation document of {@code record}, when it is a transition into or out of FAIL. */
+    public Optional<IndexAction> toAction(EvidenceRecord record) {
+        if (!Transitions.isViolationTransition(record)) {
+            return Optional.empty();
+        }
+        String json = formatter.format(record);
+        if (EcsViolationFormatter.NAME.equals(formatter.name())) {
+            return Optional.of(new IndexAction.Create(names.violations(), record.getEvidenceId(),
+                    json.getBytes(StandardCharsets.UTF_8)));
+        }
         try {
-            doc = MAPPER.readTree(value);
-        } catch (IOException e) {
-            throw new DocumentException("MALFORMED_JSON", "violation value is not JSON: " + e.getMessage());
+            ObjectNode doc = (ObjectNode) MAPPER.readTree(json);
+            doc.put("@timestamp", Transitions.iso(record.getSince()));
+            return Optional.of(IndexAction.Create.of(names.ocsfViolations(), record.getEvidenceId(), doc.toString()));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("the " + formatter.name() + " formatter wrote invalid JSON", e);
         }
-        if (doc == null || !doc.isObject()) {
-            throw new DocumentException("MALFORMED_JSON", "violation value is not a JSON object");
-        }
-        if (doc.path("class_uid").asInt() == OcsfComplianceFindingFormatter.CLASS_UID) {
-            String id = doc.at("/metadata/uid").asText("");
-            if (id.isEmpty() || !doc.path("time").canConvertToLong()) {
-                throw new DocumentException("MISSING_FIELD", "OCSF violation without metadata.uid or time");
-            }
-            ((ObjectNode) doc).put("@timestamp", Transitions.iso(Instant.ofEpochMilli(doc.path("time").asLong())));
-            return IndexAction.Create.of(names.ocsfViolations(), id, doc.toString());
-        }
-        String id = doc.at("/event/id").asText("");
-        if (id.isEmpty()) {
-            throw new DocumentException("WRONG_KIND", "violation is neither ECS (event.id) nor OCSF (class_uid 2003)");
-        }
-        return new IndexAction.Create(names.violations(), id, value);
     }
 }

@@ -13,6 +13,7 @@ import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.kubeproof.contract.evidence.EvidenceKey;
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.avro.EvidenceStatus;
 import dev.kubeproof.siem.ControlCatalog;
@@ -94,7 +95,7 @@ public final class PolicyReportWriter {
             if (record == null) {
                 return false;
             }
-            key = record.getResource().getClusterId() + "/" + record.getControlId() + "/" + record.getResource().getUid();
+            key = EvidenceKey.of(record);
         }
         if (record == null || record.getStatus() == EvidenceStatus.CLOSED) {
             return remove(key);

@@ -43,7 +43,7 @@ class BatchProcessorTest {
     private final RecordingDeadLetters deadLetters = new RecordingDeadLetters();
     private final SinkMetrics metrics = new SinkMetrics(new SimpleMeterRegistry());
     private final BatchProcessor processor = new BatchProcessor(names, new EvidenceDocuments(names, ControlCatalog.empty()),
-            new ViolationDocuments(names), new AuditDocuments(names),
+            new ViolationDocuments(names, ViolationFormats.named("ecs")), new AuditDocuments(names),
             new AvroDeserializer<>(registry, EvidenceRecord.class), new AvroDeserializer<>(registry, AuditEvent.class),
             elasticsearch, deadLetters, Clock.fixed(NOW, ZoneOffset.UTC), metrics);
     private long offset;
@@ -56,10 +56,6 @@ class BatchProcessorTest {
     private BatchItem state(String key, EvidenceRecord record) {
         return new BatchItem(Input.POSTURE, "kubeproof.evidence-state", 1, offset++, bytes(key),
                 record == null ? null : evidenceSerde.serializer().serialize("kubeproof.evidence-state", record));
-    }
-
-    private BatchItem violation(String json) {
-        return new BatchItem(Input.VIOLATIONS, "kubeproof.violations", 0, offset++, bytes("k"), bytes(json));
     }
 
     private BatchItem audit(AuditEvent event) {
@@ -76,10 +72,10 @@ class BatchProcessorTest {
         // Given one record of each input
         EvidenceRecord failing = TestEvidence.failing("web-1");
         Batch batch = new Batch(List.of(evidence(failing), state(TestEvidence.key(failing), failing),
-                violation(ViolationFormats.named("ecs").format(failing)), audit(TestEvidence.audit("a-1", "create", "{}"))));
+                audit(TestEvidence.audit("a-1", "create", "{}"))));
         // When attempted once
         BatchProcessor.Attempt attempt = processor.attempt(batch);
-        // Then everything is written and the batch may be committed
+        // Then everything is written, the failure's violation made from its evidence, and the batch may be committed
         assertThat(attempt.finished()).isTrue();
         assertThat(elasticsearch.count(names.evidence())).isEqualTo(1);
         assertThat(elasticsearch.count(names.openFailures())).isEqualTo(1);
@@ -92,13 +88,13 @@ class BatchProcessorTest {
 
     @Test
     void shouldDeadLetterTheDocumentThatFailsMappingAndWriteTheRestOfItsBatch() {
-        // Given three violations, the second of which Elasticsearch cannot map
+        // Given three failures, the second of whose violation documents Elasticsearch cannot map
         List<BatchItem> items = new ArrayList<>();
         for (int i = 1; i <= 3; i++) {
-            items.add(violation(ViolationFormats.named("ecs").format(TestEvidence.failing("web-" + i))));
+            items.add(evidence(TestEvidence.failing("web-" + i)));
         }
         String badId = TestEvidence.failing("web-2").getEvidenceId();
-        elasticsearch.override = a -> a.id().equals(badId)
+        elasticsearch.override = a -> a.id().equals(badId) && a.index().equals(names.violations())
                 ? WriteResult.deadLetter("MAPPING", "document_parsing_exception: failed to parse field [event.severity]") : null;
         Batch batch = new Batch(items);
         // When attempted
@@ -110,10 +106,10 @@ class BatchProcessorTest {
             assertThat(letter.getErrorType()).isEqualTo("MAPPING");
             assertThat(letter.getReason()).contains("event.severity");
             assertThat(letter.getSource()).isEqualTo("sink.elasticsearch");
-            assertThat(letter.getTopic()).isEqualTo("kubeproof.violations");
+            assertThat(letter.getTopic()).isEqualTo("kubeproof.evidence");
             assertThat(letter.getOffset()).isEqualTo(1L);
             assertThat(letter.getOccurredAt()).isEqualTo(NOW);
-            assertThat(StandardCharsets.UTF_8.decode(letter.getPayload()).toString()).contains(badId);
+            assertThat(letter.getPayloadSize()).isPositive();
         });
         assertThat(items.get(1).state()).isEqualTo(BatchItem.State.DEAD_LETTERED);
     }
@@ -121,12 +117,11 @@ class BatchProcessorTest {
     @Test
     void shouldDeadLetterUnreadableRecords() {
         BatchItem garbage = new BatchItem(Input.EVIDENCE, "kubeproof.evidence", 0, 7, null, bytes("not avro at all"));
-        BatchItem notJson = violation("{{{");
         BatchItem noValue = new BatchItem(Input.AUDIT, "kubeproof.audit-events", 0, 8, null, null);
-        Batch batch = new Batch(List.of(garbage, notJson, noValue));
+        Batch batch = new Batch(List.of(garbage, noValue));
         assertThat(processor.attempt(batch).finished()).isTrue();
         assertThat(deadLetters.letters).extracting(l -> l.getErrorType())
-                .containsExactly("DESERIALIZATION", "MALFORMED_JSON", "MISSING_VALUE");
+                .containsExactly("DESERIALIZATION", "MISSING_VALUE");
     }
 
     @Test
@@ -176,13 +171,15 @@ class BatchProcessorTest {
         Batch replay = new Batch(List.of(evidence(record)));
         assertThat(processor.attempt(replay).finished()).isTrue();
         assertThat(elasticsearch.count(names.evidence())).isEqualTo(1);
-        assertThat(metrics.count("kubeproof.sink.writes", "outcome", "already_done")).isEqualTo(1);
+        assertThat(elasticsearch.count(names.violations())).isEqualTo(1);
+        // the history and the violation document: both created once, both found done on the replay
+        assertThat(metrics.count("kubeproof.sink.writes", "outcome", "already_done")).isEqualTo(2);
     }
 
     @Test
     void shouldNotFinishWhileDeadLettersCannotBeWritten() {
         deadLetters.failing = true;
-        Batch batch = new Batch(List.of(violation("{{{")));
+        Batch batch = new Batch(List.of(new BatchItem(Input.EVIDENCE, "kubeproof.evidence", 0, 9, null, bytes("not avro"))));
         BatchProcessor.Attempt attempt = processor.attempt(batch);
         assertThat(attempt.finished()).isFalse();
         assertThat(attempt.problem()).contains("dead letters");

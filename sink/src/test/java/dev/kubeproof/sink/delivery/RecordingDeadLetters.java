@@ -1,10 +1,10 @@
 package dev.kubeproof.sink.delivery;
 
-import dev.kubeproof.runtime.DeadLetterSink;
 import java.util.ArrayList;
 import java.util.List;
 
 import dev.kubeproof.avro.DeadLetter;
+import dev.kubeproof.runtime.DeadLetterSink;
 
 /** Collects dead letters; can be made to fail like an unreachable broker. */
 public final class RecordingDeadLetters implements DeadLetterSink {

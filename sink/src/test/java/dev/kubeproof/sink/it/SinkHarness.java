@@ -68,7 +68,6 @@ final class SinkHarness implements AutoCloseable {
     final SchemaRegistryClient registry;
     private final KafkaProducer<String, EvidenceRecord> evidenceProducer;
     private final KafkaProducer<String, AuditEvent> auditProducer;
-    private final KafkaProducer<String, String> violationProducer;
     private final List<Running> sinks = new ArrayList<>();
 
     record Running(SinkService service, Thread thread) {
@@ -89,7 +88,6 @@ final class SinkHarness implements AutoCloseable {
                 ProducerConfig.ACKS_CONFIG, "all");
         this.evidenceProducer = new KafkaProducer<>(producer, new StringSerializer(), new AvroSerializer<>(registry, false, true));
         this.auditProducer = new KafkaProducer<>(producer, new StringSerializer(), new AvroSerializer<>(registry, false, true));
-        this.violationProducer = new KafkaProducer<>(producer, new StringSerializer(), new StringSerializer());
     }
 
     StackEndpoints.Credentials credentials() {
@@ -161,11 +159,9 @@ final class SinkHarness implements AutoCloseable {
         auditProducer.flush();
     }
 
-    void violations(List<String> documents) {
-        for (String document : documents) {
-            violationProducer.send(new ProducerRecord<>(topics.violations().name(), "k", document));
-        }
-        violationProducer.flush();
+    /** Creates {@code index} with the given JSON body (settings, mappings) before the sink does. */
+    void createIndex(String index, String body) throws IOException {
+        client.indices().create(c -> c.index(index).withJson(new java.io.StringReader(body)));
     }
 
     long count(String index) throws IOException {
@@ -226,7 +222,6 @@ final class SinkHarness implements AutoCloseable {
         }
         evidenceProducer.close();
         auditProducer.close();
-        violationProducer.close();
         try {
             client.close();
         } catch (IOException e) {

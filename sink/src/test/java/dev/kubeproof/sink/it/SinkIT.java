@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -24,10 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.kubeproof.avro.DeadLetter;
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.avro.EvidenceStatus;
-import dev.kubeproof.siem.EcsViolationFormatter;
-import dev.kubeproof.siem.ViolationFormats;
 import dev.kubeproof.sink.SinkService;
 import dev.kubeproof.sink.TestEvidence;
+import dev.kubeproof.sink.config.SinkConfig.Input;
 import dev.kubeproof.sink.elasticsearch.IndexTemplates;
 import dev.kubeproof.stack.ServerKind;
 import dev.kubeproof.testkit.RealServers;
@@ -59,12 +59,14 @@ class SinkIT {
         EvidenceRecord web2Closed = TestEvidence.transition("web-2", 2, EvidenceStatus.FAIL, EvidenceStatus.CLOSED,
                 TestEvidence.T0.plusSeconds(60));
 
-        // When evidence, states (with a closing and a tombstone), violations in both formats and audit events arrive
+        // and a second sink that indexes only the violations, in OCSF
+        harness.start(harness.config("main-ocsf").withInputs(Set.of(Input.VIOLATIONS)).withViolationsFormat("ocsf"));
+
+        // When evidence, states (with a closing and a tombstone) and audit events arrive
         harness.evidence(harness.topics.evidence().name(), web1, web2, web3, web2Closed);
         harness.evidence(harness.topics.evidenceState().name(), web1, web2, web3);
         harness.evidence(harness.topics.evidenceState().name(), web2Closed);
         harness.tombstone(harness.topics.evidenceState().name(), TestEvidence.key(web3));
-        harness.violations(List.of(ViolationFormats.named("ecs").format(web1), ViolationFormats.named("ocsf").format(web2)));
         harness.audit(TestEvidence.audit("audit-1", "create",
                         "{\"kind\":\"Pod\",\"spec\":{\"hostNetwork\":true,\"containers\":[{\"name\":\"x\",\"securityContext\":{\"privileged\":true}}]}}"),
                 TestEvidence.audit("audit-2", "get", null));
@@ -79,10 +81,10 @@ class SinkIT {
         // And the posture holds the current state only: web-2 closed and web-3 tombstoned are gone
         await().atMost(WAIT).untilAsserted(() -> assertThat(harness.count(harness.names.posture())).isEqualTo(1));
         assertThat(harness.count(harness.names.posture(), term("orchestrator.resource.name", "web-1"))).isEqualTo(1);
-        // And the violations are indexed in their format's data stream
-        await().atMost(WAIT).untilAsserted(() -> assertThat(harness.count(harness.names.violations())).isEqualTo(1));
-        await().atMost(WAIT).untilAsserted(() -> assertThat(harness.count(harness.names.ocsfViolations())).isEqualTo(1));
-        assertThat(harness.count(harness.names.ocsfViolations(), term("compliance.control", "KP-POD-001"))).isEqualTo(1);
+        // And every transition into or out of FAIL is a violation, made from the evidence, in its format's data stream
+        await().atMost(WAIT).untilAsserted(() -> assertThat(harness.count(harness.names.violations())).isEqualTo(3));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(harness.count(harness.names.ocsfViolations())).isEqualTo(3));
+        assertThat(harness.count(harness.names.ocsfViolations(), term("compliance.control", "KP-POD-001"))).isEqualTo(3);
         // And the audit events answer the queries of Elastic's Kubernetes detection rules
         await().atMost(WAIT).untilAsserted(() -> assertThat(harness.count(harness.names.audit())).isEqualTo(2));
         String audit = harness.names.audit();
@@ -115,14 +117,15 @@ class SinkIT {
         harness.stop(first);
         Map<String, Long> before = counts();
         assertThat(before).containsEntry("evidence", 50L).containsEntry("posture", 50L).containsEntry("audit", 2L)
-                .containsEntry("openFailures", 25L);
+                .containsEntry("openFailures", 25L).containsEntry("violations", 25L);
 
         // When the same offsets are consumed again from the start by another group, twice
         for (String replay : List.of("replay-1", "replay-2")) {
             SinkService again = harness.start(harness.config(replay));
             await().atMost(WAIT).untilAsserted(() -> assertThat(harness.committed(replay)).isEqualTo(102));
             // Then every create was recognised as already done, and the counts did not move
-            assertThat(again.metrics().count("kubeproof.sink.writes", "outcome", "already_done")).isEqualTo(50 + 2);
+            // (50 history documents, the 25 failures' violation documents, 2 audit events)
+            assertThat(again.metrics().count("kubeproof.sink.writes", "outcome", "already_done")).isEqualTo(50 + 25 + 2);
             harness.stop(again);
             assertThat(counts()).isEqualTo(before);
         }
@@ -130,26 +133,24 @@ class SinkIT {
 
     private Map<String, Long> counts() throws Exception {
         return Map.of("evidence", harness.count(harness.names.evidence()), "posture", harness.count(harness.names.posture()),
-                "audit", harness.count(harness.names.audit()), "openFailures", harness.count(harness.names.openFailures()));
+                "audit", harness.count(harness.names.audit()), "openFailures", harness.count(harness.names.openFailures()),
+                "violations", harness.count(harness.names.violations()));
     }
 
     @Test
     void shouldDeadLetterTheDocumentThatFailsMappingAndIndexTheRestOfItsBatch() throws Exception {
-        // Given ten violations, the fifth with a severity Elasticsearch cannot map to its long field
-        List<String> documents = new ArrayList<>();
-        String badId = null;
+        // Given a violations index whose mapping takes pod names as numbers, and ten failures of pods 100..109,
+        // the fifth of which is named web-104: its violation document cannot be indexed
+        harness.createIndex(harness.names.violations(), "{\"mappings\":{\"properties\":{\"orchestrator\":{\"properties\":"
+                + "{\"resource\":{\"properties\":{\"name\":{\"type\":\"long\"}}}}}}}}");
+        List<EvidenceRecord> failures = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
-            ObjectNode doc = new EcsViolationFormatter().toJson(TestEvidence.failing("web-" + i));
-            if (i == 4) {
-                ((ObjectNode) doc.get("event")).put("severity", "very high");
-                badId = doc.at("/event/id").asText();
-            }
-            documents.add(doc.toString());
+            failures.add(TestEvidence.failing(i == 4 ? "web-104" : Integer.toString(100 + i)));
         }
-        harness.violations(documents);
+        harness.evidence(harness.topics.evidence().name(), failures.toArray(EvidenceRecord[]::new));
 
-        // When the sink takes them (one partition: one batch)
-        harness.start(harness.config("dlq"));
+        // When a sink of violations takes them (one partition: one batch)
+        harness.start(harness.config("dlq").withInputs(Set.of(Input.VIOLATIONS)));
 
         // Then nine are indexed, and the tenth is on the dead-letter topic with the reason
         await().atMost(WAIT).untilAsserted(() -> assertThat(harness.committed("dlq")).isEqualTo(10));
@@ -157,12 +158,11 @@ class SinkIT {
         List<DeadLetter> letters = harness.deadLetters();
         assertThat(letters).singleElement().satisfies(letter -> {
             assertThat(letter.getErrorType()).isEqualTo("MAPPING");
-            assertThat(letter.getReason()).contains("event.severity");
+            assertThat(letter.getReason()).contains("orchestrator.resource.name");
             assertThat(letter.getSource()).isEqualTo("sink.elasticsearch");
-            assertThat(letter.getTopic()).isEqualTo(harness.topics.violations().name());
+            assertThat(letter.getTopic()).isEqualTo(harness.topics.evidence().name());
             assertThat(letter.getOffset()).isEqualTo(4L);
         });
-        assertThat(java.nio.charset.StandardCharsets.UTF_8.decode(letters.get(0).getPayload()).toString()).contains(badId);
     }
 
     @Test

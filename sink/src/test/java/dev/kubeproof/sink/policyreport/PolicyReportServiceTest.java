@@ -20,6 +20,7 @@ import org.apache.kafka.common.serialization.Serde;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.kubeproof.contract.evidence.EvidenceKey;
 import dev.kubeproof.avro.ControlSeverity;
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.avro.EvidenceStatus;
@@ -96,7 +97,7 @@ class PolicyReportServiceTest {
     }
 
     private static byte[] key(EvidenceRecord record) {
-        return (record.getResource().getClusterId() + "/" + record.getControlId() + "/" + record.getResource().getUid())
+        return (EvidenceKey.of(record))
                 .getBytes(StandardCharsets.UTF_8);
     }
 

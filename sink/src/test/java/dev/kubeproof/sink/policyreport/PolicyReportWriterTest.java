@@ -1,6 +1,5 @@
 package dev.kubeproof.sink.policyreport;
 
-import dev.kubeproof.testkit.MutableClock;
 import static dev.kubeproof.sink.TestEvidence.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,6 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.kubeproof.contract.evidence.EvidenceKey;
 import dev.kubeproof.avro.ControlSeverity;
 import dev.kubeproof.avro.EvidenceCause;
 import dev.kubeproof.avro.EvidenceRecord;
@@ -21,6 +21,7 @@ import dev.kubeproof.avro.ResourceRef;
 import dev.kubeproof.siem.ControlCatalog;
 import dev.kubeproof.siem.ControlInfo;
 import dev.kubeproof.sink.config.PolicyReportConfig;
+import dev.kubeproof.testkit.MutableClock;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -219,7 +220,7 @@ class PolicyReportWriterTest {
     }
 
     private static String key(EvidenceRecord record) {
-        return record.getResource().getClusterId() + "/" + record.getControlId() + "/" + record.getResource().getUid();
+        return EvidenceKey.of(record);
     }
 
     private GenericKubernetesResource policyReport(String namespace) {

@@ -1,6 +1,5 @@
 package dev.kubeproof.streams.errors;
 
-import dev.kubeproof.runtime.DeadLetterSink;
 import java.time.Clock;
 import java.util.Map;
 
@@ -12,6 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.kubeproof.contract.deadletter.DeadLetters;
 import dev.kubeproof.contract.registry.SchemaRegistryException;
+import dev.kubeproof.runtime.DeadLetterSink;
 
 /**
  * A record that cannot be read (not Confluent wire format, unknown schema id, corrupt Avro) goes to the

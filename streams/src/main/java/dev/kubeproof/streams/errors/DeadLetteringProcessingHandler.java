@@ -1,6 +1,5 @@
 package dev.kubeproof.streams.errors;
 
-import dev.kubeproof.runtime.DeadLetterSink;
 import java.time.Clock;
 import java.util.Map;
 
@@ -11,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.kubeproof.contract.deadletter.DeadLetters;
+import dev.kubeproof.runtime.DeadLetterSink;
 
 /**
  * A record whose processing throws (a bug, or input no one foresaw) goes to the dead-letter topic with the

@@ -1,6 +1,5 @@
 package dev.kubeproof.streams.errors;
 
-import dev.kubeproof.runtime.DeadLetterSink;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
@@ -12,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.kubeproof.contract.deadletter.DeadLetters;
+import dev.kubeproof.runtime.DeadLetterSink;
 
 /**
  * An output Kafka refuses for good (too large, invalid) or that cannot be serialized goes to the dead-letter

@@ -1,12 +1,12 @@
 package dev.kubeproof.streams.errors;
 
-import dev.kubeproof.runtime.DeadLetterSink;
 import java.time.Clock;
 import java.util.Map;
 
 import org.apache.kafka.common.errors.RetriableException;
 
 import dev.kubeproof.contract.registry.SchemaRegistryException;
+import dev.kubeproof.runtime.DeadLetterSink;
 import dev.kubeproof.streams.config.StreamsConfigFactory;
 
 /** What the dead-lettering handlers share: how they find their publisher, and which failures are transient. */

@@ -28,6 +28,7 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
+import dev.kubeproof.contract.evidence.EvidenceKey;
 import dev.kubeproof.contract.image.ImageReference;
 import dev.kubeproof.avro.ChangeType;
 import dev.kubeproof.avro.ControlSeverity;
@@ -265,7 +266,7 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
 
     private void close(Record<String, EvaluationInput> record, ResourceChange change, Cause cause, String message) {
         for (ControlDefinition control : evaluator.controls()) {
-            String key = EvidenceChain.key(change.getClusterId(), control.id(), change.getUid());
+            String key = EvidenceKey.of(change.getClusterId(), control.id(), change.getUid());
             EvidenceRecord open = evidence.get(key);
             if (open != null && open.getStatus() != EvidenceStatus.CLOSED) {
                 transition(record, change, control, EvidenceStatus.CLOSED, message, List.of(), cause);
@@ -275,7 +276,7 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
 
     private void transition(Record<String, EvaluationInput> record, ResourceChange change, ControlDefinition control,
                             EvidenceStatus status, String message, List<Finding> findings, Cause cause) {
-        String key = EvidenceChain.key(change.getClusterId(), control.id(), change.getUid());
+        String key = EvidenceKey.of(change.getClusterId(), control.id(), change.getUid());
         EvidenceRecord previous = evidence.get(key);
         if (previous != null && previous.getStatus() == status) {
             return;

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import dev.kubeproof.contract.evidence.EvidenceKey;
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.avro.HashChain;
 
@@ -24,15 +25,7 @@ public final class EvidenceChain {
     private EvidenceChain() {
     }
 
-    /** The evidence key: {@code cluster/control/uid}, also the Kafka key of the evidence topics. */
-    public static String key(String clusterId, String controlId, String uid) {
-        return clusterId + "/" + controlId + "/" + uid;
-    }
 
-    /** The key a record belongs to, from its own fields. */
-    public static String keyOf(EvidenceRecord record) {
-        return key(record.getResource().getClusterId(), record.getControlId(), record.getResource().getUid());
-    }
 
     /** Deterministic evidence id: hex SHA-256 of {@code key + "#" + sequence}, so a replay yields the same id. */
     public static String evidenceId(String key, long sequence) {
@@ -72,14 +65,14 @@ public final class EvidenceChain {
         if (records.isEmpty()) {
             return Verification.ok(null, 0);
         }
-        String key = keyOf(records.get(0));
+        String key = EvidenceKey.of(records.get(0));
         EvidenceRecord previous = null;
         for (int i = 0; i < records.size(); i++) {
             EvidenceRecord record = records.get(i);
             long sequence = record.getChain().getSequence();
-            if (!keyOf(record).equals(key)) {
+            if (!EvidenceKey.of(record).equals(key)) {
                 return Verification.bad(key, sequence, Problem.WRONG_KEY,
-                        "record " + record.getEvidenceId() + " belongs to key " + keyOf(record) + ", not " + key);
+                        "record " + record.getEvidenceId() + " belongs to key " + EvidenceKey.of(record) + ", not " + key);
             }
             long expected = previous == null ? 1 : previous.getChain().getSequence() + 1;
             if (sequence != expected) {
@@ -115,7 +108,7 @@ public final class EvidenceChain {
     public static Map<String, Verification> verifyAll(List<EvidenceRecord> records) {
         Map<String, List<EvidenceRecord>> byKey = new LinkedHashMap<>();
         for (EvidenceRecord record : records) {
-            byKey.computeIfAbsent(keyOf(record), k -> new ArrayList<>()).add(record);
+            byKey.computeIfAbsent(EvidenceKey.of(record), k -> new ArrayList<>()).add(record);
         }
         Map<String, Verification> results = new LinkedHashMap<>();
         byKey.forEach((key, chain) -> results.put(key, verify(chain)));

@@ -1,6 +1,5 @@
 package dev.kubeproof.streams.errors;
 
-import dev.kubeproof.runtime.DeadLetterSink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -28,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import dev.kubeproof.avro.DeadLetter;
 import dev.kubeproof.contract.registry.IncompatibleSchemaException;
 import dev.kubeproof.contract.registry.SchemaRegistryException;
+import dev.kubeproof.runtime.DeadLetterSink;
 import dev.kubeproof.streams.config.StreamsConfigFactory;
 import dev.kubeproof.streams.support.RecordingDeadLetters;
 

@@ -70,7 +70,7 @@ public final class AuditFileTailer implements AutoCloseable {
         this.maxLineBytes = maxLineBytes;
         this.gaps = Counter.builder("kubeproof.ingest.audit.file.gaps")
                 .description("Restarts where the stored position's file could not be found (lines may be missing)")
-                .tag("path", config.path().toString()).register(metrics.registry());
+                .tag("path", config.path().toString()).register(metrics.meterRegistry());
     }
 
     public AuditFileTailer start() {

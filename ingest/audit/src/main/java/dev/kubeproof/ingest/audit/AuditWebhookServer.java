@@ -229,7 +229,7 @@ public final class AuditWebhookServer implements AutoCloseable {
 
     private void rejected(String reason) {
         Counter.builder("kubeproof.ingest.audit.webhook.rejected").description("Webhook requests refused before reading")
-                .tag("reason", reason).register(metrics.registry()).increment();
+                .tag("reason", reason).register(metrics.meterRegistry()).increment();
     }
 
     private static void answer(HttpExchange exchange, int status, String message) throws IOException {
