@@ -2,34 +2,25 @@ package dev.kubeproof.ingest.audit;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.security.auth.x500.X500Principal;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsExchange;
-import com.sun.net.httpserver.HttpsParameters;
-import com.sun.net.httpserver.HttpsServer;
 
 import dev.kubeproof.runtime.BearerTokens;
 import dev.kubeproof.runtime.ErrorTypes;
+import dev.kubeproof.runtime.HttpEndpoint;
 import dev.kubeproof.runtime.IngestMetrics;
 import dev.kubeproof.runtime.LimitedBody;
 
@@ -51,10 +42,7 @@ public final class AuditWebhookServer implements AutoCloseable {
     private final IngestMetrics metrics;
     private final BearerTokens tokens;
     private final Set<X500Principal> allowedSubjects = new HashSet<>();
-    private final HttpsServer server;
-    private final ExecutorService executor;
-    private final AtomicBoolean running = new AtomicBoolean();
-    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final HttpEndpoint endpoint;
 
     public AuditWebhookServer(WebhookConfig config, AuditIngestor ingestor, IngestMetrics metrics) {
         this.config = Objects.requireNonNull(config, "config");
@@ -69,75 +57,31 @@ public final class AuditWebhookServer implements AutoCloseable {
                 throw new IllegalArgumentException("webhook.allowedClientSubjects: '" + subject + "' is not an X.500 name", e);
             }
         }
-        SSLContext context = config.tls().serverContext();
-        boolean verifyClients = config.tls().verifiesClientCertificates();
-        try {
-            server = HttpsServer.create(new InetSocketAddress(config.host(), config.port()), 64);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot bind the audit webhook to " + config.host() + ":" + config.port()
-                    + ": " + e.getMessage(), e);
-        }
-        server.setHttpsConfigurator(new HttpsConfigurator(context) {
-            @Override
-            public void configure(HttpsParameters params) {
-                SSLParameters parameters = context.getDefaultSSLParameters();
-                // "want", not "need": callers without a certificate may still use a bearer token
-                parameters.setWantClientAuth(verifyClients);
-                params.setSSLParameters(parameters);
-            }
-        });
-        executor = Executors.newFixedThreadPool(config.threads(), runnable -> {
-            Thread thread = new Thread(runnable, "audit-webhook");
-            thread.setDaemon(true);
-            return thread;
-        });
-        server.setExecutor(executor);
-        server.createContext(config.path(), this::handle);
+        this.endpoint = HttpEndpoint.bind("audit-webhook", config.host(), config.port(), config.tls(), config.threads())
+                .handle(config.path(), this::handle);
     }
 
     public AuditWebhookServer start() {
-        server.start();
-        running.set(true);
+        endpoint.start();
         LOG.info("audit webhook listening on https://{}:{}{}", config.host(), port(), config.path());
         return this;
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return endpoint.port();
     }
 
     public boolean isRunning() {
-        return running.get();
+        return endpoint.isRunning();
     }
 
+    /** Lets requests in flight finish (their batches are being written), then drops idle connections. */
     @Override
     public void close() {
-        if (running.compareAndSet(true, false)) {
-            // let requests in flight finish (their batches are being written), then drop idle connections
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.ackTimeoutSeconds());
-            while (inFlight.get() > 0 && System.nanoTime() < deadline) {
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-            server.stop(0);
-        }
-        executor.shutdownNow();
+        endpoint.close(Duration.ofSeconds(config.ackTimeoutSeconds()));
     }
 
     private void handle(HttpExchange exchange) throws IOException {
-        inFlight.incrementAndGet();
-        try {
-            handleCounted(exchange);
-        } finally {
-            inFlight.decrementAndGet();
-        }
-    }
-
-    private void handleCounted(HttpExchange exchange) throws IOException {
         try (exchange) {
             if (!exchange.getRequestURI().getPath().equals(config.path())) {
                 answer(exchange, 404, "not found");
@@ -233,11 +177,7 @@ public final class AuditWebhookServer implements AutoCloseable {
     }
 
     private static void answer(HttpExchange exchange, int status, String message) throws IOException {
-        byte[] bytes = (message + "\n").getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", status == 200 ? "application/json" : "text/plain; charset=utf-8");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+        HttpEndpoint.respond(exchange, status, status == 200 ? "application/json" : "text/plain; charset=utf-8",
+                message + "\n");
     }
 }

@@ -2,26 +2,17 @@ package dev.kubeproof.ingest.scans;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-
-import javax.net.ssl.SSLContext;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
 
 import dev.kubeproof.runtime.BearerTokens;
 import dev.kubeproof.runtime.ErrorTypes;
+import dev.kubeproof.runtime.HttpEndpoint;
 import dev.kubeproof.runtime.LimitedBody;
 
 import org.slf4j.Logger;
@@ -38,64 +29,34 @@ public final class ScanHttpEndpoint implements AutoCloseable {
     private final ScanEndpointConfig config;
     private final ScanIngestor ingestor;
     private final BearerTokens tokens;
-    private final HttpServer server;
-    private final ExecutorService executor;
-    private final AtomicBoolean running = new AtomicBoolean();
+    private final HttpEndpoint endpoint;
 
     public ScanHttpEndpoint(ScanEndpointConfig config, ScanIngestor ingestor) {
         this.config = Objects.requireNonNull(config, "config");
         this.ingestor = Objects.requireNonNull(ingestor, "ingestor");
         this.tokens = BearerTokens.fromFile(config.bearerTokenFile(), "http.bearerTokenFile");
-        try {
-            InetSocketAddress address = new InetSocketAddress(config.host(), config.port());
-            if (config.tls() != null) {
-                SSLContext context = config.tls().serverContext();
-                HttpsServer https = HttpsServer.create(address, 32);
-                https.setHttpsConfigurator(new HttpsConfigurator(context));
-                server = https;
-            } else {
-                server = HttpServer.create(address, 32);
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot bind the scan endpoint to " + config.host() + ":" + config.port()
-                    + ": " + e.getMessage(), e);
-        }
-        executor = Executors.newFixedThreadPool(config.threads(), runnable -> {
-            Thread thread = new Thread(runnable, "scan-http");
-            thread.setDaemon(true);
-            return thread;
-        });
-        server.setExecutor(executor);
-        server.createContext(config.path(), this::handle);
+        this.endpoint = HttpEndpoint.bind("scan-http", config.host(), config.port(), config.tls(), config.threads())
+                .handle(config.path(), this::handle);
     }
 
     public ScanHttpEndpoint start() {
-        server.start();
-        running.set(true);
-        LOG.info("scan endpoint listening on {}://{}:{}{}", config.tls() == null ? "http" : "https", config.host(), port(),
-                config.path());
+        endpoint.start();
+        LOG.info("scan endpoint listening on {}://{}:{}{}", endpoint.scheme(), config.host(), port(), config.path());
         return this;
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return endpoint.port();
     }
 
     public boolean isRunning() {
-        return running.get();
+        return endpoint.isRunning();
     }
 
+    /** Lets reports in flight finish (they are being written to Kafka), then stops. */
     @Override
     public void close() {
-        if (running.compareAndSet(true, false)) {
-            server.stop(0);
-        }
-        executor.shutdown();
-        try {
-            executor.awaitTermination(config.ackTimeoutSeconds(), TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        endpoint.close(Duration.ofSeconds(config.ackTimeoutSeconds()));
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -139,7 +100,6 @@ public final class ScanHttpEndpoint implements AutoCloseable {
             } else if (!outcome.published()) {
                 answer(exchange, 400, outcome.errorType() + ": " + outcome.reason() + "\n");
             } else {
-                exchange.getResponseHeaders().set("Content-Type", "application/json");
                 answer(exchange, 200, "{\"key\":\"" + jsonEscape(outcome.key()) + "\",\"scanId\":\"" + outcome.scanId() + "\"}\n");
             }
         }
@@ -150,13 +110,6 @@ public final class ScanHttpEndpoint implements AutoCloseable {
     }
 
     private static void answer(HttpExchange exchange, int status, String message) throws IOException {
-        byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
-        if (!exchange.getResponseHeaders().containsKey("Content-Type")) {
-            exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-        }
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+        HttpEndpoint.respond(exchange, status, status == 200 ? "application/json" : "text/plain; charset=utf-8", message);
     }
 }
