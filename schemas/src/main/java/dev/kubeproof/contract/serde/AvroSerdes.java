@@ -15,9 +15,4 @@ public final class AvroSerdes {
     public static <T extends SpecificRecord> Serde<T> value(Class<T> type, SchemaRegistryClient registry) {
         return Serdes.serdeFrom(new AvroSerializer<>(registry, false, true), new AvroDeserializer<>(registry, type));
     }
-
-    /** A value serde that only looks schemas up (the registry is managed by {@code topics create}). */
-    public static <T extends SpecificRecord> Serde<T> valueNoAutoRegister(Class<T> type, SchemaRegistryClient registry) {
-        return Serdes.serdeFrom(new AvroSerializer<>(registry, false, false), new AvroDeserializer<>(registry, type));
-    }
 }
