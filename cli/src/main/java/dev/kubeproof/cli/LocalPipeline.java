@@ -78,7 +78,12 @@ final class LocalPipeline implements AutoCloseable {
 
     /** Where and how to run. */
     record Settings(StackEndpoints endpoints, Path workDir, String clusterId, String topicPrefix, String indexPrefix,
-                    Optional<Path> kubeconfig, Optional<String> context) {
+                    Optional<Path> kubeconfig, Optional<String> context, Optional<Path> trivyReports,
+                    List<Path> auditLogs) {
+        Settings(StackEndpoints endpoints, Path workDir, String clusterId, String topicPrefix, String indexPrefix,
+                 Optional<Path> kubeconfig, Optional<String> context) {
+            this(endpoints, workDir, clusterId, topicPrefix, indexPrefix, kubeconfig, context, Optional.empty(), List.of());
+        }
     }
 
     private final Settings settings;
@@ -87,6 +92,7 @@ final class LocalPipeline implements AutoCloseable {
     private final ExecutorService sinkThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "kubeproof-sink"));
     private ResourceCollector resources;
     private EvidenceService evidence;
+    private volatile Set<String> sinkTopics = Set.of();
 
     LocalPipeline(Settings settings) {
         this.settings = settings;
@@ -116,14 +122,21 @@ final class LocalPipeline implements AutoCloseable {
 
         Config kubernetes;
         Path auditLog;
-        Path trivyReports = Files.createDirectories(work.resolve("trivy-reports"));
+        Path sampleReports = work.resolve("trivy-reports");
+        Path trivyReports = settings.trivyReports().isPresent() ? settings.trivyReports().get().toAbsolutePath()
+                : Files.createDirectories(sampleReports);
+        if (!Files.isDirectory(trivyReports)) {
+            throw new IllegalArgumentException("--trivy-reports " + trivyReports + " is not a folder");
+        }
         if (settings.kubeconfig().isEmpty() && settings.context().isEmpty()) {
             SampleCluster sample = SampleCluster.load();
             SampleApiServer api = sample.startApiServer();
             running.push(api);
             kubernetes = api.config();
             auditLog = sample.writeAuditLog(Files.createDirectories(work.resolve("audit")));
-            sample.writeTrivyReports(trivyReports);
+            if (settings.trivyReports().isEmpty()) {
+                sample.writeTrivyReports(trivyReports);
+            }
             System.out.printf("sample cluster: %d objects served at %s, %d audit events, %d Trivy reports%n",
                     api.objectCount(), api.url(), sample.auditEvents().size(), sample.trivyReports().size());
         } else {
@@ -136,16 +149,29 @@ final class LocalPipeline implements AutoCloseable {
                     + " (audit events come from the apiserver's webhook: see deploy/audit)");
         }
 
+        List<FileSourceConfig> auditFiles = new ArrayList<>();
         if (auditLog != null) {
+            auditFiles.add(FileSourceConfig.of(auditLog, work.resolve("audit.position")));
+        }
+        for (Path file : settings.auditLogs()) {
+            Path absolute = file.toAbsolutePath().normalize();
+            auditFiles.add(FileSourceConfig.of(absolute, work.resolve("audit-" + Integer.toHexString(absolute.toString()
+                    .hashCode()) + ".position")));
+            System.out.println("tailing the audit log " + absolute);
+        }
+        if (!auditFiles.isEmpty()) {
             AuditCollector audit = new AuditCollector(new AuditCollectorConfig(settings.clusterId(), kafka,
-                    settings.topicPrefix(), null, null,
-                    List.of(FileSourceConfig.of(auditLog, work.resolve("audit.position"))), null, null, null), runtime);
+                    settings.topicPrefix(), null, null, auditFiles, null, null, null), runtime);
             audit.start();
             audit.registerHealthChecks(runtime.health());
             runtime.manage(audit);
         }
         ScanCollector scans = new ScanCollector(new ScanCollectorConfig(settings.clusterId(), kafka, settings.topicPrefix(),
-                null, new DirectorySourceConfig(trivyReports, work.resolve("trivy-reports.state"), null), null, null), runtime);
+                null, new DirectorySourceConfig(trivyReports, work.resolve("trivy-reports-"
+                + Integer.toHexString(trivyReports.toString().hashCode()) + ".state"), null), null, null), runtime);
+        if (settings.trivyReports().isPresent()) {
+            System.out.println("publishing the Trivy reports of " + trivyReports);
+        }
         scans.start();
         scans.registerHealthChecks(runtime.health());
         runtime.manage(scans);
@@ -190,6 +216,7 @@ final class LocalPipeline implements AutoCloseable {
         SinkService sinkService = SinkService.create(ConfigLoader.load(null, SinkConfig.class, sink, Map.of()),
                 ControlCatalogs.of(ControlEngine.withDefaults().controls()), runtime.metrics().registry());
         sinkService.registerHealthChecks(runtime.health());
+        sinkTopics = sinkService.inputTopics();
         running.push(sinkService);
         sinkThread.submit(sinkService);
     }
@@ -247,8 +274,7 @@ final class LocalPipeline implements AutoCloseable {
             names.forEach((label, topic) -> records.put(label, ends.entrySet().stream()
                     .filter(e -> e.getKey().topic().equals(topic)).mapToLong(Map.Entry::getValue).sum()));
             long streamsLag = lag(admin, applicationId(), Set.of(topics.resourceChanges().name(), topics.imageScans().name()));
-            long sinkLag = lag(admin, sinkGroupId(), Set.of(topics.evidence().name(), topics.evidenceState().name(),
-                    topics.violations().name(), topics.auditEvents().name()));
+            long sinkLag = sinkTopics.isEmpty() ? -1 : lag(admin, sinkGroupId(), sinkTopics);
             boolean ready = resources != null && resources.isReady();
             return new Progress(records, streamsLag, sinkLag, ready, evidence != null && evidence.failed());
         } catch (Exception e) {

@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -46,6 +48,15 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--context", description = "Watch the cluster of this context (of --kubeconfig, else of the default "
             + "kubeconfig: KUBECONFIG or ~/.kube/config) instead of the bundled sample.")
     String context;
+
+    @Option(names = "--trivy-reports", paramLabel = "DIR", description = "Publish the Trivy JSON reports in this folder "
+            + "(watched: reports added later are picked up) instead of the sample's, which go through "
+            + "HOME/pipeline/trivy-reports.")
+    Path trivyReports;
+
+    @Option(names = "--audit-log", paramLabel = "FILE", description = "Also tail this audit log (JSON lines, as "
+            + "--audit-log-path writes them; rotation followed); repeatable.")
+    List<Path> auditLogs = new ArrayList<>();
 
     @Option(names = "--cluster-id", description = "Id of the watched cluster in every record (default: sample, "
             + "or the kubeconfig context's name).")
@@ -111,7 +122,8 @@ final class RunCommand implements Callable<Integer> {
         }
         String cluster = clusterId != null ? clusterId : context != null ? context : kubeconfig == null ? "sample" : "default";
         LocalPipeline pipeline = new LocalPipeline(new LocalPipeline.Settings(endpoints, root.resolve("pipeline"), cluster,
-                topicPrefix, indexPrefix, Optional.ofNullable(kubeconfig), Optional.ofNullable(context)));
+                topicPrefix, indexPrefix, Optional.ofNullable(kubeconfig), Optional.ofNullable(context),
+                Optional.ofNullable(trivyReports), List.copyOf(auditLogs)));
         CountDownLatch stopped = new CountDownLatch(1);
         LocalStack stackToStop = stack;
         Thread hook = new Thread(() -> {

@@ -1,12 +1,14 @@
 package dev.kubeproof.cli;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
+import dev.kubeproof.runtime.Durations;
 import dev.kubeproof.stack.LocalStack;
 import dev.kubeproof.stack.ServerKind;
 import dev.kubeproof.stack.StackConfig;
@@ -61,8 +63,8 @@ final class StackCommand {
     }
 
     @Command(name = "up", mixinStandardHelpOptions = true,
-            description = "Start the servers, wait until all are healthy (60 s at most), print how to reach them, and "
-                    + "leave them running for 'stack down'.")
+            description = "Start the servers, wait until all are healthy (--start-timeout), print how to reach them, "
+                    + "and leave them running for 'stack down'.")
     static final class Up implements Callable<Integer> {
         @Mixin
         StackOptions options = new StackOptions();
@@ -71,8 +73,14 @@ final class StackCommand {
                 + "(default: all).")
         List<String> servers = List.of();
 
+        @Option(names = "--start-timeout", paramLabel = "DURATION", defaultValue = "60s",
+                description = "How long each server may take to become healthy, e.g. 90s or 3m; slow disks and first "
+                        + "runs need more (default: ${DEFAULT-VALUE}).")
+        String startTimeout;
+
         @Override
         public Integer call() {
+            Duration timeout = Durations.parse(startTimeout);
             Set<ServerKind> kinds = EnumSet.noneOf(ServerKind.class);
             servers.forEach(id -> kinds.add(ServerKind.fromId(id.trim())));
             Map<ServerKind, String> status = LocalStack.status(options.config(false));
@@ -81,7 +89,7 @@ final class StackCommand {
                 System.out.println("already running (see './kubeproof stack status'; stop with './kubeproof stack down')");
                 return 0;
             }
-            LocalStack stack = LocalStack.start(options.config(false), kinds);
+            LocalStack stack = LocalStack.start(options.config(false).withStartTimeout(timeout), kinds);
             print(stack.endpoints(), options.home);
             System.out.printf("all healthy in %.1f s; stop them with: ./kubeproof stack down%n",
                     stack.startupTime().toMillis() / 1000.0);

@@ -124,4 +124,26 @@ class DeployConfigTest {
         return replaced.toString();
     }
 
+
+    @Test
+    void shouldShipLocalConfigsForRunningEveryServiceByHand() {
+        // Given the configs the README's "Running the services yourself" uses
+        Path local = DeployManifestsTest.repoRoot().resolve("deploy/local");
+        Map<String, Class<?>> records = Map.of("audit-collector.yaml", AuditCollectorConfig.class,
+                "scan-collector.yaml", ScanCollectorConfig.class, "resource-collector.yaml", ResourceCollectorConfig.class,
+                "streams.yaml", EvidenceServiceConfig.class, "sink.yaml", SinkConfig.class);
+
+        // When each is read by its record, Then it is accepted, and no two services share a health port
+        java.util.Set<Integer> ports = new java.util.HashSet<>();
+        records.forEach((file, type) -> {
+            Object config = ConfigLoader.load(local.resolve(file), type);
+            try {
+                int port = ((HealthConfig) type.getMethod("health").invoke(config)).port();
+                assertThat(ports.add(port)).as(file + " health port " + port).isTrue();
+            } catch (ReflectiveOperationException e) {
+                throw new AssertionError(e);
+            }
+        });
+        assertThat(ports).hasSize(5);
+    }
 }

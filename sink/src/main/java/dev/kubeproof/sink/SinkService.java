@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -326,6 +327,11 @@ public final class SinkService implements Runnable, AutoCloseable {
 
     private void sleep(Duration duration) {
         loop.pause(duration);
+    }
+
+    /** The topics this sink consumes (the violations input reads the evidence topic). */
+    public Set<String> inputTopics() {
+        return Set.copyOf(inputsByTopic.keySet());
     }
 
     public boolean isPaused() {

