@@ -11,7 +11,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -74,6 +78,89 @@ class RunCommandIT {
                 "{\"query\":{\"bool\":{\"filter\":[{\"term\":{\"rule.id\":\"KP-POD-001\"}},"
                         + "{\"term\":{\"kubeproof.status\":\"FAIL\"}}]}}}");
         assertThat(failing.path("hits").path("total").path("value").asInt()).as(failing.toString()).isEqualTo(3);
+
+        // And every Kibana search and visualization finds what it is for in what the sample indexed
+        assertKibanaSavedObjectsFindTheSample(servers, credentials, prefix);
+    }
+
+    /**
+     * Runs each saved search's and visualization's query as Kibana would ask Elasticsearch (its KQL in Lucene form,
+     * on the indices of its data view, with the visualization's aggregations) and checks the answer.
+     */
+    private static void assertKibanaSavedObjectsFindTheSample(RealServers servers, StackEndpoints.Credentials credentials,
+                                                            String prefix) throws Exception {
+        Map<String, JsonNode> byId = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(DeployManifestsTest.repoRoot().resolve("deploy/kibana/kubeproof.ndjson"))) {
+            if (!line.isBlank()) {
+                JsonNode object = JSON.readTree(line);
+                byId.put(object.path("id").asText(), object);
+            }
+        }
+        // what each must find in the sample: everything but time to remediate (the sample may remediate nothing)
+        Map<String, Boolean> mustFind = Map.of("kubeproof-open-violations", true, "kubeproof-violations-by-control", true,
+                "kubeproof-violations-by-namespace", true, "kubeproof-posture-by-framework", true,
+                "kubeproof-violations-over-time", true, "kubeproof-top-failing-controls", true,
+                "kubeproof-top-failing-namespaces", true, "kubeproof-time-to-remediate", false);
+        int checked = 0;
+        for (JsonNode object : byId.values()) {
+            String type = object.path("type").asText();
+            if (!type.equals("search") && !type.equals("visualization")) {
+                continue;
+            }
+            String id = object.path("id").asText();
+            assertThat(mustFind).as("an expectation for saved object " + id).containsKey(id);
+            JsonNode source = JSON.readTree(object.at("/attributes/kibanaSavedObjectMeta/searchSourceJSON").asText());
+            String kql = source.at("/query/query").asText();
+            assertThat(kql).as(id + ": KQL this test can translate").matches(
+                    "|[a-z_.@]+ : (\"[^\"]*\"|\\*)( and [a-z_.@]+ : (\"[^\"]*\"|\\*))*");
+            String lucene = kql.isEmpty() ? "*" : kql.replace(" : ", ":").replace(" and ", " AND ");
+            String view = byId.get(object.path("references").get(0).path("id").asText()).at("/attributes/title").asText();
+            String index = view.replaceFirst("^kubeproof-", prefix + "-");
+
+            com.fasterxml.jackson.databind.node.ObjectNode request = JSON.createObjectNode();
+            request.put("size", 0).put("track_total_hits", true);
+            request.putObject("query").putObject("query_string").put("query", lucene);
+            com.fasterxml.jackson.databind.node.ObjectNode aggs = request.putObject("aggs");
+            List<String> buckets = new ArrayList<>();
+            if (type.equals("visualization")) {
+                JsonNode visState = JSON.readTree(object.at("/attributes/visState").asText());
+                for (JsonNode agg : visState.path("aggs")) {
+                    String field = agg.at("/params/field").asText();
+                    String name = "a" + agg.path("id").asText();
+                    switch (agg.path("type").asText()) {
+                        case "terms" -> {
+                            aggs.putObject(name).putObject("terms").put("field", field);
+                            buckets.add(name);
+                        }
+                        case "date_histogram" -> {
+                            aggs.putObject(name).putObject("date_histogram").put("field", field)
+                                    .put("calendar_interval", "1d");
+                            buckets.add(name);
+                        }
+                        case "avg", "percentiles" -> aggs.putObject(name).putObject(agg.path("type").asText())
+                                .put("field", field);
+                        default -> { } // count: the hits themselves
+                    }
+                }
+            }
+            JsonNode answer = search(servers, credentials, index, request.toString());
+            assertThat(answer.has("error")).as(id + " on " + index + ": " + answer).isFalse();
+            long hits = answer.at("/hits/total/value").asLong();
+            if (mustFind.get(id)) {
+                assertThat(hits).as(id + " (" + lucene + ") on " + index + " finds the sample's documents").isPositive();
+                for (String bucket : buckets) {
+                    assertThat(answer.at("/aggregations/" + bucket + "/buckets").size()).as(id + " " + bucket)
+                            .isPositive();
+                }
+            }
+            checked++;
+        }
+        assertThat(checked).isEqualTo(mustFind.size());
+        // the open violations are exactly the failing posture documents
+        assertThat(search(servers, credentials, prefix + "-posture", "{\"size\":0,\"track_total_hits\":true,"
+                + "\"query\":{\"query_string\":{\"query\":\"kubeproof.status:\\\"FAIL\\\"\"}}}").at("/hits/total/value").asLong())
+                .isEqualTo(search(servers, credentials, prefix + "-posture", "{\"size\":0,\"track_total_hits\":true,"
+                        + "\"query\":{\"term\":{\"kubeproof.status\":\"FAIL\"}}}").at("/hits/total/value").asLong());
     }
 
     private static long count(RealServers servers, StackEndpoints.Credentials credentials, String index) throws Exception {
