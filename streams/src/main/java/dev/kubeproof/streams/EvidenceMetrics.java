@@ -2,9 +2,11 @@ package dev.kubeproof.streams;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
@@ -14,6 +16,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 public final class EvidenceMetrics {
     public static final String TRANSITIONS = "kubeproof.streams.evidence.transitions";
     public static final String EVALUATIONS = "kubeproof.streams.evaluations";
+    public static final String EVALUATION_LATENCY = "kubeproof.streams.evaluation.latency";
     public static final String EVALUATION_ERRORS = "kubeproof.streams.evaluation.errors";
     public static final String DEAD_LETTERS = "kubeproof.dead.letters";
     public static final String SKIPPED = "kubeproof.streams.skipped";
@@ -42,6 +45,12 @@ public final class EvidenceMetrics {
     public void evaluation(String kind) {
         counters.computeIfAbsent(EVALUATIONS + "|" + kind, k -> Counter.builder(EVALUATIONS)
                 .description("Objects evaluated").tag("kind", kind).register(registry)).increment();
+    }
+
+    /** How long evaluating one object against its controls took (cluster-view lookups in the stores included). */
+    public void evaluationLatency(String kind, long nanos) {
+        Timer.builder(EVALUATION_LATENCY).description("Time to evaluate one object against its controls")
+                .tag("kind", kind).register(registry).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     public void evaluationError(String kind) {

@@ -99,6 +99,9 @@ class EvidenceTopologyTest {
             assertThat(finding.getValue()).isEqualTo("true");
         });
         assertThat(EvidenceChain.verify(privileged).valid()).isTrue();
+        // each of the three evaluations was counted and timed
+        assertThat(topology.metrics.registry().find(EvidenceMetrics.EVALUATION_LATENCY).tag("kind", "Pod").timer())
+                .isNotNull().extracting(io.micrometer.core.instrument.Timer::count).isEqualTo(3L);
     }
 
     @Test

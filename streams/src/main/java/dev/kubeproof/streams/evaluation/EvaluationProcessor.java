@@ -248,8 +248,10 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
     private void evaluate(Record<String, EvaluationInput> record, ResourceChange change, JsonNode object, Cause cause) {
         metrics.evaluation(change.getKind());
         List<ControlResult> results;
+        long started = System.nanoTime();
         try {
             results = evaluator.evaluate(object, new StoreClusterView(change.getClusterId()));
+            metrics.evaluationLatency(change.getKind(), System.nanoTime() - started);
         } catch (RuntimeException e) {
             // The evaluator promises ERROR results instead of exceptions; if it breaks that promise, record it.
             metrics.evaluationError(change.getKind());
