@@ -23,6 +23,11 @@ public record HealthConfig(
         }
     }
 
+    /** {@code health} as configured, or the defaults when the section is absent. */
+    public static HealthConfig orDefaults(HealthConfig health) {
+        return health == null ? defaults() : health;
+    }
+
     public static HealthConfig defaults() {
         return new HealthConfig(null, null);
     }

@@ -79,6 +79,14 @@ public record KafkaConfig(
         }
     }
 
+    /** The {@code kafka} section every service requires, named in the message when it is missing. */
+    public static KafkaConfig required(KafkaConfig kafka) {
+        if (kafka == null) {
+            throw new IllegalArgumentException("kafka must be set (bootstrapServers, schemaRegistryUrl)");
+        }
+        return kafka;
+    }
+
     /** A config with no extra properties. */
     public static KafkaConfig of(String bootstrapServers, String schemaRegistryUrl, String clientId) {
         return new KafkaConfig(bootstrapServers, schemaRegistryUrl, clientId, Map.of());

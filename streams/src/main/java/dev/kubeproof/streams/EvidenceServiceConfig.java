@@ -73,11 +73,9 @@ public record EvidenceServiceConfig(
     public static final String DEFAULT_VIOLATIONS_FORMAT = "ecs";
 
     public EvidenceServiceConfig {
-        if (kafka == null) {
-            throw new IllegalArgumentException("kafka must be set (bootstrapServers, schemaRegistryUrl)");
-        }
-        topicPrefix = topicPrefix == null ? TopicCatalog.DEFAULT_PREFIX : topicPrefix;
-        health = health == null ? HealthConfig.defaults() : health;
+        kafka = KafkaConfig.required(kafka);
+        topicPrefix = TopicCatalog.prefixOrDefault(topicPrefix);
+        health = HealthConfig.orDefaults(health);
         clusterId = clusterId == null || clusterId.isBlank() ? null : clusterId;
         applicationId = applicationId == null ? StreamsSettings.DEFAULT_APPLICATION_ID : applicationId;
         stateDir = stateDir == null ? Path.of(DEFAULT_STATE_DIR) : stateDir;
@@ -97,11 +95,6 @@ public record EvidenceServiceConfig(
         // Validates the Kafka Streams settings, owner labels, partitions, prefix and the cluster id with the
         // messages of the settings' and the topology's own records.
         streamsSettings(kafka, applicationId, stateDir, standbyReplicas, replicationFactor, streamThreads);
-        try {
-            new TopicCatalog(topicPrefix);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("topicPrefix: " + e.getMessage(), e);
-        }
         new EvidenceTopologyConfig(new TopicCatalog(topicPrefix), ownerLabelKeys, evaluationPartitions,
                 Optional.ofNullable(clusterId));
     }

@@ -29,6 +29,18 @@ public final class TopicCatalog {
         this.prefix = prefix;
     }
 
+    /** The {@code topicPrefix} of a service's configuration: the default when absent, checked when given. */
+    public static String prefixOrDefault(String prefix) {
+        if (prefix == null) {
+            return DEFAULT_PREFIX;
+        }
+        try {
+            return new TopicCatalog(prefix).prefix();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("topicPrefix: " + e.getMessage(), e);
+        }
+    }
+
     public static TopicCatalog defaults() {
         return new TopicCatalog(DEFAULT_PREFIX);
     }

@@ -81,9 +81,7 @@ public record SinkConfig(
     }
 
     public SinkConfig {
-        if (kafka == null) {
-            throw new IllegalArgumentException("kafka must be set (bootstrapServers, schemaRegistryUrl)");
-        }
+        kafka = KafkaConfig.required(kafka);
         for (String key : kafka.properties().keySet()) {
             if (key.equals("enable.auto.commit") || key.equals("group.id") || key.endsWith("deserializer")
                     || key.endsWith(".serializer")) {
@@ -91,13 +89,8 @@ public record SinkConfig(
                         + " is set by the sink itself and cannot be overridden");
             }
         }
-        topicPrefix = topicPrefix == null ? TopicCatalog.DEFAULT_PREFIX : topicPrefix;
-        try {
-            new TopicCatalog(topicPrefix);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("topicPrefix: " + e.getMessage(), e);
-        }
-        health = health == null ? HealthConfig.defaults() : health;
+        topicPrefix = TopicCatalog.prefixOrDefault(topicPrefix);
+        health = HealthConfig.orDefaults(health);
         groupId = groupId == null || groupId.isBlank() ? DEFAULT_GROUP_ID : groupId;
         inputs = inputs == null ? EnumSet.allOf(Input.class) : Set.copyOf(inputs);
         if (inputs.isEmpty()) {

@@ -60,13 +60,9 @@ public record AuditCollectorConfig(
         if (clusterId == null || !clusterId.matches("[A-Za-z0-9._-]{1,128}")) {
             throw new IllegalArgumentException("clusterId must be 1-128 letters, digits, '.', '_' or '-', was '" + clusterId + "'");
         }
-        if (kafka == null) {
-            throw new IllegalArgumentException("kafka must be set (bootstrapServers, schemaRegistryUrl)");
-        }
-        kafka = kafka.withDefaultClientId("kubeproof-audit");
-        topicPrefix = topicPrefix == null ? TopicCatalog.DEFAULT_PREFIX : topicPrefix;
-        new TopicCatalog(topicPrefix);
-        health = health == null ? HealthConfig.defaults() : health;
+        kafka = KafkaConfig.required(kafka).withDefaultClientId("kubeproof-audit");
+        topicPrefix = TopicCatalog.prefixOrDefault(topicPrefix);
+        health = HealthConfig.orDefaults(health);
         files = files == null ? List.of() : List.copyOf(files);
         if (webhook == null && files.isEmpty()) {
             throw new IllegalArgumentException("configure at least one source: webhook or files");

@@ -72,16 +72,9 @@ public record ResourceCollectorConfig(
         context = blankToNull(context);
         kinds = kinds == null ? KindCatalog.defaultKindNames() : List.copyOf(kinds);
         KindCatalog.resolve(kinds, "kinds");
-        if (kafka == null) {
-            throw new IllegalArgumentException("kafka must be set (bootstrapServers, schemaRegistryUrl)");
-        }
-        topicPrefix = topicPrefix == null ? TopicCatalog.DEFAULT_PREFIX : topicPrefix;
-        try {
-            new TopicCatalog(topicPrefix);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("topicPrefix: " + e.getMessage(), e);
-        }
-        health = health == null ? HealthConfig.defaults() : health;
+        kafka = KafkaConfig.required(kafka);
+        topicPrefix = TopicCatalog.prefixOrDefault(topicPrefix);
+        health = HealthConfig.orDefaults(health);
         resyncPeriod = resyncPeriod == null ? Duration.ofHours(1) : resyncPeriod;
         if (resyncPeriod.isNegative() || (!resyncPeriod.isZero() && resyncPeriod.compareTo(Duration.ofSeconds(1)) < 0)) {
             throw new IllegalArgumentException("resyncPeriod must be PT0S (off) or at least PT1S, was " + resyncPeriod);

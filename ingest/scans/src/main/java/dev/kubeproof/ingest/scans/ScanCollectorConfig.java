@@ -47,13 +47,9 @@ public record ScanCollectorConfig(
         if (clusterId != null && !clusterId.matches("[A-Za-z0-9._-]{1,128}")) {
             throw new IllegalArgumentException("clusterId must be 1-128 letters, digits, '.', '_' or '-', was '" + clusterId + "'");
         }
-        if (kafka == null) {
-            throw new IllegalArgumentException("kafka must be set (bootstrapServers, schemaRegistryUrl)");
-        }
-        kafka = kafka.withDefaultClientId("kubeproof-scans");
-        topicPrefix = topicPrefix == null ? TopicCatalog.DEFAULT_PREFIX : topicPrefix;
-        new TopicCatalog(topicPrefix);
-        health = health == null ? HealthConfig.defaults() : health;
+        kafka = KafkaConfig.required(kafka).withDefaultClientId("kubeproof-scans");
+        topicPrefix = TopicCatalog.prefixOrDefault(topicPrefix);
+        health = HealthConfig.orDefaults(health);
         if (directory == null && http == null) {
             throw new IllegalArgumentException("configure at least one source: directory or http");
         }
