@@ -103,6 +103,27 @@ public final class HttpEndpoint implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Serves POSTs to exactly {@code path} with {@code handler}; any other path below it gets 404, any other method
+     * 405 with {@code Allow: POST}, and neither reaches the handler.
+     */
+    public HttpEndpoint handlePost(String path, HttpHandler handler) {
+        return handle(path, exchange -> {
+            if (!exchange.getRequestURI().getPath().equals(path)) {
+                try (exchange) {
+                    respond(exchange, 404, "not found\n");
+                }
+            } else if (!"POST".equals(exchange.getRequestMethod())) {
+                try (exchange) {
+                    exchange.getResponseHeaders().set("Allow", "POST");
+                    respond(exchange, 405, "only POST\n");
+                }
+            } else {
+                handler.handle(exchange);
+            }
+        });
+    }
+
     public HttpEndpoint start() {
         server.start();
         running.set(true);

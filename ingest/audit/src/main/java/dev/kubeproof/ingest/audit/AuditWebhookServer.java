@@ -58,7 +58,7 @@ public final class AuditWebhookServer implements AutoCloseable {
             }
         }
         this.endpoint = HttpEndpoint.bind("audit-webhook", config.host(), config.port(), config.tls(), config.threads())
-                .handle(config.path(), this::handle);
+                .handlePost(config.path(), this::handle);
     }
 
     public AuditWebhookServer start() {
@@ -83,15 +83,6 @@ public final class AuditWebhookServer implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
-            if (!exchange.getRequestURI().getPath().equals(config.path())) {
-                answer(exchange, 404, "not found");
-                return;
-            }
-            if (!"POST".equals(exchange.getRequestMethod())) {
-                exchange.getResponseHeaders().set("Allow", "POST");
-                answer(exchange, 405, "only POST");
-                return;
-            }
             int auth = authenticate(exchange);
             if (auth != 0) {
                 if (auth == 401) {

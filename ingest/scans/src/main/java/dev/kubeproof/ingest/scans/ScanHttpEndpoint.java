@@ -36,7 +36,7 @@ public final class ScanHttpEndpoint implements AutoCloseable {
         this.ingestor = Objects.requireNonNull(ingestor, "ingestor");
         this.tokens = BearerTokens.fromFile(config.bearerTokenFile(), "http.bearerTokenFile");
         this.endpoint = HttpEndpoint.bind("scan-http", config.host(), config.port(), config.tls(), config.threads())
-                .handle(config.path(), this::handle);
+                .handlePost(config.path(), this::handle);
     }
 
     public ScanHttpEndpoint start() {
@@ -61,15 +61,6 @@ public final class ScanHttpEndpoint implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
-            if (!exchange.getRequestURI().getPath().equals(config.path())) {
-                answer(exchange, 404, "not found\n");
-                return;
-            }
-            if (!"POST".equals(exchange.getRequestMethod())) {
-                exchange.getResponseHeaders().set("Allow", "POST");
-                answer(exchange, 405, "only POST\n");
-                return;
-            }
             if (!tokens.acceptsHeader(exchange.getRequestHeaders().getFirst("Authorization"))) {
                 exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"kubeproof-scans\"");
                 answer(exchange, 401, "a valid bearer token is required\n");
