@@ -38,8 +38,7 @@ final class HandlerSupport {
                 return true;
             }
             if (cause instanceof SchemaRegistryException registry) {
-                int status = registry.httpStatus();
-                return status < 0 || status == 429 || status >= 500;
+                return registry.retryable() || registry.httpStatus() < 0;
             }
             if (cause.getCause() == cause) {
                 break;
