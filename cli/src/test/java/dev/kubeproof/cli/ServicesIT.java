@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.kubeproof.demo.SampleApiServer;
 import dev.kubeproof.stack.Ports;
 import dev.kubeproof.stack.ServerKind;
 import dev.kubeproof.stack.StackEndpoints;
@@ -39,9 +40,13 @@ class ServicesIT {
     private static final String FIXTURES = "../shared/fixtures";
     private final HttpClient http = HttpClient.newHttpClient();
     private final List<Process> processes = new ArrayList<>();
+    private SampleApiServer apiServer;
 
     @AfterEach
     void stopProcesses() throws Exception {
+        if (apiServer != null) {
+            apiServer.close();
+        }
         for (Process process : processes) {
             process.destroy();
         }
@@ -75,6 +80,11 @@ class ServicesIT {
                 "--set", "files=[{path: " + auditLog + ", positionFile: " + dir.resolve("audit.position") + "}]"));
         int scans = start(dir, "scans", kafka, List.of("ingest", "scans", "--set", "clusterId=it",
                 "--set", "directory.path=" + reports, "--set", "directory.stateFile=" + dir.resolve("scans.state")));
+        SampleApiServer api = dev.kubeproof.demo.SampleCluster.load().startApiServer();
+        apiServer = api;
+        int resources = start(dir, "resources", kafka, List.of("ingest", "resources", "--set", "clusterId=it",
+                "--set", "kubeconfig=" + api.writeKubeconfig(dir.resolve("kubeconfig")),
+                "--set", "leaderElection.enabled=false"));
         int streams = start(dir, "streams", kafka, List.of("streams", "--set", "applicationId=" + prefix + "evidence",
                 "--set", "stateDir=" + dir.resolve("streams-state"), "--set", "standbyReplicas=0",
                 "--set", "replicationFactor=1"));
@@ -87,7 +97,7 @@ class ServicesIT {
                 "--set", "elasticsearch.password.file=" + password));
 
         // Then every one is alive, and ready once its dependencies are
-        for (int port : List.of(audit, scans, streams, sink)) {
+        for (int port : List.of(audit, scans, resources, streams, sink)) {
             await().atMost(STARTUP).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
                     .untilAsserted(() -> assertThat(get(port, "/readyz").statusCode()).as("readyz of " + port)
                             .isEqualTo(200));
@@ -96,6 +106,8 @@ class ServicesIT {
         // a sink whose Elasticsearch is unreachable is alive but not ready, and says why
         await().atMost(STARTUP).ignoreExceptions()
                 .untilAsserted(() -> assertThat(get(sinkWithoutElasticsearch, "/healthz").statusCode()).isEqualTo(200));
+        assertThat(get(resources, "/readyz").body()).as("the resource collector states its election role")
+                .contains("leader election: off");
         HttpResponse<String> notReady = get(sinkWithoutElasticsearch, "/readyz");
         assertThat(notReady.statusCode()).isEqualTo(503);
         assertThat(notReady.body()).contains("elasticsearch");
@@ -104,6 +116,7 @@ class ServicesIT {
         Map<Integer, List<String>> expected = Map.of(
                 audit, List.of("kafka_producer_", "kubeproof_ingest_records_published_total"),
                 scans, List.of("kafka_producer_", "kubeproof_ingest_records_published_total"),
+                resources, List.of("kafka_producer_", "kubeproof_ingest_resources_changes_total"),
                 streams, List.of("kafka_stream_", "kafka_consumer_", "kubeproof_streams_running"),
                 sink, List.of("kafka_consumer_", "kubeproof_sink_paused", "jvm_memory_used_bytes"));
         for (Map.Entry<Integer, List<String>> service : expected.entrySet()) {

@@ -26,6 +26,7 @@ public final class HealthServer implements AutoCloseable {
     private final HttpEndpoint endpoint;
     private final Map<String, Supplier<Boolean>> readiness = new ConcurrentHashMap<>();
     private final Map<String, Supplier<Boolean>> liveness = new ConcurrentHashMap<>();
+    private final Map<String, Supplier<String>> states = new ConcurrentHashMap<>();
 
     /** Binds all interfaces; port 0 picks a free port. The server is not started yet. */
     public HealthServer(int port, PrometheusMeterRegistry metrics) {
@@ -53,6 +54,15 @@ public final class HealthServer implements AutoCloseable {
     /** Adds a liveness check (e.g. "tailer thread alive"). */
     public HealthServer livenessCheck(String name, Supplier<Boolean> check) {
         liveness.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(check, "check"));
+        return this;
+    }
+
+    /**
+     * Adds a state that {@code /readyz} and {@code /healthz} state in their body whatever the answer, e.g. the
+     * resource collector's "leader election: standby (leader: pod-2)".
+     */
+    public HealthServer state(String name, Supplier<String> state) {
+        states.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(state, "state"));
         return this;
     }
 
@@ -89,11 +99,18 @@ public final class HealthServer implements AutoCloseable {
                 }
             });
             failing.sort(null);
-            if (failing.isEmpty()) {
-                HttpEndpoint.respond(exchange, 200, "ok\n");
-            } else {
-                HttpEndpoint.respond(exchange, 503, "failing: " + String.join(", ", failing) + "\n");
-            }
+            StringBuilder body = new StringBuilder(failing.isEmpty() ? "ok\n"
+                    : "failing: " + String.join(", ", failing) + "\n");
+            new java.util.TreeMap<>(states).forEach((name, state) -> {
+                String value;
+                try {
+                    value = state.get();
+                } catch (RuntimeException e) {
+                    value = "unknown (" + e.getMessage() + ")";
+                }
+                body.append(name).append(": ").append(value).append('\n');
+            });
+            HttpEndpoint.respond(exchange, failing.isEmpty() ? 200 : 503, body.toString());
         }
     }
 

@@ -230,6 +230,18 @@ public final class ResourceCollector implements AutoCloseable {
     }
 
     /** Liveness: started, not closed, and the leadership thread accepts work. */
+    /** Whether this replica publishes: {@code leader}, {@code standby (leader: X)}, or {@code not elected}. */
+    public String role() {
+        if (!config.leaderElection().enabled()) {
+            return "off (this replica always publishes)";
+        }
+        if (leading) {
+            return "leader (" + config.leaderElection().identity() + ")";
+        }
+        String leader = currentLeader;
+        return "standby" + (leader == null ? "" : " (leader: " + leader + ")");
+    }
+
     public boolean isLive() {
         return started && !closed && !transitions.isShutdown();
     }
@@ -242,6 +254,7 @@ public final class ResourceCollector implements AutoCloseable {
     public void registerHealthChecks(HealthServer server) {
         server.readinessCheck("resources-collector", this::isReady);
         server.livenessCheck("resources-collector", this::isLive);
+        server.state("leader election", this::role);
     }
 
     /**

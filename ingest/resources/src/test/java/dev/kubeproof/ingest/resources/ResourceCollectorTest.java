@@ -329,6 +329,8 @@ class ResourceCollectorTest {
         await().until(() -> "collector-a".equals(second.currentLeader()));
         assertThat(second.isLeader()).isFalse();
         assertThat(second.isReady()).as("a standby is ready to take over").isTrue();
+        assertThat(first.role()).isEqualTo("leader (collector-a)");
+        assertThat(second.role()).isEqualTo("standby (leader: collector-a)");
 
         // When
         client.pods().inNamespace("shop").resource(pod("shop", "before-failover")).create();
@@ -493,6 +495,7 @@ class ResourceCollectorTest {
 
             // Then
             assertThat(get(http, health, "/readyz").statusCode()).isEqualTo(200);
+            assertThat(get(http, health, "/readyz").body()).contains("leader election: off");
             assertThat(get(http, health, "/healthz").statusCode()).isEqualTo(200);
             await().untilAsserted(() -> assertThat(get(http, health, "/metrics").body())
                     .contains("kubeproof_ingest_resources_changes_total{change_type=\"ADDED\",kind=\"Pod\"} 1.0")
