@@ -2,6 +2,7 @@ package dev.kubeproof.cli;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,10 +24,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
-import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.contract.registry.ConfluentRestSchemaRegistryClient;
 import dev.kubeproof.contract.registry.RegistryClientConfig;
-import dev.kubeproof.contract.serde.AvroDeserializer;
 import dev.kubeproof.contract.topics.TopicCatalog;
 import dev.kubeproof.contract.topics.TopicProvisioner;
 import dev.kubeproof.controls.ControlEngine;
@@ -39,6 +38,7 @@ import dev.kubeproof.runtime.ConfigLoader;
 import dev.kubeproof.runtime.HealthConfig;
 import dev.kubeproof.runtime.IngestRuntime;
 import dev.kubeproof.runtime.KafkaConfig;
+import dev.kubeproof.runtime.Secret;
 import dev.kubeproof.ingest.resources.ResourceCollector;
 import dev.kubeproof.ingest.resources.ResourceCollectorConfig;
 import dev.kubeproof.ingest.scans.DirectorySourceConfig;
@@ -46,23 +46,24 @@ import dev.kubeproof.ingest.scans.ScanCollector;
 import dev.kubeproof.ingest.scans.ScanCollectorConfig;
 import dev.kubeproof.sink.ControlCatalogs;
 import dev.kubeproof.sink.SinkService;
+import dev.kubeproof.sink.config.ElasticsearchConfig;
 import dev.kubeproof.sink.config.SinkConfig;
+import dev.kubeproof.sink.elasticsearch.ElasticsearchClients;
+import dev.kubeproof.sink.elasticsearch.IndexNames;
 import dev.kubeproof.stack.Ports;
 import dev.kubeproof.stack.StackEndpoints;
 import dev.kubeproof.streams.EvidenceMetrics;
 import dev.kubeproof.streams.EvidenceService;
 import dev.kubeproof.streams.EvidenceServiceConfig;
 
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import io.fabric8.kubernetes.client.Config;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -307,33 +308,18 @@ final class LocalPipeline implements AutoCloseable {
         return committed.isEmpty() ? -1 : lag;
     }
 
-    /** The latest evidence per key, read from the compacted evidence-state topic. */
-    List<EvidenceRecord> latestEvidence() {
-        Properties properties = new Properties();
-        properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.endpoints().kafkaBootstrapServers());
-        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        Map<String, EvidenceRecord> latest = new LinkedHashMap<>();
-        try (KafkaConsumer<String, EvidenceRecord> consumer = new KafkaConsumer<>(properties, new StringDeserializer(),
-                new AvroDeserializer<>(new ConfluentRestSchemaRegistryClient(
-                        RegistryClientConfig.of(settings.endpoints().schemaRegistryUrl())), EvidenceRecord.class))) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topics.evidenceState().name()).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p)) && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(500)).forEach(record -> {
-                    if (record.value() == null) {
-                        latest.remove(record.key());
-                    } else {
-                        latest.put(record.key(), record.value());
-                    }
-                });
-            }
+    /** The current posture, aggregated per control by Elasticsearch (bounded: see {@link PostureAggregation}). */
+    List<PostureSummary.ControlPosture> postureByControl() throws IOException {
+        ElasticsearchConfig elasticsearch = ElasticsearchConfig.of(URI.create(settings.endpoints().elasticsearchUrl()))
+                .withNames(settings.indexPrefix(), ElasticsearchConfig.DEFAULT_AUDIT_DATA_STREAM, 0);
+        Optional<StackEndpoints.Credentials> credentials = settings.endpoints().elasticsearchCredentials();
+        if (credentials.isPresent()) {
+            elasticsearch = elasticsearch.withBasicAuth(credentials.get().username(), Secret.fromFile("password",
+                    passwordFile(settings.workDir(), credentials.get().password())));
         }
-        return new ArrayList<>(latest.values());
+        try (ElasticsearchClient client = ElasticsearchClients.create(elasticsearch)) {
+            return PostureAggregation.perControl(client, IndexNames.of(elasticsearch).posture());
+        }
     }
 
     @Override

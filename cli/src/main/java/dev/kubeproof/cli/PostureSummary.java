@@ -1,83 +1,88 @@
 package dev.kubeproof.cli;
 
 import java.io.PrintStream;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.stream.Collectors;
 
-import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.avro.EvidenceStatus;
 import dev.kubeproof.controls.ControlDefinition;
 
 /**
- * The posture at a point in time, from the latest evidence per (cluster, control, resource): what a compliance
- * officer asks first — how many checks pass and fail, per framework, and which controls fail where.
+ * The posture at a point in time, from the current result of every (cluster, control, resource): what a compliance
+ * officer asks first — how many checks pass and fail, per framework, and which controls fail where. It is built
+ * from one aggregate per control ({@link ControlPosture}), never from the results themselves, so that its memory
+ * is bounded by the catalog, not by the cluster: {@link PostureAggregation} asks Elasticsearch for them.
  */
 record PostureSummary(Map<EvidenceStatus, Long> byStatus, Map<String, FrameworkPosture> byFramework,
                       List<FailingControl> topFailing) {
+
+    /** How many examples of failing resources a control shows. */
+    static final int EXAMPLES = 3;
 
     /** Controls of one framework: how many were evaluated, and how many fail on at least one resource. */
     record FrameworkPosture(int controlsEvaluated, int controlsFailing, long failingResults) {
     }
 
-    /** A control failing on resources. */
-    record FailingControl(String controlId, String title, String severity, List<String> resources) {
+    /** A control failing on {@code failing} resources, with a few of them as examples. */
+    record FailingControl(String controlId, String title, String severity, long failing, List<String> examples) {
     }
 
-    static PostureSummary of(Iterable<EvidenceRecord> latest, List<ControlDefinition> catalog) {
+    /**
+     * One control's current results: counts by status (CLOSED excluded), and up to {@link #EXAMPLES} failing
+     * resources as {@code Kind namespace/name}.
+     */
+    record ControlPosture(String controlId, Map<EvidenceStatus, Long> byStatus, List<String> failingExamples) {
+        long failing() {
+            return byStatus.getOrDefault(EvidenceStatus.FAIL, 0L);
+        }
+    }
+
+    static PostureSummary of(List<ControlPosture> perControl, List<ControlDefinition> catalog) {
         Map<String, ControlDefinition> controls = catalog.stream()
                 .collect(Collectors.toMap(ControlDefinition::id, c -> c, (a, b) -> a, LinkedHashMap::new));
         Map<EvidenceStatus, Long> byStatus = new TreeMap<>();
-        Map<String, List<String>> failingResources = new TreeMap<>();
-        Set<String> evaluated = new TreeSet<>();
-        for (EvidenceRecord record : latest) {
-            if (record.getStatus() == EvidenceStatus.CLOSED) {
-                continue;
-            }
-            byStatus.merge(record.getStatus(), 1L, Long::sum);
-            evaluated.add(record.getControlId());
-            if (record.getStatus() == EvidenceStatus.FAIL) {
-                var resource = record.getResource();
-                failingResources.computeIfAbsent(record.getControlId(), id -> new ArrayList<>()).add(resource.getKind()
-                        + " " + (resource.getNamespace() == null ? "" : resource.getNamespace() + "/") + resource.getName());
-            }
+        Map<String, ControlPosture> evaluated = new TreeMap<>();
+        for (ControlPosture control : perControl) {
+            control.byStatus().forEach((status, count) -> {
+                if (status != EvidenceStatus.CLOSED) {
+                    byStatus.merge(status, count, Long::sum);
+                }
+            });
+            evaluated.put(control.controlId(), control);
         }
         Map<String, FrameworkPosture> byFramework = new TreeMap<>();
         for (String framework : List.of("cis", "nsa", "pss", "soc2", "mitre")) {
             int evaluatedCount = 0;
             int failingCount = 0;
             long failingResults = 0;
-            for (String id : evaluated) {
-                ControlDefinition control = controls.get(id);
+            for (ControlPosture posture : evaluated.values()) {
+                ControlDefinition control = controls.get(posture.controlId());
                 if (control == null || control.frameworks().getOrDefault(framework, List.of()).isEmpty()) {
                     continue;
                 }
                 evaluatedCount++;
-                List<String> failing = failingResources.getOrDefault(id, List.of());
-                if (!failing.isEmpty()) {
+                if (posture.failing() > 0) {
                     failingCount++;
-                    failingResults += failing.size();
+                    failingResults += posture.failing();
                 }
             }
             if (evaluatedCount > 0) {
                 byFramework.put(framework, new FrameworkPosture(evaluatedCount, failingCount, failingResults));
             }
         }
-        List<FailingControl> top = failingResources.entrySet().stream()
-                .sorted(Comparator.<Map.Entry<String, List<String>>>comparingInt(e -> severityRank(controls.get(e.getKey())))
-                        .thenComparing(e -> -e.getValue().size()).thenComparing(Map.Entry::getKey))
+        List<FailingControl> top = evaluated.values().stream().filter(posture -> posture.failing() > 0)
+                .sorted(Comparator.<ControlPosture>comparingInt(p -> severityRank(controls.get(p.controlId())))
+                        .thenComparing(p -> -p.failing()).thenComparing(ControlPosture::controlId))
                 .limit(10)
-                .map(e -> {
-                    ControlDefinition control = controls.get(e.getKey());
-                    return new FailingControl(e.getKey(), control == null ? "" : control.title(),
+                .map(posture -> {
+                    ControlDefinition control = controls.get(posture.controlId());
+                    return new FailingControl(posture.controlId(), control == null ? "" : control.title(),
                             control == null ? "?" : control.severity().name().toLowerCase(java.util.Locale.ROOT),
-                            e.getValue().stream().sorted().toList());
+                            posture.failing(), posture.failingExamples().stream().sorted().limit(EXAMPLES).toList());
                 })
                 .toList();
         return new PostureSummary(byStatus, byFramework, top);
@@ -106,10 +111,10 @@ record PostureSummary(Map<EvidenceStatus, Long> byStatus, Map<String, FrameworkP
         for (FailingControl control : topFailing) {
             out.printf("   %-12s %-8s %-55s %d resource(s)%n", control.controlId(), control.severity(),
                     control.title().length() > 55 ? control.title().substring(0, 52) + "..." : control.title(),
-                    control.resources().size());
-            control.resources().stream().limit(3).forEach(resource -> out.println("        " + resource));
-            if (control.resources().size() > 3) {
-                out.println("        ... and " + (control.resources().size() - 3) + " more");
+                    control.failing());
+            control.examples().forEach(resource -> out.println("        " + resource));
+            if (control.failing() > control.examples().size()) {
+                out.println("        ... and " + (control.failing() - control.examples().size()) + " more");
             }
         }
     }

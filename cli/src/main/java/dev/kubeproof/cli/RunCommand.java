@@ -176,8 +176,8 @@ final class RunCommand implements Callable<Integer> {
         return false;
     }
 
-    private void printSummary(LocalPipeline pipeline, StackEndpoints endpoints) {
-        PostureSummary.of(pipeline.latestEvidence(), ControlEngine.withDefaults().controls()).print(System.out);
+    private void printSummary(LocalPipeline pipeline, StackEndpoints endpoints) throws java.io.IOException {
+        PostureSummary.of(pipeline.postureByControl(), ControlEngine.withDefaults().controls()).print(System.out);
         System.out.println();
         System.out.println("== Where to look");
         System.out.println("   Elasticsearch   " + endpoints.elasticsearchUrl() + endpoints.elasticsearchCredentials()

@@ -1,0 +1,72 @@
+package dev.kubeproof.cli;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.SortOrder;
+import co.elastic.clients.elasticsearch._types.aggregations.StringTermsBucket;
+import co.elastic.clients.elasticsearch.core.SearchResponse;
+import co.elastic.clients.elasticsearch.core.search.Hit;
+import co.elastic.clients.json.JsonData;
+import jakarta.json.JsonObject;
+
+import dev.kubeproof.avro.EvidenceStatus;
+
+/**
+ * The posture summary's input, aggregated by Elasticsearch over the posture index (one document per current result):
+ * per control, the count of each status and a few failing resources. One request, whose answer grows with the
+ * number of controls, never with the number of resources: a 100,000-pod cluster costs the summary what a
+ * 10-pod one does.
+ */
+final class PostureAggregation {
+    /** More buckets than the catalog has controls: every control is counted. */
+    private static final int MAX_CONTROLS = 10_000;
+
+    private PostureAggregation() {
+    }
+
+    static List<PostureSummary.ControlPosture> perControl(ElasticsearchClient client, String postureIndex)
+            throws IOException {
+        client.indices().refresh(r -> r.index(postureIndex).ignoreUnavailable(true));
+        SearchResponse<Void> response = client.search(s -> s.index(postureIndex).size(0)
+                .aggregations("controls", controls -> controls
+                        .terms(t -> t.field("rule.id").size(MAX_CONTROLS))
+                        .aggregations("status", status -> status.terms(t -> t.field("kubeproof.status").size(20)))
+                        .aggregations("failing", failing -> failing
+                                .filter(f -> f.term(term -> term.field("kubeproof.status").value("FAIL")))
+                                .aggregations("examples", examples -> examples.topHits(top -> top
+                                        .size(PostureSummary.EXAMPLES)
+                                        .source(source -> source.filter(f -> f.includes("kubeproof.resource.kind",
+                                                "kubeproof.resource.namespace", "kubeproof.resource.name")))
+                                        .sort(sort -> sort.field(field -> field.field("kubeproof.resource.kind")
+                                                .order(SortOrder.Asc)))
+                                        .sort(sort -> sort.field(field -> field.field("kubeproof.resource.namespace")
+                                                .order(SortOrder.Asc).missing("_first")))
+                                        .sort(sort -> sort.field(field -> field.field("kubeproof.resource.name")
+                                                .order(SortOrder.Asc))))))), Void.class);
+        List<PostureSummary.ControlPosture> result = new ArrayList<>();
+        if (response.aggregations().get("controls") == null) {
+            return result; // no posture index yet
+        }
+        for (StringTermsBucket control : response.aggregations().get("controls").sterms().buckets().array()) {
+            Map<EvidenceStatus, Long> byStatus = new EnumMap<>(EvidenceStatus.class);
+            for (StringTermsBucket status : control.aggregations().get("status").sterms().buckets().array()) {
+                byStatus.put(EvidenceStatus.valueOf(status.key().stringValue()), status.docCount());
+            }
+            List<String> examples = new ArrayList<>();
+            for (Hit<JsonData> hit : control.aggregations().get("failing").filter().aggregations().get("examples")
+                    .topHits().hits().hits()) {
+                JsonObject resource = hit.source().toJson().asJsonObject().getJsonObject("kubeproof")
+                        .getJsonObject("resource");
+                String namespace = resource.containsKey("namespace") ? resource.getString("namespace") + "/" : "";
+                examples.add(resource.getString("kind") + " " + namespace + resource.getString("name"));
+            }
+            result.add(new PostureSummary.ControlPosture(control.key().stringValue(), byStatus, examples));
+        }
+        return result;
+    }
+}
