@@ -54,6 +54,7 @@ import dev.kubeproof.stack.Ports;
 import dev.kubeproof.stack.StackEndpoints;
 import dev.kubeproof.streams.EvidenceMetrics;
 import dev.kubeproof.streams.EvidenceService;
+import dev.kubeproof.streams.EvidenceTopology;
 import dev.kubeproof.streams.EvidenceServiceConfig;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
@@ -274,7 +275,10 @@ final class LocalPipeline implements AutoCloseable {
             Map<String, Long> records = new LinkedHashMap<>();
             names.forEach((label, topic) -> records.put(label, ends.entrySet().stream()
                     .filter(e -> e.getKey().topic().equals(topic)).mapToLong(Map.Entry::getValue).sum()));
-            long streamsLag = lag(admin, applicationId(), Set.of(topics.resourceChanges().name(), topics.imageScans().name()));
+            // the streams application's inputs and its own repartition topics, where most of a big cold start waits
+            long streamsLag = lag(admin, applicationId(), Set.of(topics.resourceChanges().name(),
+                    topics.imageScans().name(), repartition(EvidenceTopology.REPARTITION_CHANGES),
+                    repartition(EvidenceTopology.REPARTITION_SCANS)));
             long sinkLag = sinkTopics.isEmpty() ? -1 : lag(admin, sinkGroupId(), sinkTopics);
             boolean ready = resources != null && resources.isReady();
             return new Progress(records, streamsLag, sinkLag, ready, evidence != null && evidence.failed());
@@ -293,11 +297,18 @@ final class LocalPipeline implements AutoCloseable {
         return offsets.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
     }
 
+    /** Kafka Streams' name for a repartition topic of this run's application. */
+    private String repartition(String name) {
+        return applicationId() + "-" + name + "-repartition";
+    }
+
     /** Records the group has not committed yet on its input topics; -1 while it has committed nothing. */
     private static long lag(Admin admin, String group, Set<String> inputs) throws Exception {
         Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                 .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-        Map<TopicPartition, Long> ends = endOffsets(admin, inputs);
+        Set<String> existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
+        // internal topics appear when the application starts: count what exists
+        Map<TopicPartition, Long> ends = endOffsets(admin, inputs.stream().filter(existing::contains).toList());
         long lag = 0;
         for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
             OffsetAndMetadata offset = committed.get(end.getKey());

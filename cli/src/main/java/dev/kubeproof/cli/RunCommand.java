@@ -126,10 +126,17 @@ final class RunCommand implements Callable<Integer> {
                 Optional.ofNullable(trivyReports), List.copyOf(auditLogs)));
         CountDownLatch stopped = new CountDownLatch(1);
         LocalStack stackToStop = stack;
+        // the servers this run started stop with it, even when it is killed or runs out of memory
+        AutoCloseable guard = stack == null ? () -> { } : stack.stopWhenGone(ProcessHandle.current());
         Thread hook = new Thread(() -> {
             System.out.println("\nstopping the pipeline" + (stackToStop == null ? "" : " and the local servers") + "...");
             pipeline.close();
             if (stackToStop != null) {
+                try {
+                    guard.close();
+                } catch (Exception e) {
+                    // the guard is a helper process; the servers are stopped right below either way
+                }
                 stackToStop.close();
             }
             stopped.countDown();

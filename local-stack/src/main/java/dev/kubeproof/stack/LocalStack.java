@@ -124,6 +124,28 @@ public final class LocalStack implements AutoCloseable {
         return pids;
     }
 
+    /**
+     * Stops the servers even when {@code owner} dies without closing this stack: killed with SIGKILL, or exited out of
+     * memory (with {@code -XX:+ExitOnOutOfMemoryError} no shutdown hook runs). A small {@code sh} process outlives
+     * the owner, notices within two seconds that it is gone and sends the servers SIGTERM (they stop cleanly). Close
+     * the returned guard before closing the stack normally, so that it never signals a pid reused later.
+     */
+    public AutoCloseable stopWhenGone(ProcessHandle owner) {
+        String servers = pids().values().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(" "));
+        if (servers.isEmpty()) {
+            return () -> { };
+        }
+        String script = "while kill -0 " + owner.pid() + " 2>/dev/null; do sleep 2; done; kill " + servers + " 2>/dev/null";
+        try {
+            Process guardian = new ProcessBuilder("sh", "-c", script).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return guardian::destroy;
+        } catch (IOException e) {
+            throw new StackException("cannot start the guard that stops the servers if this process dies: "
+                    + e.getMessage(), e);
+        }
+    }
+
     private void writeStatus() {
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("kafkaBootstrapServers", endpoints.kafkaBootstrapServers());
