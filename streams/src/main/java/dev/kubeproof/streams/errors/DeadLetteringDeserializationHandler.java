@@ -1,7 +1,5 @@
 package dev.kubeproof.streams.errors;
 
-import java.time.Clock;
-import java.util.Map;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
@@ -9,9 +7,7 @@ import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.kubeproof.contract.deadletter.DeadLetters;
 import dev.kubeproof.contract.registry.SchemaRegistryException;
-import dev.kubeproof.runtime.DeadLetterSink;
 
 /**
  * A record that cannot be read (not Confluent wire format, unknown schema id, corrupt Avro) goes to the
@@ -19,20 +15,12 @@ import dev.kubeproof.runtime.DeadLetterSink;
  * unreachable or refuses the request the record is not at fault: the handler fails, so that the record is read
  * again after restart.
  */
-public final class DeadLetteringDeserializationHandler implements DeserializationExceptionHandler {
+public final class DeadLetteringDeserializationHandler extends DeadLetteringHandler implements DeserializationExceptionHandler {
     public static final String SOURCE = "streams.deserialize";
     public static final String ERROR_TYPE = "DESERIALIZATION";
     private static final int NOT_FOUND = 404;
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetteringDeserializationHandler.class);
 
-    private DeadLetterSink publisher;
-    private Clock clock;
-
-    @Override
-    public void configure(Map<String, ?> configs) {
-        publisher = HandlerSupport.publisher(configs, getClass().getSimpleName());
-        clock = HandlerSupport.clock(configs);
-    }
 
     @Override
     public DeserializationHandlerResponse handle(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record,
@@ -46,9 +34,9 @@ public final class DeadLetteringDeserializationHandler implements Deserializatio
             return DeserializationHandlerResponse.FAIL;
         }
         try {
-            publisher.publish(DeadLetters.fromKafka(SOURCE, ERROR_TYPE,
+            deadLetter(SOURCE, ERROR_TYPE,
                     HandlerSupport.reason("cannot deserialize the record at " + where, exception),
-                    record.topic(), record.partition(), record.offset(), record.key(), record.value(), clock.instant()));
+                    record.topic(), record.partition(), record.offset(), record.key(), record.value());
             LOG.warn("dead-lettered unreadable record {}: {}", where, exception.getMessage());
             return DeserializationHandlerResponse.CONTINUE;
         } catch (RuntimeException e) {

@@ -1,7 +1,5 @@
 package dev.kubeproof.streams.errors;
 
-import java.time.Clock;
-import java.util.Map;
 
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
@@ -9,27 +7,17 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.kubeproof.contract.deadletter.DeadLetters;
-import dev.kubeproof.runtime.DeadLetterSink;
 
 /**
  * A record whose processing throws (a bug, or input no one foresaw) goes to the dead-letter topic with the
  * processor's name and the exception, as the raw bytes it was read as; the next record is processed. Expected
  * problems are handled in the processors themselves (ERROR evidence, or dead letters inside the topology).
  */
-public final class DeadLetteringProcessingHandler implements ProcessingExceptionHandler {
+public final class DeadLetteringProcessingHandler extends DeadLetteringHandler implements ProcessingExceptionHandler {
     public static final String SOURCE = "streams.process";
     public static final String ERROR_TYPE = "PROCESSING";
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetteringProcessingHandler.class);
 
-    private DeadLetterSink publisher;
-    private Clock clock;
-
-    @Override
-    public void configure(Map<String, ?> configs) {
-        publisher = HandlerSupport.publisher(configs, getClass().getSimpleName());
-        clock = HandlerSupport.clock(configs);
-    }
 
     @Override
     public ProcessingHandlerResponse handle(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
@@ -42,10 +30,9 @@ public final class DeadLetteringProcessingHandler implements ProcessingException
             return ProcessingHandlerResponse.FAIL;
         }
         try {
-            publisher.publish(DeadLetters.fromKafka(SOURCE, ERROR_TYPE,
+            deadLetter(SOURCE, ERROR_TYPE,
                     HandlerSupport.reason("processing failed at " + where, exception), context.topic(),
-                    context.partition(), context.offset(), context.sourceRawKey(), context.sourceRawValue(),
-                    clock.instant()));
+                    context.partition(), context.offset(), context.sourceRawKey(), context.sourceRawValue());
             LOG.warn("dead-lettered a record whose processing failed at {}", where, exception);
             return ProcessingHandlerResponse.CONTINUE;
         } catch (RuntimeException e) {

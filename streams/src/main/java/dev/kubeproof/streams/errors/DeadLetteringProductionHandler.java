@@ -1,8 +1,6 @@
 package dev.kubeproof.streams.errors;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.util.Map;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
@@ -10,8 +8,6 @@ import org.apache.kafka.streams.errors.ProductionExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.kubeproof.contract.deadletter.DeadLetters;
-import dev.kubeproof.runtime.DeadLetterSink;
 
 /**
  * An output Kafka refuses for good (too large, invalid) or that cannot be serialized goes to the dead-letter
@@ -19,18 +15,10 @@ import dev.kubeproof.runtime.DeadLetterSink;
  * the task (the schemas are the application's own, so the record is not at fault), so that nothing is dead-lettered only because a server was briefly down. An evidence record that
  * ends here leaves a gap in its key's hash chain, which {@code EvidenceChain.verify} reports.
  */
-public final class DeadLetteringProductionHandler implements ProductionExceptionHandler {
+public final class DeadLetteringProductionHandler extends DeadLetteringHandler implements ProductionExceptionHandler {
     public static final String SOURCE = "streams.produce";
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetteringProductionHandler.class);
 
-    private DeadLetterSink publisher;
-    private Clock clock;
-
-    @Override
-    public void configure(Map<String, ?> configs) {
-        publisher = HandlerSupport.publisher(configs, getClass().getSimpleName());
-        clock = HandlerSupport.clock(configs);
-    }
 
     @Override
     public ProductionExceptionHandlerResponse handle(ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record,
@@ -59,8 +47,8 @@ public final class DeadLetteringProductionHandler implements ProductionException
     private ProductionExceptionHandlerResponse deadLetter(ErrorHandlerContext context, String errorType, String what,
                                                           byte[] key, byte[] value, Exception exception) {
         try {
-            publisher.publish(DeadLetters.fromKafka(SOURCE, errorType, HandlerSupport.reason(what, exception),
-                    context.topic(), context.partition(), context.offset(), key, value, clock.instant()));
+            deadLetter(SOURCE, errorType, HandlerSupport.reason(what, exception),
+                    context.topic(), context.partition(), context.offset(), key, value);
             LOG.warn("dead-lettered an output ({}): {}", what, exception.getMessage());
             return ProductionExceptionHandlerResponse.CONTINUE;
         } catch (RuntimeException e) {
