@@ -2,7 +2,6 @@ package dev.kubeproof.cli;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +37,6 @@ import dev.kubeproof.runtime.ConfigLoader;
 import dev.kubeproof.runtime.HealthConfig;
 import dev.kubeproof.runtime.IngestRuntime;
 import dev.kubeproof.runtime.KafkaConfig;
-import dev.kubeproof.runtime.Secret;
 import dev.kubeproof.ingest.resources.ResourceCollector;
 import dev.kubeproof.ingest.resources.ResourceCollectorConfig;
 import dev.kubeproof.ingest.scans.DirectorySourceConfig;
@@ -82,10 +80,6 @@ final class LocalPipeline implements AutoCloseable {
     record Settings(StackEndpoints endpoints, Path workDir, String clusterId, String topicPrefix, String indexPrefix,
                     Optional<Path> kubeconfig, Optional<String> context, Optional<Path> trivyReports,
                     List<Path> auditLogs) {
-        Settings(StackEndpoints endpoints, Path workDir, String clusterId, String topicPrefix, String indexPrefix,
-                 Optional<Path> kubeconfig, Optional<String> context) {
-            this(endpoints, workDir, clusterId, topicPrefix, indexPrefix, kubeconfig, context, Optional.empty(), List.of());
-        }
     }
 
     private final Settings settings;
@@ -95,6 +89,7 @@ final class LocalPipeline implements AutoCloseable {
     private ResourceCollector resources;
     private EvidenceService evidence;
     private volatile Set<String> sinkTopics = Set.of();
+    private ElasticsearchConfig elasticsearch;
 
     LocalPipeline(Settings settings) {
         this.settings = settings;
@@ -215,7 +210,9 @@ final class LocalPipeline implements AutoCloseable {
             sink.put("elasticsearch.username", credentials.username());
             sink.put("elasticsearch.password.file", passwordFile(work, credentials.password()).toString());
         });
-        SinkService sinkService = SinkService.create(ConfigLoader.load(null, SinkConfig.class, sink, Map.of()),
+        SinkConfig sinkConfig = ConfigLoader.load(null, SinkConfig.class, sink, Map.of());
+        elasticsearch = sinkConfig.elasticsearch();
+        SinkService sinkService = SinkService.create(sinkConfig,
                 ControlCatalogs.of(ControlEngine.withDefaults().controls()), runtime.metrics().registry());
         sinkService.registerHealthChecks(runtime.health());
         sinkTopics = sinkService.inputTopics();
@@ -321,13 +318,7 @@ final class LocalPipeline implements AutoCloseable {
 
     /** The current posture, aggregated per control by Elasticsearch (bounded: see {@link PostureAggregation}). */
     List<PostureSummary.ControlPosture> postureByControl() throws IOException {
-        ElasticsearchConfig elasticsearch = ElasticsearchConfig.of(URI.create(settings.endpoints().elasticsearchUrl()))
-                .withNames(settings.indexPrefix(), ElasticsearchConfig.DEFAULT_AUDIT_DATA_STREAM, 0);
-        Optional<StackEndpoints.Credentials> credentials = settings.endpoints().elasticsearchCredentials();
-        if (credentials.isPresent()) {
-            elasticsearch = elasticsearch.withBasicAuth(credentials.get().username(), Secret.fromFile("password",
-                    passwordFile(settings.workDir(), credentials.get().password())));
-        }
+        // the sink's own Elasticsearch settings: the same cluster, credentials and index names
         try (ElasticsearchClient client = ElasticsearchClients.create(elasticsearch)) {
             return PostureAggregation.perControl(client, IndexNames.of(elasticsearch).posture());
         }

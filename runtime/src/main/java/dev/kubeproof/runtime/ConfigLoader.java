@@ -78,14 +78,12 @@ public final class ConfigLoader {
             }
             tree = (ObjectNode) read;
         }
-        for (ConfigKeys.ConfigKey key : ConfigKeys.of(type)) {
+        List<ConfigKeys.ConfigKey> keys = ConfigKeys.of(type);
+        for (ConfigKeys.ConfigKey key : keys) {
             key.environmentVariable().map(environment::get).filter(value -> !value.isBlank())
                     .ifPresent(value -> set(tree, key.path(), key, value));
         }
-        overrides.forEach((path, value) -> {
-            ConfigKeys.ConfigKey key = declared(type, path);
-            set(tree, path, key, value);
-        });
+        overrides.forEach((path, value) -> set(tree, path, declared(keys, path), value));
         if (tree.isEmpty()) {
             throw new IllegalArgumentException("config " + origin + " is empty");
         }
@@ -122,8 +120,7 @@ public final class ConfigLoader {
     }
 
     /** The declared key of an override; a map key's entries ({@code kafka.properties.x.y}) belong to the map. */
-    private static ConfigKeys.ConfigKey declared(Class<?> type, String path) {
-        List<ConfigKeys.ConfigKey> keys = ConfigKeys.of(type);
+    private static ConfigKeys.ConfigKey declared(List<ConfigKeys.ConfigKey> keys, String path) {
         for (ConfigKeys.ConfigKey key : keys) {
             String declared = key.path();
             if (declared.equals(path) && key.kind() != ConfigKeys.Kind.OBJECT && !declared.contains("[]")) {
@@ -141,35 +138,30 @@ public final class ConfigLoader {
                 .map(ConfigKeys.ConfigKey::path).filter(p -> !p.contains("[]")).collect(Collectors.joining(", ")));
     }
 
+    /** Sets {@code value} at {@code path} of {@code key}, creating the objects on the way. */
     private static void set(ObjectNode tree, String path, ConfigKeys.ConfigKey key, String value) {
-        String[] names = key.kind() == ConfigKeys.Kind.MAP
-                ? (key.path() + "." + path.substring(Math.min(path.length(), key.path().length() + 1))).split("\\.", 0)
-                : path.split("\\.");
-        int depth = key.kind() == ConfigKeys.Kind.MAP ? key.path().split("\\.").length : names.length - 1;
+        // the declared key's own names ("files[]" is "files"); a map's entry ("security.protocol") is one more name
+        List<String> names = new java.util.ArrayList<>(List.of(key.path().replace("[]", "").split("\\.")));
+        boolean mapEntry = key.kind() == ConfigKeys.Kind.MAP;
+        if (mapEntry) {
+            names.add(path.substring(key.path().length() + 1));
+        }
         ObjectNode node = tree;
-        for (int i = 0; i < depth && i < names.length - 1; i++) {
-            JsonNode child = node.get(names[i]);
-            node = child instanceof ObjectNode object ? object : node.putObject(names[i]);
+        for (String name : names.subList(0, names.size() - 1)) {
+            node = node.get(name) instanceof ObjectNode object ? object : node.putObject(name);
         }
-        if (key.kind() == ConfigKeys.Kind.MAP) {
-            String mapKey = path.substring(key.path().length() + 1);
-            node.put(mapKey, value);
-            return;
-        }
-        String last = names[names.length - 1].replace("[]", "");
-        if (key.javaType().isCollectionLikeType()) {
-            if (value.trim().startsWith("[")) {
-                node.set(last, readTree(YAML, value, "--set " + path));
-            } else {
-                ArrayNode items = node.putArray(last);
-                for (String item : value.split(",")) {
-                    if (!item.isBlank()) {
-                        items.add(item.trim());
-                    }
+        String last = names.get(names.size() - 1);
+        if (mapEntry || !key.javaType().isCollectionLikeType()) {
+            node.put(last, value);
+        } else if (value.trim().startsWith("[")) {
+            node.set(last, readTree(YAML, value, "--set " + path));
+        } else {
+            ArrayNode items = node.putArray(last);
+            for (String item : value.split(",")) {
+                if (!item.isBlank()) {
+                    items.add(item.trim());
                 }
             }
-        } else {
-            node.put(last, value);
         }
     }
 

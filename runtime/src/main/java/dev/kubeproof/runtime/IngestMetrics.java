@@ -12,7 +12,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 public final class IngestMetrics {
     static final String PUBLISHED = "kubeproof.ingest.records.published";
     static final String PUBLISH_FAILURES = "kubeproof.ingest.publish.failures";
-    static final String DEAD_LETTERS = "kubeproof.dead.letters";
+    /** The one dead-letter counter of every stage: {@code kubeproof_dead_letters_total{source,error_type}}. */
+    public static final String DEAD_LETTERS = "kubeproof.dead.letters";
     static final String RECEIVED = "kubeproof.ingest.inputs.received";
 
     private final MeterRegistry registry;

@@ -7,6 +7,8 @@ import java.util.Set;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
+import dev.kubeproof.contract.registry.RegistryClientConfig;
+
 import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
@@ -121,16 +123,23 @@ public record KafkaConfig(
         return new KafkaConfig(bootstrapServers, schemaRegistryUrl, producerClientId, producer);
     }
 
-    /** Settings every Kafka client gets: the extra properties but the registry's, and the bootstrap servers. */
+    /** The extra properties meant for the Kafka clients: all but the registry's. */
+    public Map<String, String> clientSettings() {
+        Map<String, String> client = new LinkedHashMap<>(properties);
+        client.keySet().removeAll(REGISTRY_KEYS);
+        return client;
+    }
+
+    /** Settings every Kafka client gets: {@link #clientSettings()} and the bootstrap servers. */
     public Map<String, Object> clientProperties() {
-        Map<String, Object> client = new LinkedHashMap<>();
-        properties.forEach((key, value) -> {
-            if (!REGISTRY_KEYS.contains(key)) {
-                client.put(key, value);
-            }
-        });
+        Map<String, Object> client = new LinkedHashMap<>(clientSettings());
         client.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         return client;
+    }
+
+    /** The registry client's configuration: the URL and the registry keys of {@link #properties} (credentials). */
+    public RegistryClientConfig registryClientConfig() {
+        return RegistryClientConfig.fromSerdeConfigs(registryProperties());
     }
 
     /** The producer properties: the extra ones, then the settings the publisher owns (durable, idempotent). */

@@ -5,7 +5,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 import dev.kubeproof.contract.registry.ConfluentRestSchemaRegistryClient;
-import dev.kubeproof.contract.registry.RegistryClientConfig;
 import dev.kubeproof.contract.registry.SchemaRegistryClient;
 import dev.kubeproof.contract.serde.AvroSerializer;
 import dev.kubeproof.contract.topics.TopicSpec;
@@ -36,7 +35,7 @@ public final class RecordPublisher implements AutoCloseable {
     /** A publisher with its own Kafka producer and registry client. */
     public RecordPublisher(KafkaConfig config, IngestMetrics metrics) {
         this(new KafkaProducer<>(config.producerProperties()),
-                new ConfluentRestSchemaRegistryClient(RegistryClientConfig.fromSerdeConfigs(config.registryProperties())),
+                new ConfluentRestSchemaRegistryClient(config.registryClientConfig()),
                 metrics, config.clientIdOr("kubeproof"), autoRegister(config));
         // The producer's own metrics (record rates, errors, request latency) on the process's /metrics.
         this.clientMetrics = new KafkaClientMetrics(producer);

@@ -35,7 +35,6 @@ import org.slf4j.LoggerFactory;
 import dev.kubeproof.avro.AuditEvent;
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.contract.registry.ConfluentRestSchemaRegistryClient;
-import dev.kubeproof.contract.registry.RegistryClientConfig;
 import dev.kubeproof.contract.registry.SchemaRegistryClient;
 import dev.kubeproof.contract.serde.AvroDeserializer;
 import dev.kubeproof.runtime.DeadLetterPublisher;
@@ -122,7 +121,7 @@ public final class SinkService implements Runnable, AutoCloseable {
         SinkMetrics metrics = new SinkMetrics(registry);
         ElasticsearchClient client = ElasticsearchClients.create(config.elasticsearch());
         IndexNames names = IndexNames.of(config.elasticsearch());
-        SchemaRegistryClient schemaRegistry = new ConfluentRestSchemaRegistryClient(RegistryClientConfig.of(config.schemaRegistryUrl()));
+        SchemaRegistryClient schemaRegistry = new ConfluentRestSchemaRegistryClient(config.kafka().registryClientConfig());
         DocumentWriter writer = new BulkIngesterWriter(client, config.bulkMaxOperations(), config.bulkMaxBytes(),
                 config.bulkConcurrentRequests(), config.elasticsearch().responseTimeout());
         DeadLetterPublisher deadLetters = DeadLetterPublisher.create(

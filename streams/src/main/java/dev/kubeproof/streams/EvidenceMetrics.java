@@ -4,6 +4,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
+import dev.kubeproof.runtime.IngestMetrics;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -18,7 +20,7 @@ public final class EvidenceMetrics {
     public static final String EVALUATIONS = "kubeproof.streams.evaluations";
     public static final String EVALUATION_LATENCY = "kubeproof.streams.evaluation.latency";
     public static final String EVALUATION_ERRORS = "kubeproof.streams.evaluation.errors";
-    public static final String DEAD_LETTERS = "kubeproof.dead.letters";
+    public static final String DEAD_LETTERS = IngestMetrics.DEAD_LETTERS;
     public static final String SKIPPED = "kubeproof.streams.skipped";
 
     private final MeterRegistry registry;

@@ -18,7 +18,6 @@ import org.slf4j.LoggerFactory;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 
 import dev.kubeproof.contract.registry.ConfluentRestSchemaRegistryClient;
-import dev.kubeproof.contract.registry.RegistryClientConfig;
 import dev.kubeproof.contract.registry.SchemaRegistryClient;
 import dev.kubeproof.controls.ControlEngine;
 import dev.kubeproof.controls.ControlSettings;
@@ -53,8 +52,7 @@ public final class EvidenceService implements AutoCloseable {
     public static EvidenceService create(EvidenceServiceConfig config, EvidenceMetrics metrics) {
         ControlEngine engine = engine(config);
         ViolationFormatter formatter = ViolationFormats.named(config.violationsFormat(), catalogOf(engine));
-        SchemaRegistryClient registry = new ConfluentRestSchemaRegistryClient(
-                RegistryClientConfig.of(config.schemaRegistryUrl().toString()));
+        SchemaRegistryClient registry = new ConfluentRestSchemaRegistryClient(config.kafka().registryClientConfig());
         return new EvidenceService(config, engine, formatter, registry, Clock.systemUTC(), metrics);
     }
 

@@ -2,10 +2,8 @@ package dev.kubeproof.streams;
 
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -123,13 +121,7 @@ public record EvidenceServiceConfig(
 
     private static StreamsSettings streamsSettings(KafkaConfig kafka, String applicationId, Path stateDir,
                                                    int standbyReplicas, int replicationFactor, int streamThreads) {
-        Map<String, String> overrides = new LinkedHashMap<>();
-        kafka.properties().forEach((key, value) -> {
-            if (!KafkaConfig.REGISTRY_KEYS.contains(key)) {
-                overrides.put(key, value);
-            }
-        });
         return new StreamsSettings(applicationId, kafka.bootstrapServers(), stateDir, standbyReplicas,
-                replicationFactor, streamThreads, overrides);
+                replicationFactor, streamThreads, kafka.clientSettings());
     }
 }

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
@@ -152,9 +151,7 @@ public record SinkConfig(
 
     /** Kafka client settings beyond the bootstrap servers (security, SASL), without the registry's. */
     public Map<String, String> kafkaClient() {
-        Map<String, String> client = new TreeMap<>(kafka.properties());
-        client.keySet().removeAll(KafkaConfig.REGISTRY_KEYS);
-        return client;
+        return kafka.clientSettings();
     }
 
     public SinkConfig withGroupId(String group) {

@@ -9,7 +9,6 @@ import java.util.Objects;
 
 import dev.kubeproof.avro.AuditEvent;
 import dev.kubeproof.contract.registry.ConfluentRestSchemaRegistryClient;
-import dev.kubeproof.contract.registry.RegistryClientConfig;
 import dev.kubeproof.contract.serde.AvroDeserializer;
 import dev.kubeproof.runtime.KafkaConfig;
 
@@ -46,7 +45,7 @@ public final class KafkaRecentAuditEvents implements RecentAuditEvents {
     @Override
     public List<AuditEvent> read() {
         AvroDeserializer<AuditEvent> deserializer = new AvroDeserializer<>(new ConfluentRestSchemaRegistryClient(
-                RegistryClientConfig.fromSerdeConfigs(kafka.registryProperties())), AuditEvent.class);
+                kafka.registryClientConfig()), AuditEvent.class);
         List<AuditEvent> events = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {

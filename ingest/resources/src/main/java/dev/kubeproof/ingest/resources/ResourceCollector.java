@@ -16,7 +16,6 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import dev.kubeproof.avro.ResourceChange;
 import dev.kubeproof.contract.registry.ConfluentRestSchemaRegistryClient;
-import dev.kubeproof.contract.registry.RegistryClientConfig;
 import dev.kubeproof.contract.serde.AvroDeserializer;
 import dev.kubeproof.contract.topics.TopicCatalog;
 import dev.kubeproof.runtime.DeadLetterPublisher;
@@ -145,7 +144,7 @@ public final class ResourceCollector implements AutoCloseable {
         TopicCatalog topics = runtime.topics();
         DeadLetterPublisher deadLetters = runtime.deadLetters();
         AvroDeserializer<ResourceChange> values = new AvroDeserializer<>(new ConfluentRestSchemaRegistryClient(
-                RegistryClientConfig.fromSerdeConfigs(publisherConfig.registryProperties())), ResourceChange.class);
+                publisherConfig.registryClientConfig()), ResourceChange.class);
         PublishedState state = new CompactedTopicState(() -> stateConsumer(publisherConfig),
                 topics.resourceChanges().name(), values, config.startupTimeout(),
                 (where, reason, raw) -> deadLetters.deadLetter(SOURCE, "DESERIALIZATION",
