@@ -19,17 +19,16 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 import dev.kubeproof.avro.EvidenceRecord;
-import dev.kubeproof.avro.EvidenceStatus;
 import dev.kubeproof.avro.ImageScan;
 import dev.kubeproof.avro.ResourceChange;
 import dev.kubeproof.contract.topics.TopicCatalog;
 import dev.kubeproof.controls.Evaluator;
 import dev.kubeproof.siem.Transitions;
 import dev.kubeproof.siem.ViolationFormatter;
-import dev.kubeproof.streams.evaluation.ClusterPartitioner;
 import dev.kubeproof.streams.evaluation.EvaluationInput;
 import dev.kubeproof.streams.evaluation.EvaluationOutput;
 import dev.kubeproof.streams.evaluation.EvaluationProcessor;
+import dev.kubeproof.streams.evaluation.EvaluationRouting;
 import dev.kubeproof.streams.evaluation.StoreKeys;
 
 /**
@@ -37,13 +36,16 @@ import dev.kubeproof.streams.evaluation.StoreKeys;
  * SIEM violations out.
  *
  * <pre>
- * resource-changes ─ drop tombstones ─ [only cluster] ─ key by cluster ─ repartition ─┐
- * image-scans ────── drop tombstones ─ key by cluster (or *) ── repartition (multicast) ┴ merge ─ evaluate
+ * resource-changes ─ drop tombstones ─ [only cluster] ─ key by cluster/namespace ─ repartition ─┐
+ * image-scans ────── drop tombstones ─ key by cluster (or *) ─ repartition (to every partition) ─┴ merge ─ evaluate
  *   evaluate ─ split ─ dead letters ─────────────────────────────────────────────▶ dead-letters
  *                    └ evidence ─┬───────────────────────────────────────────────▶ evidence
  *                                ├───────────────────────────────────────────────▶ evidence-state
  *                                └ into/out of FAIL ─ format (ECS/OCSF) ─────────▶ violations
  * </pre>
+ *
+ * One cluster's evaluation spreads over the partitions by namespace; cluster-scoped objects that controls read, and
+ * image scans, reach every partition ({@link EvaluationRouting} says which input goes where and why).
  *
  * Every node, store and repartition topic has a fixed name (the constants), so that a new version of the
  * application keeps its state and offsets, and tests refer to the same names.
@@ -52,7 +54,7 @@ public final class EvidenceTopology {
     public static final String SOURCE_RESOURCE_CHANGES = "resource-changes-source";
     public static final String DROP_CHANGE_TOMBSTONES = "resource-changes-drop-tombstones";
     public static final String FILTER_CLUSTER = "resource-changes-only-configured-cluster";
-    public static final String KEY_CHANGES_BY_CLUSTER = "resource-changes-key-by-cluster";
+    public static final String KEY_CHANGES_BY_SCOPE = "resource-changes-key-by-scope";
     /** Repartition topic {@code <application.id>-evaluation-changes-repartition}. */
     public static final String REPARTITION_CHANGES = "evaluation-changes";
     public static final String WRAP_CHANGES = "evaluation-changes-wrap";
@@ -126,12 +128,13 @@ public final class EvidenceTopology {
                 return ours;
             }, Named.as(FILTER_CLUSTER));
         }
+        EvaluationRouting routing = new EvaluationRouting(evaluator, config.evaluationPartitions());
         KStream<String, EvaluationInput> changeInputs = changes
-                .selectKey((key, change) -> change.getClusterId(), Named.as(KEY_CHANGES_BY_CLUSTER))
+                .selectKey((key, change) -> EvaluationRouting.scope(change), Named.as(KEY_CHANGES_BY_SCOPE))
                 .repartition(Repartitioned.with(keys, serdes.resourceChange())
                         .withName(REPARTITION_CHANGES)
                         .withNumberOfPartitions(config.evaluationPartitions())
-                        .withStreamPartitioner(new ClusterPartitioner<>()))
+                        .withStreamPartitioner(routing.changePartitioner()))
                 .mapValues(EvaluationInput::of, Named.as(WRAP_CHANGES));
 
         KStream<String, EvaluationInput> scanInputs = builder
@@ -141,7 +144,7 @@ public final class EvidenceTopology {
                 .repartition(Repartitioned.with(keys, serdes.imageScan())
                         .withName(REPARTITION_SCANS)
                         .withNumberOfPartitions(config.evaluationPartitions())
-                        .withStreamPartitioner(new ClusterPartitioner<>()))
+                        .withStreamPartitioner(EvaluationRouting.everyPartition()))
                 .mapValues(EvaluationInput::of, Named.as(WRAP_SCANS));
 
         EvaluationProcessor.Stores storeNames = new EvaluationProcessor.Stores(INVENTORY_STORE, IMAGE_INDEX_STORE,
@@ -153,7 +156,7 @@ public final class EvidenceTopology {
 
         KStream<String, EvaluationOutput> outputs = changeInputs
                 .merge(scanInputs, Named.as(MERGE_INPUTS))
-                .process(() -> new EvaluationProcessor(config, evaluator, clock, metrics, storeNames),
+                .process(() -> new EvaluationProcessor(config, evaluator, routing, clock, metrics, storeNames),
                         Named.as(EVALUATE), storeNames.names());
 
         Map<String, KStream<String, EvaluationOutput>> branches = outputs
@@ -175,7 +178,6 @@ public final class EvidenceTopology {
 
         return builder.build();
     }
-
 
     private static String scanScope(ImageScan scan) {
         return scan.getClusterId() == null ? StoreKeys.ANY_CLUSTER : scan.getClusterId();

@@ -10,36 +10,27 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.ThreadMetadata;
-import org.apache.kafka.streams.processor.TaskId;
-import org.apache.kafka.streams.TaskMetadata;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,7 +42,6 @@ import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.avro.EvidenceStatus;
 import dev.kubeproof.avro.ResourceChange;
 import dev.kubeproof.contract.registry.ConfluentRestSchemaRegistryClient;
-import dev.kubeproof.contract.registry.InMemorySchemaRegistryClient;
 import dev.kubeproof.contract.registry.RegistryClientConfig;
 import dev.kubeproof.contract.registry.SchemaRegistryClient;
 import dev.kubeproof.contract.serde.AvroDeserializer;
@@ -62,11 +52,11 @@ import dev.kubeproof.contract.topics.TopicProvisioner;
 import dev.kubeproof.controls.ClusterView;
 import dev.kubeproof.controls.ControlEngine;
 import dev.kubeproof.controls.ControlResult;
-import dev.kubeproof.siem.ViolationFormats;
 import dev.kubeproof.stack.ServerKind;
-import dev.kubeproof.streams.evaluation.ClusterPartitioner;
 import dev.kubeproof.streams.evidence.EvidenceChain;
+import dev.kubeproof.streams.support.EvaluationTasks;
 import dev.kubeproof.streams.support.Resources;
+import dev.kubeproof.streams.support.TopicTail;
 import dev.kubeproof.testkit.RealServers;
 import dev.kubeproof.testkit.RealStack;
 
@@ -116,20 +106,20 @@ class EvidencePipelineIT {
         String applicationId = servers.uniqueName("kubeproof-evidence-it");
         SchemaRegistryClient registry = new ConfluentRestSchemaRegistryClient(
                 RegistryClientConfig.of(servers.schemaRegistryUrl()));
-        List<String> clusters = clustersCoveringEveryPartition();
+        List<String> clusters = clusters();
         Map<String, String> settings = settings(servers, topics, applicationId);
-        int evaluationSubtopology = evaluationSubtopology(topics);
+        int evaluationSubtopology = EvaluationTasks.subtopology(topics);
 
         instanceA = startInSeparateJvm(settings, stateRoot.resolve("a"), applicationId);
         EvidenceService instanceB = startHere(settings, stateRoot.resolve("b"));
         await("both instances share the evaluation, each with standbys of the other's").atMost(PHASE_TIMEOUT)
                 .until(() -> {
-                    Set<Integer> active = partitions(instanceB, evaluationSubtopology, ThreadMetadata::activeTasks);
-                    Set<Integer> standby = partitions(instanceB, evaluationSubtopology, ThreadMetadata::standbyTasks);
+                    Set<Integer> active = EvaluationTasks.partitions(instanceB, evaluationSubtopology, ThreadMetadata::activeTasks);
+                    Set<Integer> standby = EvaluationTasks.partitions(instanceB, evaluationSubtopology, ThreadMetadata::standbyTasks);
                     return instanceB.state() == KafkaStreams.State.RUNNING && !active.isEmpty()
                             && active.size() < PARTITIONS && !standby.isEmpty();
                 });
-        Set<Integer> standbysOfBBeforeKill = partitions(instanceB, evaluationSubtopology, ThreadMetadata::standbyTasks);
+        Set<Integer> standbysOfBBeforeKill = EvaluationTasks.partitions(instanceB, evaluationSubtopology, ThreadMetadata::standbyTasks);
         progress("instances running");
 
         KafkaProducer<String, byte[]> rawProducer = rawProducer(servers);
@@ -188,7 +178,7 @@ class EvidencePipelineIT {
         // Then B takes over A's tasks (from its standbys) and the evidence is exactly what was expected
         int phase2Total = total();
         await("B runs every evaluation task").atMost(PHASE_TIMEOUT).until(() ->
-                partitions(instanceB, evaluationSubtopology, ThreadMetadata::activeTasks).size() == PARTITIONS);
+                EvaluationTasks.partitions(instanceB, evaluationSubtopology, ThreadMetadata::activeTasks).size() == PARTITIONS);
         await("phase 2 evidence").atMost(PHASE_TIMEOUT)
                 .untilAsserted(() -> assertThat(evidence.records().size()).isGreaterThanOrEqualTo(phase2Total));
         assertThat(standbysOfBBeforeKill).as("B kept standbys of A's tasks").isNotEmpty();
@@ -201,7 +191,7 @@ class EvidencePipelineIT {
         EvidenceService instanceC = startHere(settings, stateRoot.resolve("c"));
         await("C restored and runs every evaluation task").atMost(PHASE_TIMEOUT).until(() ->
                 instanceC.state() == KafkaStreams.State.RUNNING
-                        && partitions(instanceC, evaluationSubtopology, ThreadMetadata::activeTasks).size() == PARTITIONS);
+                        && EvaluationTasks.partitions(instanceC, evaluationSubtopology, ThreadMetadata::activeTasks).size() == PARTITIONS);
         progress("C running");
         for (int i = 0; i < 100; i++) {
             ObjectNode reverted = workload(i, clusters, false);
@@ -273,8 +263,12 @@ class EvidencePipelineIT {
     }
 
     private void transition(String key, EvidenceStatus status) {
-        List<EvidenceStatus> statuses = expected.computeIfAbsent(key, k -> new ArrayList<>());
+        List<EvidenceStatus> statuses = expected.getOrDefault(key, List.of());
         EvidenceStatus previous = statuses.isEmpty() ? null : statuses.get(statuses.size() - 1);
+        if (previous == null && (status == EvidenceStatus.NOT_APPLICABLE || status == EvidenceStatus.CLOSED)) {
+            return; // no first N/A record, and nothing to close where nothing was recorded
+        }
+        statuses = expected.computeIfAbsent(key, k -> new ArrayList<>());
         if (previous != status) {
             statuses.add(status);
             if (status == EvidenceStatus.FAIL || previous == EvidenceStatus.FAIL) {
@@ -285,14 +279,9 @@ class EvidencePipelineIT {
 
     // ---------------------------------------------------------------- workloads
 
-    /** Six cluster ids whose evaluation partitions are all different, so both instances have work. */
-    private static List<String> clustersCoveringEveryPartition() {
-        Map<Integer, String> byPartition = new HashMap<>();
-        for (int n = 0; byPartition.size() < PARTITIONS; n++) {
-            String cluster = "cluster-" + n;
-            byPartition.putIfAbsent(ClusterPartitioner.partitionOf(cluster, PARTITIONS), cluster);
-        }
-        return List.copyOf(byPartition.values());
+    /** Six clusters; with ten namespaces each, their evaluation spreads over every partition. */
+    private static List<String> clusters() {
+        return IntStream.range(0, 6).mapToObj(n -> "cluster-" + n).toList();
     }
 
     private static String clusterOf(int index, List<String> clusters) {
@@ -396,28 +385,6 @@ class EvidencePipelineIT {
                 .redirectOutput(logs.resolve(applicationId + "-instance-a.log").toFile()).start();
     }
 
-    private static int evaluationSubtopology(TopicCatalog topics) {
-        return EvidenceTopology.build(EvidenceTopologyConfig.of(topics), ControlEngine.withDefaults(),
-                        ViolationFormats.named("ecs"), EvidenceSerdes.avro(new InMemorySchemaRegistryClient()))
-                .describe().subtopologies().stream()
-                .filter(s -> s.nodes().stream().anyMatch(node -> node.name().equals(EvidenceTopology.EVALUATE)))
-                .findFirst().orElseThrow().id();
-    }
-
-    private static Set<Integer> partitions(EvidenceService service, int subtopology,
-                                           Function<ThreadMetadata, Set<TaskMetadata>> tasks) {
-        Set<Integer> partitions = new HashSet<>();
-        for (ThreadMetadata thread : service.streams().metadataForLocalThreads()) {
-            for (TaskMetadata task : tasks.apply(thread)) {
-                TaskId id = task.taskId();
-                if (id.subtopology() == subtopology) {
-                    partitions.add(id.partition());
-                }
-            }
-        }
-        return partitions;
-    }
-
     private KafkaProducer<String, ResourceChange> producer(RealServers servers, SchemaRegistryClient registry) {
         KafkaProducer<String, ResourceChange> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers.kafkaBootstrapServers(),
@@ -433,37 +400,5 @@ class EvidencePipelineIT {
                 new StringSerializer(), new ByteArraySerializer());
         toClose.add(producer);
         return producer;
-    }
-
-    /** Reads a whole topic from the beginning, committed records only, and keeps what it read (topic order per partition). */
-    private static final class TopicTail<V> implements AutoCloseable {
-        private final KafkaConsumer<String, V> consumer;
-        private final List<V> records = new ArrayList<>();
-
-        TopicTail(RealServers servers, String topic, Deserializer<V> values) {
-            Map<String, Object> configs = new HashMap<>();
-            configs.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers.kafkaBootstrapServers());
-            configs.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-            configs.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-            configs.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
-            consumer = new KafkaConsumer<>(configs, new StringDeserializer(), values);
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(info -> new TopicPartition(topic, info.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-        }
-
-        /** Everything read so far, after reading what is there now. */
-        synchronized List<V> records() {
-            for (ConsumerRecord<String, V> record : consumer.poll(Duration.ofMillis(500))) {
-                records.add(record.value());
-            }
-            return List.copyOf(records);
-        }
-
-        @Override
-        public synchronized void close() {
-            consumer.close();
-        }
     }
 }

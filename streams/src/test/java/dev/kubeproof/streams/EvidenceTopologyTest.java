@@ -92,6 +92,8 @@ class EvidenceTopologyTest {
                 .containsExactly(null, EvidenceStatus.PASS, EvidenceStatus.FAIL);
         assertThat(privileged).extracting(r -> r.getChain().getSequence()).containsExactly(1L, 2L, 3L);
         assertThat(privileged).extracting(EvidenceRecord::getSince).containsExactly(T1, T2, T3);
+        assertThat(privileged).as("when the previous status began: the failure's start for the fix (time to remediate)")
+                .extracting(EvidenceRecord::getPreviousSince).containsExactly(null, T1, T2);
         assertThat(privileged.get(1).getMessage()).isEqualTo("container c0 runs privileged");
         assertThat(privileged.get(1).getDetails()).singleElement().satisfies(finding -> {
             assertThat(finding.getPath()).isEqualTo("spec.containers[0].securityContext.privileged");
@@ -133,7 +135,8 @@ class EvidenceTopologyTest {
         // Given
         TopologyHarness topology = start();
         topology.pipe(pod(ChangeType.ADDED, true, "10", T1));
-        assertThat(topology.evidence()).hasSize(2);
+        assertThat(topology.evidence()).as("privileged FAIL; the scan control does not apply yet: no record")
+                .singleElement().extracting(EvidenceRecord::getControlId).isEqualTo(FakeEvaluator.PRIVILEGED.id());
 
         // When
         topology.pipe(pod(ChangeType.SYNC, true, "10", T2));
@@ -141,8 +144,35 @@ class EvidenceTopologyTest {
 
         // Then
         assertThat(topology.evidence.isEmpty()).isTrue();
-        assertThat(topology.evidenceState.readValuesToList()).hasSize(2);
+        assertThat(topology.evidenceState.readValuesToList()).hasSize(1);
         assertThat(topology.violations.readValuesToList()).hasSize(1);
+    }
+
+    @Test
+    void shouldRecordNotApplicableOnlyAsATransitionFromAnotherStatus() {
+        // Given a pod without containers: the privileged control does not apply
+        TopologyHarness topology = start();
+        ObjectNode empty = Resources.pod("shop", "web", "uid-web", false);
+        topology.pipe(Resources.change(CLUSTER, ChangeType.ADDED, empty, "1", T1));
+        assertThat(ofControl(topology.evidence(), FakeEvaluator.PRIVILEGED.id())).as("a first N/A is no record").isEmpty();
+
+        // When it gets a privileged container, then loses it again
+        topology.pipe(pod(ChangeType.MODIFIED, true, "2", T2));
+        List<EvidenceRecord> failed = ofControl(topology.evidence(), FakeEvaluator.PRIVILEGED.id());
+        topology.pipe(Resources.change(CLUSTER, ChangeType.MODIFIED, empty.deepCopy(), "3", T3));
+        List<EvidenceRecord> notApplicable = ofControl(topology.evidence(), FakeEvaluator.PRIVILEGED.id());
+
+        // Then: FAIL opens the chain, N/A is recorded as the transition out of FAIL
+        assertThat(failed).singleElement().satisfies(r -> {
+            assertThat(r.getStatus()).isEqualTo(EvidenceStatus.FAIL);
+            assertThat(r.getChain().getSequence()).isEqualTo(1L);
+        });
+        assertThat(notApplicable).singleElement().satisfies(r -> {
+            assertThat(r.getStatus()).isEqualTo(EvidenceStatus.NOT_APPLICABLE);
+            assertThat(r.getPreviousStatus()).isEqualTo(EvidenceStatus.FAIL);
+            assertThat(r.getChain().getSequence()).isEqualTo(2L);
+        });
+        assertThat(topology.violations.readValuesToList()).as("into FAIL, out of FAIL").hasSize(2);
     }
 
     @Test
@@ -162,7 +192,7 @@ class EvidenceTopologyTest {
 
         // Then
         List<EvidenceRecord> closed = topology.evidence();
-        assertThat(closed).hasSize(2).allSatisfy(record -> {
+        assertThat(closed).hasSize(1).allSatisfy(record -> {
             assertThat(record.getStatus()).isEqualTo(EvidenceStatus.CLOSED);
             assertThat(record.getChain().getSequence()).isEqualTo(2L);
             assertThat(record.getCause().getChangeType()).isEqualTo("DELETED");
@@ -172,8 +202,7 @@ class EvidenceTopologyTest {
         });
         assertThat(ofControl(closed, FakeEvaluator.PRIVILEGED.id())).singleElement()
                 .extracting(EvidenceRecord::getPreviousStatus).isEqualTo(EvidenceStatus.FAIL);
-        assertThat(ofControl(closed, FakeEvaluator.SCANNED.id())).singleElement()
-                .extracting(EvidenceRecord::getPreviousStatus).isEqualTo(EvidenceStatus.NOT_APPLICABLE);
+        assertThat(ofControl(closed, FakeEvaluator.SCANNED.id())).as("never recorded, so nothing to close").isEmpty();
         assertThat(topology.violations.readValuesToList()).as("out of FAIL by deletion").hasSize(1);
 
         // When deleted again (a replayed delete), nothing more is closed
@@ -224,8 +253,7 @@ class EvidenceTopologyTest {
         // Given a pod running an image known under another spelling of its reference
         TopologyHarness topology = start();
         topology.pipe(pod(ChangeType.ADDED, false, "10", T1));
-        assertThat(ofControl(topology.evidence(), FakeEvaluator.SCANNED.id())).singleElement()
-                .extracting(EvidenceRecord::getStatus).isEqualTo(EvidenceStatus.NOT_APPLICABLE);
+        assertThat(ofControl(topology.evidence(), FakeEvaluator.SCANNED.id())).as("not applicable until scanned").isEmpty();
 
         // When
         topology.scans.pipeInput("index.docker.io/library/nginx:1.27", Resources.scan("scan-1",
@@ -238,6 +266,8 @@ class EvidenceTopologyTest {
         assertThat(failed.getCause().getChangeType()).isEqualTo(EvaluationProcessor.CAUSE_SCAN);
         assertThat(failed.getCause().getScanId()).isEqualTo("scan-1");
         assertThat(failed.getSince()).isEqualTo(T2);
+        assertThat(failed.getPreviousStatus()).isNull();
+        assertThat(failed.getChain().getSequence()).isEqualTo(1L);
 
         // When a scan of an image no pod runs arrives, nothing is re-evaluated
         topology.scans.pipeInput("redis:7", Resources.scan("scan-2", "redis:7", "redis", "7", 9, T3));
@@ -305,7 +335,7 @@ class EvidenceTopologyTest {
             assertThat(StandardCharsets.UTF_8.decode(letter.getKey()).toString()).isEqualTo("prod-eu/Pod/shop/broken");
             assertThat(letter.getPayload().remaining()).isEqualTo(garbage.length);
         });
-        assertThat(topology.evidence()).hasSize(2);
+        assertThat(topology.evidence()).singleElement().extracting(EvidenceRecord::getStatus).isEqualTo(EvidenceStatus.FAIL);
     }
 
     @Test
@@ -349,7 +379,8 @@ class EvidenceTopologyTest {
                     assertThat(r.getStatus()).isEqualTo(EvidenceStatus.ERROR);
                     assertThat(r.getMessage()).contains("boom: the evaluator broke");
                 });
-        assertThat(records).filteredOn(r -> r.getResource().getUid().equals("uid-web")).hasSize(2);
+        assertThat(records).filteredOn(r -> r.getResource().getUid().equals("uid-web")).as("PASS; scan N/A unrecorded")
+                .hasSize(1);
         assertThat(topology.metrics.count(EvidenceMetrics.EVALUATION_ERRORS, "kind", "Pod")).isEqualTo(1.0);
     }
 
@@ -383,7 +414,7 @@ class EvidenceTopologyTest {
             assertThat(letter.getReason()).contains(EvidenceTopology.FORMAT_VIOLATIONS).contains("cannot format web");
         });
         assertThat(topology.violations.readValuesToList()).containsExactly("{\"ok\":true}");
-        assertThat(topology.evidence()).hasSize(4);
+        assertThat(topology.evidence()).as("two FAILs (the scan control does not apply)").hasSize(2);
     }
 
     @Test
@@ -399,7 +430,7 @@ class EvidenceTopologyTest {
 
         // Then
         assertThat(harness.evidence()).extracting(r -> r.getResource().getClusterId()).containsOnly(CLUSTER)
-                .hasSize(2);
+                .hasSize(1);
         assertThat(harness.metrics.count(EvidenceMetrics.SKIPPED, "reason", "other-cluster")).isEqualTo(1.0);
     }
 

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -41,7 +40,6 @@ import dev.kubeproof.contract.serde.AvroSerializer;
 import dev.kubeproof.contract.topics.TopicCatalog;
 import dev.kubeproof.contract.topics.TopicSpec;
 import dev.kubeproof.siem.ControlCatalog;
-import dev.kubeproof.siem.Transitions;
 import dev.kubeproof.sink.SinkService;
 import dev.kubeproof.sink.config.ElasticsearchConfig;
 import dev.kubeproof.runtime.Secret;
@@ -198,11 +196,10 @@ public final class SinkBenchCommand implements Callable<Integer> {
             for (int from = 0; from < records; from += batch) {
                 StringBuilder body = new StringBuilder();
                 for (EvidenceRecord record : evidence.subList(from, Math.min(records, from + batch))) {
-                    IndexAction.Create create = (IndexAction.Create) documents.history(record, Optional.empty());
+                    IndexAction.Create create = (IndexAction.Create) documents.history(record);
                     body.append("{\"create\":{\"_index\":\"").append(create.index()).append("\",\"_id\":\"")
                             .append(create.id()).append("\"}}\n")
                             .append(new String(create.json(), StandardCharsets.UTF_8)).append('\n');
-                    documents.openFailure(record).ifPresent(f -> appendUpsert(body, (IndexAction.Upsert) f));
                 }
                 bodies.add(body.toString().getBytes(StandardCharsets.UTF_8));
             }
@@ -225,12 +222,6 @@ public final class SinkBenchCommand implements Callable<Integer> {
             }
         }
         return rawTime;
-    }
-
-    private static void appendUpsert(StringBuilder body, IndexAction.Upsert upsert) {
-        body.append("{\"index\":{\"_index\":\"").append(upsert.index()).append("\",\"_id\":\"").append(upsert.id())
-                .append("\",\"version\":").append(upsert.version()).append(",\"version_type\":\"external_gte\"}}\n")
-                .append(new String(upsert.json(), StandardCharsets.UTF_8)).append('\n');
     }
 
     private ElasticsearchConfig elasticsearch(String indexPrefix) {

@@ -1,16 +1,13 @@
 package dev.kubeproof.sink.delivery;
 
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 import org.apache.kafka.common.errors.SerializationException;
@@ -18,15 +15,12 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.kubeproof.contract.evidence.EvidenceKey;
 import dev.kubeproof.avro.AuditEvent;
 import dev.kubeproof.avro.DeadLetter;
 import dev.kubeproof.avro.EvidenceRecord;
-import dev.kubeproof.avro.EvidenceStatus;
 import dev.kubeproof.contract.deadletter.DeadLetters;
 import dev.kubeproof.contract.registry.SchemaRegistryException;
 import dev.kubeproof.runtime.DeadLetterSink;
-import dev.kubeproof.siem.Transitions;
 import dev.kubeproof.sink.SinkMetrics;
 import dev.kubeproof.sink.config.SinkConfig.Input;
 import dev.kubeproof.sink.documents.AuditDocuments;
@@ -124,7 +118,10 @@ public final class BatchProcessor {
         return new Attempt(batch.isFinished(), batch.isFinished() ? null : problem);
     }
 
-    /** New records become writes; all of them or none (when a lookup cannot be made now). */
+    /**
+     * New records become writes, all of them or none (when the schema registry cannot be reached now). Nothing is
+     * looked up in Elasticsearch: everything a document needs is in its record.
+     */
     private void prepare(Batch batch) throws Unavailable {
         List<BatchItem> fresh = batch.items().stream().filter(i -> i.state() == BatchItem.State.NEW).toList();
         if (fresh.isEmpty()) {
@@ -145,39 +142,11 @@ public final class BatchProcessor {
             }
         }
 
-        // Time to remediate: the failure's start from earlier in this batch, else from the open-failures index.
-        Map<String, Instant> startedInBatch = new HashMap<>();
-        Map<BatchItem, Instant> knownStart = new HashMap<>();
-        Set<String> lookups = new LinkedHashSet<>();
         for (Map.Entry<BatchItem, EvidenceRecord> entry : decoded.entrySet()) {
             EvidenceRecord record = entry.getValue();
-            String key = EvidenceKey.of(record);
-            if (indexHistory && Transitions.isRemediation(record)) {
-                Instant start = startedInBatch.get(key);
-                if (start != null) {
-                    knownStart.put(entry.getKey(), start);
-                } else {
-                    lookups.add(evidence.openFailureId(record));
-                }
-            }
-            if (record.getStatus() == EvidenceStatus.FAIL && record.getPreviousStatus() != EvidenceStatus.FAIL) {
-                startedInBatch.put(key, record.getSince());
-            }
-        }
-        Map<String, Instant> looked;
-        try {
-            looked = writer.failingSince(names.openFailures(), lookups);
-        } catch (IOException e) {
-            throw new Unavailable("cannot look up failure starts: " + e.getMessage(), e);
-        }
-        for (Map.Entry<BatchItem, EvidenceRecord> entry : decoded.entrySet()) {
-            EvidenceRecord record = entry.getValue();
-            Optional<Instant> start = Optional.ofNullable(knownStart.get(entry.getKey()))
-                    .or(() -> Optional.ofNullable(looked.get(evidence.openFailureId(record))));
             List<IndexAction> writes = new ArrayList<>();
             if (indexHistory) {
-                writes.add(evidence.history(record, Transitions.isRemediation(record) ? start : Optional.empty()));
-                evidence.openFailure(record).ifPresent(writes::add);
+                writes.add(evidence.history(record));
             }
             if (indexViolations) {
                 violations.toAction(record).ifPresent(writes::add);

@@ -1,28 +1,18 @@
 package dev.kubeproof.sink.delivery;
 
-import java.io.IOException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._helpers.bulk.BulkIngester;
 import co.elastic.clients.elasticsearch._helpers.bulk.BulkListener;
 import co.elastic.clients.elasticsearch.core.BulkRequest;
 import co.elastic.clients.elasticsearch.core.BulkResponse;
-import co.elastic.clients.elasticsearch.core.MgetResponse;
-import co.elastic.clients.elasticsearch.core.get.GetResult;
-import co.elastic.clients.elasticsearch.core.mget.MultiGetResponseItem;
 
 import dev.kubeproof.sink.documents.IndexAction;
 
@@ -70,30 +60,6 @@ public final class BulkIngesterWriter implements DocumentWriter {
             }
         }
         return results;
-    }
-
-    @Override
-    public Map<String, Instant> failingSince(String index, Collection<String> ids) throws IOException {
-        Map<String, Instant> found = new HashMap<>();
-        if (ids.isEmpty()) {
-            return found;
-        }
-        MgetResponse<ObjectNode> response;
-        try {
-            response = client.mget(r -> r.index(index).ids(List.copyOf(ids)).realtime(true), ObjectNode.class);
-        } catch (RuntimeException e) {
-            throw new IOException("cannot read " + index + ": " + e.getMessage(), e);
-        }
-        for (MultiGetResponseItem<ObjectNode> item : response.docs()) {
-            if (item.isFailure()) {
-                throw new IOException("cannot read " + index + "/" + item.failure().id() + ": " + item.failure().error().reason());
-            }
-            GetResult<ObjectNode> result = item.result();
-            if (result.found() && result.source() != null && result.source().hasNonNull("failing_since")) {
-                found.put(result.id(), Instant.parse(result.source().get("failing_since").asText()));
-            }
-        }
-        return found;
     }
 
     @Override

@@ -2,9 +2,7 @@ package dev.kubeproof.sink.documents;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.kubeproof.contract.evidence.EvidenceKey;
@@ -23,7 +21,6 @@ import dev.kubeproof.sink.elasticsearch.IndexNames;
 public final class EvidenceDocuments {
     public static final String EVIDENCE_DATASET = "kubeproof.evidence";
     public static final String POSTURE_DATASET = "kubeproof.posture";
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final IndexNames names;
     private final EcsViolationFormatter history;
@@ -36,39 +33,22 @@ public final class EvidenceDocuments {
     }
 
     /**
-     * The history document; a remediation whose failure start is known also gets {@code event.start/end/duration}
-     * and {@code kubeproof.time_to_remediate_seconds}.
+     * The history document; a remediation also gets {@code event.start/end/duration} and
+     * {@code kubeproof.time_to_remediate_seconds}, from the failure's start that the topology puts in the record
+     * ({@code previousSince}), so the sink never reads Elasticsearch back.
      */
-    public IndexAction history(EvidenceRecord record, Optional<Instant> failingSince) {
+    public IndexAction history(EvidenceRecord record) {
         ObjectNode doc = history.toJson(record);
-        if (Transitions.isRemediation(record) && failingSince.isPresent()
-                && !failingSince.get().isAfter(record.getSince())) {
-            Duration failing = Duration.between(failingSince.get(), record.getSince());
+        Instant failingSince = record.getPreviousSince();
+        if (Transitions.isRemediation(record) && failingSince != null && !failingSince.isAfter(record.getSince())) {
+            Duration failing = Duration.between(failingSince, record.getSince());
             ObjectNode event = (ObjectNode) doc.get("event");
-            event.put("start", Transitions.iso(failingSince.get()));
+            event.put("start", Transitions.iso(failingSince));
             event.put("end", Transitions.iso(record.getSince()));
             event.put("duration", failing.toNanos());
             ((ObjectNode) doc.get("kubeproof")).put("time_to_remediate_seconds", failing.toSeconds());
         }
         return IndexAction.Create.of(names.evidence(), record.getEvidenceId(), doc.toString());
-    }
-
-    /** Remembers when a key started failing, for the time to remediate of its later remediation. */
-    public Optional<IndexAction> openFailure(EvidenceRecord record) {
-        if (record.getStatus() != EvidenceStatus.FAIL || record.getPreviousStatus() == EvidenceStatus.FAIL) {
-            return Optional.empty();
-        }
-        String key = EvidenceKey.of(record);
-        ObjectNode doc = MAPPER.createObjectNode();
-        doc.put("key", key);
-        doc.put("failing_since", Transitions.iso(record.getSince()));
-        doc.put("sequence", record.getChain().getSequence());
-        return Optional.of(IndexAction.Upsert.of(names.openFailures(), DocumentIds.of(key), record.getChain().getSequence(),
-                doc.toString()));
-    }
-
-    public String openFailureId(EvidenceRecord record) {
-        return DocumentIds.of(EvidenceKey.of(record));
     }
 
     /**

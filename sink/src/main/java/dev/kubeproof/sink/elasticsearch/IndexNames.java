@@ -11,15 +11,14 @@ import dev.kubeproof.sink.config.ElasticsearchConfig;
  * @param violations     data stream: violation documents in ECS
  * @param ocsfViolations data stream: violation documents in OCSF (when the violations topic carries OCSF)
  * @param audit          data stream: Kubernetes audit events in ECS / Elastic integration field names
- * @param openFailures   index: when each key started failing, for time-to-remediate
  * @param prefix         the common prefix, also of component template names
  */
 public record IndexNames(String evidence, String posture, String violations, String ocsfViolations, String audit,
-                         String openFailures, String prefix) {
+                         String prefix) {
 
     public static IndexNames of(ElasticsearchConfig config) {
         String prefix = config.indexPrefix();
         return new IndexNames(prefix + "-evidence", prefix + "-posture", prefix + "-violations",
-                prefix + "-violations-ocsf", config.auditDataStream(), prefix + "-open-failures", prefix);
+                prefix + "-violations-ocsf", config.auditDataStream(), prefix);
     }
 }

@@ -56,7 +56,6 @@ public final class IndexTemplates {
         templates.put(componentName("evidence-mappings"), resource("evidence-mappings.json"));
         templates.put(componentName("audit-mappings"), resource("audit-mappings.json"));
         templates.put(componentName("ocsf-mappings"), resource("ocsf-mappings.json"));
-        templates.put(componentName("open-failures-mappings"), resource("open-failures-mappings.json"));
         ObjectNode settings = MAPPER.createObjectNode();
         settings.putObject("template").putObject("settings").putObject("index")
                 .put("number_of_replicas", config.replicas()).put("refresh_interval", "1s");
@@ -78,8 +77,6 @@ public final class IndexTemplates {
                 config.violationsRetention(), "Violation transitions (OCSF Compliance Finding) from the violations topic"));
         templates.put(names.audit(), template(names.audit(), "audit-mappings", true, config.auditRetention(),
                 "Kubernetes audit events (ECS, Elastic Kubernetes integration field names)"));
-        templates.put(names.openFailures(), template(names.openFailures(), "open-failures-mappings", false, null,
-                "When each failing key started failing (time to remediate)"));
         return templates;
     }
 
@@ -94,7 +91,7 @@ public final class IndexTemplates {
             client.indices().putIndexTemplate(r -> r.name(template.getKey()).withJson(new StringReader(json)));
         }
         // Plain indices are created up front (data streams create themselves on first write).
-        for (String index : List.of(names.posture(), names.openFailures())) {
+        for (String index : List.of(names.posture())) {
             try {
                 client.indices().create(r -> r.index(index));
                 LOG.info("created index {}", index);

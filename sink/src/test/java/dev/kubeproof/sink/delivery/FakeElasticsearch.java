@@ -1,10 +1,6 @@
 package dev.kubeproof.sink.delivery;
 
-import java.io.IOException;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +15,6 @@ import dev.kubeproof.sink.documents.IndexAction;
 public final class FakeElasticsearch implements DocumentWriter {
     public final Map<String, Map<String, IndexAction>> indices = new LinkedHashMap<>();
     public final List<List<IndexAction>> requests = new ArrayList<>();
-    public final Map<String, Instant> failureStarts = new HashMap<>();
     public boolean down;
     public Function<IndexAction, WriteResult> override = a -> null;
 
@@ -48,20 +43,6 @@ public final class FakeElasticsearch implements DocumentWriter {
             }
         }
         return results;
-    }
-
-    @Override
-    public Map<String, Instant> failingSince(String index, Collection<String> ids) throws IOException {
-        if (down && !ids.isEmpty()) {
-            throw new IOException("Connection refused");
-        }
-        Map<String, Instant> found = new HashMap<>();
-        ids.forEach(id -> {
-            if (failureStarts.containsKey(id)) {
-                found.put(id, failureStarts.get(id));
-            }
-        });
-        return found;
     }
 
     public int count(String index) {

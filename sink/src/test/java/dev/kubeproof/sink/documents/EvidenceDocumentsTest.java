@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -29,7 +28,7 @@ class EvidenceDocumentsTest {
         // Given a failing transition
         EvidenceRecord failing = TestEvidence.failing("web-1");
         // When it becomes a history document
-        IndexAction action = documents.history(failing, Optional.empty());
+        IndexAction action = documents.history(failing);
         // Then it is an append-only create with the evidence id, in ECS with the evidence dataset
         assertThat(action).isInstanceOf(IndexAction.Create.class);
         assertThat(action.index()).isEqualTo("kubeproof-evidence");
@@ -44,10 +43,10 @@ class EvidenceDocumentsTest {
     void shouldAddTheTimeToRemediateToARemediation() throws Exception {
         // Given a fix 90 minutes after the failure began
         Instant failedAt = TestEvidence.T0;
-        EvidenceRecord fixed = TestEvidence.transition("web-1", 2, EvidenceStatus.FAIL, EvidenceStatus.PASS,
-                failedAt.plus(Duration.ofMinutes(90)));
-        // When it becomes a history document knowing when the failure began
-        JsonNode doc = MAPPER.readTree(((IndexAction.Create) documents.history(fixed, Optional.of(failedAt))).json());
+        EvidenceRecord fixed = EvidenceRecord.newBuilder(TestEvidence.transition("web-1", 2, EvidenceStatus.FAIL,
+                EvidenceStatus.PASS, failedAt.plus(Duration.ofMinutes(90)))).setPreviousSince(failedAt).build();
+        // When it becomes a history document (the record says when the failure began)
+        JsonNode doc = MAPPER.readTree(((IndexAction.Create) documents.history(fixed)).json());
         // Then the failure's span is recorded
         assertThat(doc.at("/kubeproof/time_to_remediate_seconds").asLong()).isEqualTo(5400);
         assertThat(doc.at("/event/duration").asLong()).isEqualTo(Duration.ofMinutes(90).toNanos());
@@ -57,22 +56,10 @@ class EvidenceDocumentsTest {
 
     @Test
     void shouldIgnoreAFailureStartThatIsLaterThanTheRemediation() throws Exception {
-        EvidenceRecord fixed = TestEvidence.transition("web-1", 2, EvidenceStatus.FAIL, EvidenceStatus.PASS, TestEvidence.T0);
-        JsonNode doc = MAPPER.readTree(((IndexAction.Create) documents.history(fixed,
-                Optional.of(TestEvidence.T0.plusSeconds(1)))).json());
+        EvidenceRecord fixed = EvidenceRecord.newBuilder(TestEvidence.transition("web-1", 2, EvidenceStatus.FAIL,
+                EvidenceStatus.PASS, TestEvidence.T0)).setPreviousSince(TestEvidence.T0.plusSeconds(1)).build();
+        JsonNode doc = MAPPER.readTree(((IndexAction.Create) documents.history(fixed)).json());
         assertThat(doc.at("/kubeproof/time_to_remediate_seconds").isMissingNode()).isTrue();
-    }
-
-    @Test
-    void shouldRememberOnlyTheStartOfAFailure() {
-        EvidenceRecord failing = TestEvidence.failing("web-1");
-        IndexAction.Upsert open = (IndexAction.Upsert) documents.openFailure(failing).orElseThrow();
-        assertThat(open.index()).isEqualTo("kubeproof-open-failures");
-        assertThat(open.id()).isEqualTo(TestEvidence.key(failing));
-        assertThat(open.version()).isEqualTo(1);
-        assertThat(new String(open.json())).contains("\"failing_since\":\"2025-03-04T10:00:00.000Z\"");
-        assertThat(documents.openFailure(TestEvidence.transition("web-1", 2, EvidenceStatus.FAIL, EvidenceStatus.PASS,
-                TestEvidence.T0))).isEmpty();
     }
 
     @Test

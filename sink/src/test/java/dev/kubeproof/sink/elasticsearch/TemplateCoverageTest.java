@@ -6,7 +6,6 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -47,6 +46,7 @@ class TemplateCoverageTest {
                 .setExpiresAt(TestEvidence.T0.plusSeconds(86400)).build());
         record.setCause(EvidenceCause.newBuilder().setChangeType("SCAN").setScanId("scan-1").setAuditId("a").setResourceVersion("9").build());
         record.setRemediation("upgrade xz");
+        record.setPreviousSince(TestEvidence.T0);
         return record;
     }
 
@@ -56,8 +56,7 @@ class TemplateCoverageTest {
         ControlCatalog catalog = ControlCatalog.of(List.of(new ControlInfo("KP-POD-001", "pod-security", "desc",
                 Map.of("cis", List.of("5.2.1")), List.of("https://example.com/kp-pod-001"))));
         EvidenceDocuments documents = new EvidenceDocuments(names, catalog);
-        JsonNode history = MAPPER.readTree(((IndexAction.Create) documents.history(richest(),
-                Optional.of(TestEvidence.T0))).json());
+        JsonNode history = MAPPER.readTree(((IndexAction.Create) documents.history(richest())).json());
         JsonNode posture = MAPPER.readTree(((IndexAction.Upsert) documents.posture("k", richest())).json());
         JsonNode violation = MAPPER.readTree(ViolationFormats.named("ecs", catalog).format(richest()));
         // Then every leaf is mapped in its index's template

@@ -54,7 +54,9 @@ import dev.kubeproof.streams.evidence.EvidenceChain;
  * The heart of the topology. Keeps the cluster's inventory (current objects, the images they run, the latest
  * scans) and the latest evidence per (cluster, control, resource uid); evaluates each changed object and the
  * objects that depend on it; and emits an evidence record only when a status changes, linked into its key's
- * hash chain. Inputs arrive partitioned by cluster, so one task sees a cluster's whole inventory.
+ * hash chain. Inputs arrive partitioned by cluster and namespace ({@link EvaluationRouting}): a task holds its
+ * namespaces' objects and a copy of the cluster-scoped objects controls read, and evaluates a broadcast copy only
+ * in its home partition.
  */
 public final class EvaluationProcessor implements Processor<String, EvaluationInput, String, EvaluationOutput> {
     /** Dead-letter source of inputs this processor could not use. */
@@ -69,6 +71,7 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
 
     private final EvidenceTopologyConfig config;
     private final Evaluator evaluator;
+    private final EvaluationRouting routing;
     private final Clock clock;
     private final EvidenceMetrics metrics;
     private final ObjectMapper mapper = new ObjectMapper();
@@ -77,6 +80,7 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
     private final Map<String, JsonNode> parsed = new HashMap<>();
 
     private ProcessorContext<String, EvaluationOutput> context;
+    private int partition;
     private KeyValueStore<String, ResourceChange> inventory;
     private KeyValueStore<String, String> imageIndex;
     private KeyValueStore<String, ImageScan> scans;
@@ -90,10 +94,11 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
         }
     }
 
-    public EvaluationProcessor(EvidenceTopologyConfig config, Evaluator evaluator, Clock clock, EvidenceMetrics metrics,
-                               Stores stores) {
+    public EvaluationProcessor(EvidenceTopologyConfig config, Evaluator evaluator, EvaluationRouting routing, Clock clock,
+                               EvidenceMetrics metrics, Stores stores) {
         this.config = Objects.requireNonNull(config, "config");
         this.evaluator = Objects.requireNonNull(evaluator, "evaluator");
+        this.routing = Objects.requireNonNull(routing, "routing");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.stores = Objects.requireNonNull(stores, "stores");
@@ -107,6 +112,8 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
     @Override
     public void init(ProcessorContext<String, EvaluationOutput> context) {
         this.context = context;
+        // The evaluation sub-topology reads only the two co-partitioned repartition topics: task partition = input partition.
+        this.partition = context.taskId().partition();
         this.inventory = context.getStateStore(stores.inventory());
         this.imageIndex = context.getStateStore(stores.imageIndex());
         this.scans = context.getStateStore(stores.scans());
@@ -246,6 +253,9 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
     // ---------------------------------------------------------------- evaluation and transitions
 
     private void evaluate(Record<String, EvaluationInput> record, ResourceChange change, JsonNode object, Cause cause) {
+        if (!routing.evaluatedIn(change, partition)) {
+            return; // a broadcast copy: its home partition writes its evidence
+        }
         metrics.evaluation(change.getKind());
         List<ControlResult> results;
         long started = System.nanoTime();
@@ -283,6 +293,11 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
         if (previous != null && previous.getStatus() == status) {
             return;
         }
+        if (previous == null && status == EvidenceStatus.NOT_APPLICABLE) {
+            // A control that never applied to the resource says nothing about it; N/A is recorded only as a
+            // transition from another status. This halves the records of a cold start (see streams/README.md).
+            return;
+        }
         EvidenceRecord.Builder builder = EvidenceRecord.newBuilder()
                 .setControlId(control.id())
                 .setControlVersion(control.version())
@@ -290,6 +305,7 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
                 .setSeverity(ControlSeverity.valueOf(control.severity().name()))
                 .setStatus(status)
                 .setPreviousStatus(previous == null ? null : previous.getStatus())
+                .setPreviousSince(previous == null ? null : previous.getSince())
                 .setSince(millis(cause.at()))
                 .setObservedAt(millis(clock.instant()))
                 .setResource(reference(change))

@@ -179,7 +179,10 @@ class EvidenceChainTest {
 
     @Test
     void shouldVerifyEachKeyOfAMixedStream() {
-        // Given the whole evidence topic of the run, keys interleaved
+        // Given the whole evidence topic of the run, keys interleaved: the image is scanned (a second key), then
+        // the pod deleted
+        harness.scans.pipeInput("nginx:1.27", Resources.scan("scan-1", "nginx:1.27", "nginx", "1.27", 0,
+                Instant.parse("2026-03-01T10:30:00Z")));
         harness.pipe(Resources.change("prod", ChangeType.DELETED,
                 Resources.pod("shop", "web", "uid-web", false, "nginx:1.27"), "6", Instant.parse("2026-03-01T11:00:00Z")));
         List<EvidenceRecord> all = new ArrayList<>(everything);

@@ -18,7 +18,8 @@ import dev.kubeproof.controls.Severity;
 import dev.kubeproof.controls.Status;
 
 /**
- * A three-control evaluator for the topology's mechanics, independent of the real catalog: privileged pods,
+ * A three-control evaluator for the topology's mechanics, independent of the real catalog: privileged pods (not
+ * applicable without containers),
  * namespaces without a NetworkPolicy, and pods running images with critical vulnerabilities. It throws for
  * objects labelled {@code explode}, to exercise the topology's handling of an evaluator that breaks its contract.
  */
@@ -68,6 +69,9 @@ public final class FakeEvaluator implements Evaluator {
     private static ControlResult privileged(JsonNode object) {
         JsonNode spec = object.path("kind").asText().equals("Pod") ? object.path("spec")
                 : object.path("spec").path("template").path("spec");
+        if (spec.path("containers").isEmpty()) {
+            return new ControlResult(PRIVILEGED, Status.NOT_APPLICABLE, "no containers", List.of());
+        }
         List<Finding> findings = new ArrayList<>();
         int index = 0;
         for (JsonNode container : spec.path("containers")) {

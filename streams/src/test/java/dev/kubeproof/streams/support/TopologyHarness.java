@@ -57,7 +57,8 @@ public final class TopologyHarness implements AutoCloseable {
     }
 
     public TopologyHarness(Path stateDir, Evaluator evaluator, ViolationFormatter formatter, Optional<String> clusterId) {
-        EvidenceTopologyConfig config = new EvidenceTopologyConfig(topics, List.of("team", "owner"), 3, clusterId);
+        // TopologyTestDriver runs one partition of every topic: one evaluation partition is what it really runs.
+        EvidenceTopologyConfig config = new EvidenceTopologyConfig(topics, List.of("team", "owner"), 1, clusterId);
         topology = EvidenceTopology.build(config, evaluator, formatter, serdes, clock, metrics);
         Properties properties = StreamsConfigFactory.properties(
                 new StreamsSettings("evidence-test", "unused:9092", stateDir, 1, -1, 1), handlerDeadLetters, clock);
