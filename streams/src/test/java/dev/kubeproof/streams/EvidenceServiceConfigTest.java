@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.kubeproof.runtime.ConfigLoader;
+import dev.kubeproof.streams.config.BoundedRocksDbMemory;
 import dev.kubeproof.streams.config.StreamsConfigFactory;
 import dev.kubeproof.streams.errors.DeadLetteringDeserializationHandler;
 import dev.kubeproof.streams.errors.DeadLetteringProcessingHandler;
@@ -118,7 +119,8 @@ class EvidenceServiceConfigTest {
                         DeadLetteringProductionHandler.class)
                 .containsEntry(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
                         DeadLetteringProcessingHandler.class)
-                .containsEntry(StreamsConfigFactory.DEAD_LETTER_PUBLISHER, deadLetters);
+                .containsEntry(StreamsConfigFactory.DEAD_LETTER_PUBLISHER, deadLetters)
+                .containsEntry(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
         assertThat(new StreamsConfig(properties).getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))
                 .isEqualTo("exactly_once_v2");
     }

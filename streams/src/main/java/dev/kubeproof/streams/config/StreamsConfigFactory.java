@@ -54,6 +54,8 @@ public final class StreamsConfigFactory {
         // Each exactly-once commit is a transaction and a flush of every store: once a second keeps evidence
         // prompt while sparing the broker and RocksDB ten transactions per second per thread (the EOS default).
         properties.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, DEFAULT_COMMIT_INTERVAL_MS);
+        // The state stores' off-heap memory is fixed, not proportional to the partitions an instance runs.
+        properties.putIfAbsent(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
         // A new application starts from the beginning of the inputs: the compacted topics are the inventory.
         properties.putIfAbsent(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         return properties;
