@@ -77,6 +77,7 @@ final class EvidenceJson {
         put(causeNode, "resource_version", cause.getResourceVersion());
         put(causeNode, "audit_id", cause.getAuditId());
         put(causeNode, "scan_id", cause.getScanId());
+        put(causeNode, "exception_id", cause.getExceptionId());
         putIfNotEmpty(node, "cause", causeNode);
         put(node, "actor", record.getActor());
 
@@ -88,6 +89,8 @@ final class EvidenceJson {
             if (exception.getExpiresAt() != null) {
                 time(exceptionNode, "expires_at", exception.getExpiresAt(), isoTimes);
             }
+            put(exceptionNode, "reason", exception.getReason());
+            put(exceptionNode, "ticket", exception.getTicket());
         }
 
         HashChain chain = record.getChain();

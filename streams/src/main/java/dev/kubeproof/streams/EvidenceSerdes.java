@@ -4,6 +4,7 @@ import java.util.Objects;
 
 import org.apache.kafka.common.serialization.Serde;
 
+import dev.kubeproof.avro.ControlException;
 import dev.kubeproof.avro.DeadLetter;
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.avro.ImageScan;
@@ -17,8 +18,10 @@ import dev.kubeproof.streams.config.SchemaIdCache;
  * automatically because the topology's own changelog and repartition subjects are named by Kafka Streams.
  */
 public record EvidenceSerdes(Serde<ResourceChange> resourceChange, Serde<ImageScan> imageScan,
-                             Serde<EvidenceRecord> evidence, Serde<DeadLetter> deadLetter) {
+                             Serde<EvidenceRecord> evidence, Serde<DeadLetter> deadLetter,
+                             Serde<ControlException> controlException) {
     public EvidenceSerdes {
+        Objects.requireNonNull(controlException, "controlException");
         Objects.requireNonNull(resourceChange, "resourceChange");
         Objects.requireNonNull(imageScan, "imageScan");
         Objects.requireNonNull(evidence, "evidence");
@@ -31,6 +34,7 @@ public record EvidenceSerdes(Serde<ResourceChange> resourceChange, Serde<ImageSc
         return new EvidenceSerdes(AvroSerdes.value(ResourceChange.class, registry),
                 AvroSerdes.value(ImageScan.class, registry),
                 AvroSerdes.value(EvidenceRecord.class, registry),
-                AvroSerdes.value(DeadLetter.class, registry));
+                AvroSerdes.value(DeadLetter.class, registry),
+                AvroSerdes.value(ControlException.class, registry));
     }
 }

@@ -2,6 +2,7 @@ package dev.kubeproof.streams;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -64,7 +65,11 @@ public record EvidenceServiceConfig(
         @JsonPropertyDescription("Label keys copied into evidence as owner labels.")
         List<String> ownerLabelKeys,
         @JsonPropertyDescription("YAML/JSON file of control settings (trusted registries, ...). Default: built-in.")
-        Path controlSettings) {
+        Path controlSettings,
+        @JsonProperty(defaultValue = "10s")
+        @JsonPropertyDescription("How often (wall clock) expired control exceptions are looked for: an exemption ends"
+                + " at most this long after its expiry, with the expiry time as the transition's time.")
+        Duration exceptionCheck) {
 
     /** Under the working directory, so that a laptop run needs no root; deployments set their volume. */
     public static final String DEFAULT_STATE_DIR = ".kubeproof/streams-state";
@@ -90,17 +95,18 @@ public record EvidenceServiceConfig(
         }
         ownerLabelKeys = ownerLabelKeys == null ? EvidenceTopologyConfig.DEFAULT_OWNER_LABEL_KEYS
                 : List.copyOf(ownerLabelKeys);
+        exceptionCheck = exceptionCheck == null ? EvidenceTopologyConfig.DEFAULT_EXCEPTION_CHECK : exceptionCheck;
         // Validates the Kafka Streams settings, owner labels, partitions, prefix and the cluster id with the
         // messages of the settings' and the topology's own records.
         streamsSettings(kafka, applicationId, stateDir, standbyReplicas, replicationFactor, streamThreads);
         new EvidenceTopologyConfig(new TopicCatalog(topicPrefix), ownerLabelKeys, evaluationPartitions,
-                Optional.ofNullable(clusterId));
+                Optional.ofNullable(clusterId), exceptionCheck);
     }
 
     /** A config with every default, for the given servers. */
     public static EvidenceServiceConfig of(String bootstrapServers, String schemaRegistryUrl) {
         return new EvidenceServiceConfig(KafkaConfig.of(bootstrapServers, schemaRegistryUrl, null), null, null, null,
-                null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null);
     }
 
     /** How it runs on Kafka Streams. */
@@ -116,7 +122,7 @@ public record EvidenceServiceConfig(
     /** The topology's part of the configuration. */
     public EvidenceTopologyConfig topology() {
         return new EvidenceTopologyConfig(new TopicCatalog(topicPrefix), ownerLabelKeys, evaluationPartitions,
-                Optional.ofNullable(clusterId));
+                Optional.ofNullable(clusterId), exceptionCheck);
     }
 
     private static StreamsSettings streamsSettings(KafkaConfig kafka, String applicationId, Path stateDir,

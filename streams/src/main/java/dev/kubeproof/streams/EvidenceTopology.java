@@ -37,7 +37,8 @@ import dev.kubeproof.streams.evaluation.StoreKeys;
  *
  * <pre>
  * resource-changes ─ drop tombstones ─ [only cluster] ─ key by cluster/namespace ─ repartition ─┐
- * image-scans ────── drop tombstones ─ key by cluster (or *) ─ repartition (to every partition) ─┴ merge ─ evaluate
+ * image-scans ────── drop tombstones ─ key by cluster (or *) ─ repartition (to every partition) ─┤ merge ─ evaluate
+ * control-exceptions ─ (tombstones kept: a deletion) ──────── repartition (to every partition) ─┘
  *   evaluate ─ split ─ dead letters ─────────────────────────────────────────────▶ dead-letters
  *                    └ evidence ─┬───────────────────────────────────────────────▶ evidence
  *                                ├───────────────────────────────────────────────▶ evidence-state
@@ -66,13 +67,21 @@ public final class EvidenceTopology {
     public static final String REPARTITION_SCANS = "evaluation-scans";
     public static final String WRAP_SCANS = "evaluation-scans-wrap";
 
+    public static final String SOURCE_EXCEPTIONS = "control-exceptions-source";
+    /** Repartition topic {@code <application.id>-evaluation-exceptions-repartition}. */
+    public static final String REPARTITION_EXCEPTIONS = "evaluation-exceptions";
+    public static final String WRAP_EXCEPTIONS = "evaluation-exceptions-wrap";
+
     public static final String MERGE_INPUTS = "evaluation-inputs-merge";
+    public static final String MERGE_EXCEPTIONS = "evaluation-inputs-merge-exceptions";
     public static final String EVALUATE = "evaluate";
 
     public static final String INVENTORY_STORE = "inventory-store";
     public static final String IMAGE_INDEX_STORE = "image-index-store";
     public static final String SCAN_STORE = "image-scan-store";
     public static final String EVIDENCE_STORE = "evidence-store";
+    public static final String EXCEPTION_STORE = "exception-store";
+    public static final String EXEMPTION_INDEX_STORE = "exemption-index-store";
 
     public static final String SPLIT_OUTPUTS = "evaluation-outputs-";
     public static final String BRANCH_DEAD_LETTERS = "dead-letters";
@@ -135,7 +144,7 @@ public final class EvidenceTopology {
                         .withName(REPARTITION_CHANGES)
                         .withNumberOfPartitions(config.evaluationPartitions())
                         .withStreamPartitioner(routing.changePartitioner()))
-                .mapValues(EvaluationInput::of, Named.as(WRAP_CHANGES));
+                .mapValues(change -> EvaluationInput.of(change), Named.as(WRAP_CHANGES));
 
         KStream<String, EvaluationInput> scanInputs = builder
                 .stream(topics.imageScans().name(), Consumed.with(keys, serdes.imageScan()).withName(SOURCE_IMAGE_SCANS))
@@ -145,17 +154,30 @@ public final class EvidenceTopology {
                         .withName(REPARTITION_SCANS)
                         .withNumberOfPartitions(config.evaluationPartitions())
                         .withStreamPartitioner(EvaluationRouting.everyPartition()))
-                .mapValues(EvaluationInput::of, Named.as(WRAP_SCANS));
+                .mapValues(scan -> EvaluationInput.of(scan), Named.as(WRAP_SCANS));
+
+        // Exceptions reach every partition: their scope may span namespaces. A tombstone deletes one.
+        KStream<String, EvaluationInput> exceptionInputs = builder
+                .stream(topics.controlExceptions().name(), Consumed.with(keys, serdes.controlException())
+                        .withName(SOURCE_EXCEPTIONS))
+                .repartition(Repartitioned.with(keys, serdes.controlException())
+                        .withName(REPARTITION_EXCEPTIONS)
+                        .withNumberOfPartitions(config.evaluationPartitions())
+                        .withStreamPartitioner(EvaluationRouting.everyPartition()))
+                .mapValues((id, exception) -> EvaluationInput.of(id, exception), Named.as(WRAP_EXCEPTIONS));
 
         EvaluationProcessor.Stores storeNames = new EvaluationProcessor.Stores(INVENTORY_STORE, IMAGE_INDEX_STORE,
-                SCAN_STORE, EVIDENCE_STORE);
+                SCAN_STORE, EVIDENCE_STORE, EXCEPTION_STORE, EXEMPTION_INDEX_STORE);
         builder.addStateStore(store(INVENTORY_STORE, serdes.resourceChange()));
         builder.addStateStore(store(IMAGE_INDEX_STORE, Serdes.String()));
         builder.addStateStore(store(SCAN_STORE, serdes.imageScan()));
         builder.addStateStore(store(EVIDENCE_STORE, serdes.evidence()));
+        builder.addStateStore(store(EXCEPTION_STORE, serdes.controlException()));
+        builder.addStateStore(store(EXEMPTION_INDEX_STORE, Serdes.String()));
 
         KStream<String, EvaluationOutput> outputs = changeInputs
                 .merge(scanInputs, Named.as(MERGE_INPUTS))
+                .merge(exceptionInputs, Named.as(MERGE_EXCEPTIONS))
                 .process(() -> new EvaluationProcessor(config, evaluator, routing, clock, metrics, storeNames),
                         Named.as(EVALUATE), storeNames.names());
 

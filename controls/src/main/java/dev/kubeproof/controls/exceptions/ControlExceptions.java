@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,9 +23,9 @@ import dev.kubeproof.controls.Status;
 public final class ControlExceptions {
     public static final String API_VERSION = "kubeproof.dev/v1alpha1";
     public static final String KIND = "ControlException";
-    private static final Set<String> SPEC_KEYS = Set.of("controlId", "clusterId", "match", "reason", "ticket",
-            "requestedBy", "approvedBy", "expiresAt", "revoked");
-    private static final Set<String> MATCH_KEYS = Set.of("namespace", "kind", "name", "labels");
+    private static final Set<String> SPEC_KEYS = Set.of("controlId", "controlIds", "clusterId", "match", "reason",
+            "ticket", "requestedBy", "approvedBy", "createdBy", "createdAt", "expiresAt", "revoked");
+    private static final Set<String> MATCH_KEYS = Set.of("namespace", "kind", "name", "names", "labels");
 
     private final List<ExceptionRule> rules;
 
@@ -61,19 +62,37 @@ public final class ControlExceptions {
             }
         });
         Map<String, String> labels = new LinkedHashMap<>();
-        match.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
-        Instant expiresAt = null;
-        if (spec.hasNonNull("expiresAt")) {
-            try {
-                expiresAt = Instant.parse(spec.get("expiresAt").asText());
-            } catch (DateTimeParseException e) {
-                throw new IllegalArgumentException("control exception " + id + ": spec.expiresAt must be an ISO-8601 "
-                        + "instant such as 2027-01-31T00:00:00Z, was " + spec.get("expiresAt").asText());
-            }
+        match.path("labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
+        return new ExceptionRule(id, oneOrMany(spec, "controlId", "controlIds", id), text(spec, "clusterId"),
+                text(match, "namespace"), text(match, "kind"), oneOrMany(match, "name", "names", id), labels,
+                text(spec, "reason"), text(spec, "ticket"), text(spec, "requestedBy"), text(spec, "approvedBy"),
+                text(spec, "createdBy"), instant(spec, "createdAt", id), instant(spec, "expiresAt", id),
+                spec.path("revoked").asBoolean(false));
+    }
+
+    private static Set<String> oneOrMany(JsonNode node, String one, String many, String id) {
+        Set<String> values = new LinkedHashSet<>();
+        if (node.hasNonNull(one)) {
+            values.add(node.get(one).asText());
         }
-        return new ExceptionRule(id, text(spec, "controlId"), text(spec, "clusterId"), text(match, "namespace"),
-                text(match, "kind"), text(match, "name"), labels, text(spec, "reason"), text(spec, "ticket"),
-                text(spec, "approvedBy"), expiresAt, spec.path("revoked").asBoolean(false));
+        JsonNode list = node.path(many);
+        if (!list.isMissingNode() && !list.isNull() && !list.isArray()) {
+            throw new IllegalArgumentException("control exception " + id + ": " + many + " must be a list");
+        }
+        list.forEach(value -> values.add(value.asText()));
+        return values;
+    }
+
+    private static Instant instant(JsonNode spec, String field, String id) {
+        if (!spec.hasNonNull(field)) {
+            return null;
+        }
+        try {
+            return Instant.parse(spec.get(field).asText());
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("control exception " + id + ": spec." + field + " must be an ISO-8601 "
+                    + "instant such as 2027-01-31T00:00:00Z, was " + spec.get(field).asText());
+        }
     }
 
     private static String text(JsonNode node, String field) {

@@ -115,4 +115,34 @@ class ControlExceptionsTest {
                 """);
         assertThatThrownBy(() -> ControlExceptions.parse(unapproved)).hasMessageContaining("approvedBy").hasMessageContaining("ex-3");
     }
+
+    @Test
+    void shouldReadSeveralControlsAndNamesAndSurviveTheTopicsRecord() throws Exception {
+        // Given an exception for two controls on two named pods
+        ExceptionRule rule = ControlExceptions.parse(yaml("""
+                apiVersion: kubeproof.dev/v1alpha1
+                kind: ControlException
+                metadata: {name: ex-many}
+                spec:
+                  controlIds: [KP-POD-001, KP-POD-002]
+                  match: {namespace: tools, names: [debug, shell]}
+                  reason: incident tooling
+                  approvedBy: security-lead
+                  createdBy: alice
+                  expiresAt: 2027-01-01T00:00:00Z
+                """));
+
+        // When it goes through the exceptions topic's record and back
+        ExceptionRule read = ExceptionRule.of(rule.toRecord(NOW));
+
+        // Then nothing is lost, and it covers exactly the named pods for both controls
+        assertThat(read).isEqualTo(new ExceptionRule("ex-many", rule.controlIds(), null, "tools", null, rule.names(),
+                java.util.Map.of(), "incident tooling", null, null, "security-lead", "alice", NOW,
+                Instant.parse("2027-01-01T00:00:00Z"), false));
+        assertThat(read.controlIds()).containsExactlyInAnyOrder("KP-POD-001", "KP-POD-002");
+        assertThat(read.covers("KP-POD-002", "c1", "Pod", "tools", "shell", java.util.Map.of())).isTrue();
+        assertThat(read.covers("KP-POD-002", "c1", "Pod", "tools", "other", java.util.Map.of())).isFalse();
+        assertThat(read.covers("KP-POD-003", "c1", "Pod", "tools", "debug", java.util.Map.of())).isFalse();
+        assertThat(read.revoke().activeAt(NOW)).isFalse();
+    }
 }

@@ -6,6 +6,7 @@ import java.util.Map;
 
 import org.apache.avro.Schema;
 
+import dev.kubeproof.avro.ControlException;
 import dev.kubeproof.avro.DeadLetter;
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.avro.ImageScan;
@@ -44,6 +45,10 @@ public final class SchemaSubjects {
         subjects.put(internal(applicationId, EvidenceTopology.SCAN_STORE, "changelog"), ImageScan.getClassSchema());
         subjects.put(internal(applicationId, EvidenceTopology.EVIDENCE_STORE, "changelog"),
                 EvidenceRecord.getClassSchema());
+        subjects.put(internal(applicationId, EvidenceTopology.REPARTITION_EXCEPTIONS, "repartition"),
+                ControlException.getClassSchema());
+        subjects.put(internal(applicationId, EvidenceTopology.EXCEPTION_STORE, "changelog"),
+                ControlException.getClassSchema());
         return subjects;
     }
 

@@ -1,21 +1,39 @@
 package dev.kubeproof.streams.evaluation;
 
+import java.util.Objects;
+
+import dev.kubeproof.avro.ControlException;
 import dev.kubeproof.avro.ImageScan;
 import dev.kubeproof.avro.ResourceChange;
 
-/** What the evaluation processor reads: a resource change or an image scan, merged into one stream. */
-public record EvaluationInput(ResourceChange change, ImageScan scan) {
+/**
+ * What the evaluation processor reads, merged into one stream: a resource change, an image scan, or an update of
+ * a control exception (its new state, or null when it was deleted from the topic).
+ */
+public record EvaluationInput(ResourceChange change, ImageScan scan, ExceptionUpdate exception) {
     public EvaluationInput {
-        if ((change == null) == (scan == null)) {
-            throw new IllegalArgumentException("exactly one of change and scan must be set");
+        int set = (change == null ? 0 : 1) + (scan == null ? 0 : 1) + (exception == null ? 0 : 1);
+        if (set != 1) {
+            throw new IllegalArgumentException("exactly one of change, scan and exception must be set");
         }
     }
 
     public static EvaluationInput of(ResourceChange change) {
-        return new EvaluationInput(change, null);
+        return new EvaluationInput(change, null, null);
     }
 
     public static EvaluationInput of(ImageScan scan) {
-        return new EvaluationInput(null, scan);
+        return new EvaluationInput(null, scan, null);
+    }
+
+    public static EvaluationInput of(String exceptionId, ControlException exception) {
+        return new EvaluationInput(null, null, new ExceptionUpdate(exceptionId, exception));
+    }
+
+    /** An exception's new state; {@code value} null when a tombstone deleted it. */
+    public record ExceptionUpdate(String exceptionId, ControlException value) {
+        public ExceptionUpdate {
+            Objects.requireNonNull(exceptionId, "exceptionId");
+        }
     }
 }

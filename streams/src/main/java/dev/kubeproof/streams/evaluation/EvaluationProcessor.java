@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -46,6 +47,7 @@ import dev.kubeproof.controls.ControlResult;
 import dev.kubeproof.controls.Evaluator;
 import dev.kubeproof.controls.Finding;
 import dev.kubeproof.controls.Status;
+import dev.kubeproof.controls.exceptions.ExceptionRule;
 import dev.kubeproof.streams.EvidenceMetrics;
 import dev.kubeproof.streams.EvidenceTopologyConfig;
 import dev.kubeproof.streams.evidence.EvidenceChain;
@@ -65,6 +67,8 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
     public static final String CAUSE_DEPENDENCY = "DEPENDENCY";
     /** Cause of a re-evaluation triggered by a new image scan. */
     public static final String CAUSE_SCAN = "SCAN";
+    /** Cause of a transition made by a control exception's approval, change, revocation or expiry. */
+    public static final String CAUSE_EXCEPTION = "EXCEPTION";
     /** Pseudo-kind whose changes are image scans, as {@link Evaluator#kindsToReevaluate(String)} names it. */
     public static final String IMAGE_SCAN_KIND = "ImageScan";
     private static final String NAMESPACE_KIND = "Namespace";
@@ -76,6 +80,7 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
     private final EvidenceMetrics metrics;
     private final ObjectMapper mapper = new ObjectMapper();
     private final Map<String, List<ControlDefinition>> controlsByKind = new HashMap<>();
+    private final Map<String, ControlDefinition> controlsById = new HashMap<>();
     /** Objects parsed while handling the current input (cleared per input; invalidated on inventory writes). */
     private final Map<String, JsonNode> parsed = new HashMap<>();
 
@@ -85,12 +90,14 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
     private KeyValueStore<String, String> imageIndex;
     private KeyValueStore<String, ImageScan> scans;
     private KeyValueStore<String, EvidenceRecord> evidence;
+    private Exemptions exemptions;
     private final Stores stores;
 
     /** Names of the state stores this processor uses. */
-    public record Stores(String inventory, String imageIndex, String scans, String evidence) {
+    public record Stores(String inventory, String imageIndex, String scans, String evidence, String exceptions,
+                         String exemptionIndex) {
         public String[] names() {
-            return new String[] {inventory, imageIndex, scans, evidence};
+            return new String[] {inventory, imageIndex, scans, evidence, exceptions, exemptionIndex};
         }
     }
 
@@ -103,6 +110,7 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.stores = Objects.requireNonNull(stores, "stores");
         for (ControlDefinition control : evaluator.controls()) {
+            controlsById.put(control.id(), control);
             for (String kind : control.appliesTo()) {
                 controlsByKind.computeIfAbsent(kind, k -> new ArrayList<>()).add(control);
             }
@@ -118,6 +126,10 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
         this.imageIndex = context.getStateStore(stores.imageIndex());
         this.scans = context.getStateStore(stores.scans());
         this.evidence = context.getStateStore(stores.evidence());
+        this.exemptions = new Exemptions(context.getStateStore(stores.exceptions()),
+                context.getStateStore(stores.exemptionIndex()));
+        // Exemptions end at expiry even when no input arrives.
+        context.schedule(config.exceptionCheck(), PunctuationType.WALL_CLOCK_TIME, this::endLapsedExemptions);
     }
 
     @Override
@@ -125,8 +137,10 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
         parsed.clear();
         if (record.value().change() != null) {
             onChange(record, record.value().change());
-        } else {
+        } else if (record.value().scan() != null) {
             onScan(record, record.value().scan());
+        } else {
+            onException(record, record.value().exception());
         }
     }
 
@@ -250,6 +264,58 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
         }
     }
 
+    // ---------------------------------------------------------------- control exceptions
+
+    private void onException(Record<String, EvaluationInput> record, EvaluationInput.ExceptionUpdate update) {
+        String id = update.exceptionId();
+        Optional<ExceptionRule> before;
+        try {
+            before = exemptions.update(id, update.value());
+        } catch (IllegalArgumentException e) {
+            deadLetter(record, "INVALID_EXCEPTION", "control exception " + id + ": " + e.getMessage(),
+                    String.valueOf(update.value()));
+            return;
+        }
+        // What it exempted (it may no longer), and every FAIL its new scope covers.
+        Set<String> keys = new LinkedHashSet<>(exemptions.exemptedBy(id));
+        Instant now = clock.instant();
+        exemptions.rule(id).filter(rule -> rule.activeAt(now))
+                .ifPresent(rule -> keys.addAll(Exemptions.failingUnder(rule, evidence)));
+        String actor = exemptions.rule(id).or(() -> before).map(ExceptionRule::createdBy).orElse(null);
+        Cause cause = new Cause(CAUSE_EXCEPTION, null, null, actor, Instant.ofEpochMilli(record.timestamp()), id);
+        for (String key : keys) {
+            reconsider(record.timestamp(), key, cause);
+        }
+    }
+
+    /** Wall-clock punctuation: what an expired exception exempted is FAIL again, as of the expiry. */
+    private void endLapsedExemptions(long wallClockMillis) {
+        Instant now = clock.instant();
+        for (ExceptionRule rule : exemptions.lapsedWithExemptions(now)) {
+            Instant at = !rule.revoked() && rule.expiresAt() != null ? rule.expiresAt() : now;
+            Cause cause = new Cause(CAUSE_EXCEPTION, null, null, null, at, rule.exceptionId());
+            for (String key : exemptions.exemptedBy(rule.exceptionId())) {
+                reconsider(now.toEpochMilli(), key, cause);
+            }
+        }
+    }
+
+    /** A FAIL or EXEMPT key judged again against the exceptions in force: the failure itself has not changed. */
+    private void reconsider(long timestamp, String key, Cause cause) {
+        EvidenceRecord head = evidence.get(key);
+        if (head == null || (head.getStatus() != EvidenceStatus.FAIL && head.getStatus() != EvidenceStatus.EXEMPT)) {
+            return;
+        }
+        ResourceRef ref = head.getResource();
+        ResourceChange object = inventory.get(StoreKeys.inventory(ref.getClusterId(), ref.getKind(), ref.getNamespace(),
+                ref.getName()));
+        ControlDefinition control = controlsById.get(head.getControlId());
+        if (object == null || !object.getUid().equals(ref.getUid()) || control == null) {
+            return; // the object is gone (its deletion closes the evidence) or the control left the catalog
+        }
+        transition(timestamp, object, control, EvidenceStatus.FAIL, head.getMessage(), head.getDetails(), cause);
+    }
+
     // ---------------------------------------------------------------- evaluation and transitions
 
     private void evaluate(Record<String, EvaluationInput> record, ResourceChange change, JsonNode object, Cause cause) {
@@ -271,8 +337,8 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
                     .toList();
         }
         for (ControlResult result : results) {
-            transition(record, change, result.control(), EvidenceStatus.valueOf(result.status().name()),
-                    result.message(), result.findings(), cause);
+            transition(record.timestamp(), change, result.control(), EvidenceStatus.valueOf(result.status().name()),
+                    result.message(), result.findings().stream().map(EvaluationProcessor::toAvro).toList(), cause);
         }
     }
 
@@ -281,16 +347,23 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
             String key = EvidenceKey.of(change.getClusterId(), control.id(), change.getUid());
             EvidenceRecord open = evidence.get(key);
             if (open != null && open.getStatus() != EvidenceStatus.CLOSED) {
-                transition(record, change, control, EvidenceStatus.CLOSED, message, List.of(), cause);
+                transition(record.timestamp(), change, control, EvidenceStatus.CLOSED, message, List.of(), cause);
             }
         }
     }
 
-    private void transition(Record<String, EvaluationInput> record, ResourceChange change, ControlDefinition control,
-                            EvidenceStatus status, String message, List<Finding> findings, Cause cause) {
+    private void transition(long timestamp, ResourceChange change, ControlDefinition control,
+                            EvidenceStatus status, String message, List<dev.kubeproof.avro.Finding> details, Cause cause) {
         String key = EvidenceKey.of(change.getClusterId(), control.id(), change.getUid());
         EvidenceRecord previous = evidence.get(key);
-        if (previous != null && previous.getStatus() == status) {
+        ExceptionRule exemption = status == EvidenceStatus.FAIL
+                ? exemptions.covering(control.id(), change, clock.instant()).orElse(null) : null;
+        if (exemption != null) {
+            status = EvidenceStatus.EXEMPT; // the FAIL's message and findings stay: they say what is accepted
+        }
+        String exceptionId = exemption == null ? null : exemption.exceptionId();
+        if (previous != null && previous.getStatus() == status
+                && Objects.equals(exceptionId, previous.getException() == null ? null : previous.getException().getExceptionId())) {
             return;
         }
         if (previous == null && status == EvidenceStatus.NOT_APPLICABLE) {
@@ -310,20 +383,22 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
                 .setObservedAt(millis(clock.instant()))
                 .setResource(reference(change))
                 .setMessage(message == null ? status.name() : message)
-                .setDetails(findings.stream().map(EvaluationProcessor::toAvro).toList())
+                .setDetails(details)
                 .setRemediation(control.remediation())
                 .setCause(EvidenceCause.newBuilder()
                         .setChangeType(cause.changeType())
                         .setResourceVersion(change.getResourceVersion())
                         .setAuditId(cause.auditId())
                         .setScanId(cause.scanId())
+                        .setExceptionId(cause.exceptionId())
                         .build())
                 .setActor(cause.actor())
-                .setException(null);
+                .setException(exemption == null ? null : Exemptions.reference(exemption));
         EvidenceRecord linked = EvidenceChain.link(builder, key, previous);
         evidence.put(key, linked);
+        exemptions.recorded(key, previous, linked);
         metrics.transition(status.name());
-        context.forward(new Record<>(key, EvaluationOutput.of(linked), record.timestamp()));
+        context.forward(new Record<>(key, EvaluationOutput.of(linked), timestamp));
     }
 
     private ResourceRef reference(ResourceChange change) {
@@ -417,7 +492,10 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
     }
 
     /** What caused an evaluation, for the record's cause, actor and since. */
-    private record Cause(String changeType, String auditId, String scanId, String actor, Instant at) {
+    private record Cause(String changeType, String auditId, String scanId, String actor, Instant at, String exceptionId) {
+        Cause(String changeType, String auditId, String scanId, String actor, Instant at) {
+            this(changeType, auditId, scanId, actor, at, null);
+        }
     }
 
     /** The cluster as the state stores know it, for controls that look beyond the evaluated object. */

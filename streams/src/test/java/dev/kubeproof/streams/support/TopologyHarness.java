@@ -1,9 +1,7 @@
 package dev.kubeproof.streams.support;
 
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
@@ -17,6 +15,7 @@ import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyTestDriver;
 
+import dev.kubeproof.avro.ControlException;
 import dev.kubeproof.avro.DeadLetter;
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.avro.ImageScan;
@@ -30,6 +29,7 @@ import dev.kubeproof.streams.EvidenceSerdes;
 import dev.kubeproof.streams.EvidenceTopology;
 import dev.kubeproof.streams.EvidenceTopologyConfig;
 import dev.kubeproof.streams.config.StreamsConfigFactory;
+import dev.kubeproof.testkit.MutableClock;
 import dev.kubeproof.streams.config.StreamsSettings;
 
 /** The evidence topology in a TopologyTestDriver, configured by the production StreamsConfigFactory. */
@@ -37,16 +37,20 @@ public final class TopologyHarness implements AutoCloseable {
     public static final Instant NOW = Instant.parse("2026-03-01T12:00:00.123Z");
 
     public final TopicCatalog topics = TopicCatalog.defaults();
+    /** How often the topology looks for expired exceptions, in driver wall-clock time. */
+    public static final java.time.Duration EXCEPTION_CHECK = java.time.Duration.ofSeconds(10);
     public final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
     public final EvidenceSerdes serdes = EvidenceSerdes.avro(registry);
     public final RecordingDeadLetters handlerDeadLetters = new RecordingDeadLetters();
     public final EvidenceMetrics metrics = EvidenceMetrics.inMemory();
-    public final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+    /** The topology's clock (observedAt, whether an exception is in force); tests move it with the driver's time. */
+    public final MutableClock clock = new MutableClock(NOW);
     public final TopologyTestDriver driver;
     public final Topology topology;
     public final TestInputTopic<String, ResourceChange> changes;
     public final TestInputTopic<String, byte[]> rawChanges;
     public final TestInputTopic<String, ImageScan> scans;
+    public final TestInputTopic<String, ControlException> exceptions;
     public final TestOutputTopic<String, EvidenceRecord> evidence;
     public final TestOutputTopic<String, EvidenceRecord> evidenceState;
     public final TestOutputTopic<String, String> violations;
@@ -58,7 +62,8 @@ public final class TopologyHarness implements AutoCloseable {
 
     public TopologyHarness(Path stateDir, Evaluator evaluator, ViolationFormatter formatter, Optional<String> clusterId) {
         // TopologyTestDriver runs one partition of every topic: one evaluation partition is what it really runs.
-        EvidenceTopologyConfig config = new EvidenceTopologyConfig(topics, List.of("team", "owner"), 1, clusterId);
+        EvidenceTopologyConfig config = new EvidenceTopologyConfig(topics, List.of("team", "owner"), 1, clusterId,
+                EXCEPTION_CHECK);
         topology = EvidenceTopology.build(config, evaluator, formatter, serdes, clock, metrics);
         Properties properties = StreamsConfigFactory.properties(
                 new StreamsSettings("evidence-test", "unused:9092", stateDir, 1, -1, 1), handlerDeadLetters, clock);
@@ -69,6 +74,8 @@ public final class TopologyHarness implements AutoCloseable {
                 new ByteArraySerializer());
         scans = driver.createInputTopic(topics.imageScans().name(), new StringSerializer(),
                 serdes.imageScan().serializer());
+        exceptions = driver.createInputTopic(topics.controlExceptions().name(), new StringSerializer(),
+                serdes.controlException().serializer());
         evidence = driver.createOutputTopic(topics.evidence().name(), new StringDeserializer(),
                 serdes.evidence().deserializer());
         evidenceState = driver.createOutputTopic(topics.evidenceState().name(), new StringDeserializer(),
@@ -85,6 +92,17 @@ public final class TopologyHarness implements AutoCloseable {
 
     public void tombstone(ResourceChange change) {
         changes.pipeInput(Resources.key(change), (ResourceChange) null);
+    }
+
+    /** Publishes an exception's state (null: a tombstone) at the clock's time, as the CLI would now. */
+    public void exception(String exceptionId, ControlException exception) {
+        exceptions.pipeInput(exceptionId, exception, clock.instant());
+    }
+
+    /** Moves the topology's clock and the driver's wall clock together (wall-clock punctuations run). */
+    public void advance(java.time.Duration duration) {
+        clock.advance(duration);
+        driver.advanceWallClockTime(duration);
     }
 
     public List<EvidenceRecord> evidence() {
