@@ -1,5 +1,6 @@
 package dev.kubeproof.cli;
 
+import dev.kubeproof.cli.exceptions.ExceptionCommand;
 import dev.kubeproof.controls.scan.ScanCommand;
 import dev.kubeproof.sink.SinkCommand;
 import dev.kubeproof.streams.StreamsCommand;
@@ -15,6 +16,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 StackCommand.class,
                 TopicsCommand.class,
+                ExceptionCommand.class,
                 ScanCommand.class,
                 IngestCommand.class,
                 RunCommand.class,

@@ -3,8 +3,6 @@ package dev.kubeproof.cli;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 
-import dev.kubeproof.contract.registry.ConfluentRestSchemaRegistryClient;
-import dev.kubeproof.contract.registry.RegistryClientConfig;
 import dev.kubeproof.contract.topics.TopicCatalog;
 import dev.kubeproof.contract.topics.TopicProvisioner;
 import dev.kubeproof.contract.topics.TopicSpec;
@@ -13,6 +11,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code kubeproof topics create|list}: the topic catalog on a Kafka cluster. */
@@ -25,16 +24,8 @@ final class TopicsCommand {
             description = "Create every topic of the catalog that does not exist yet (existing ones are left alone), set "
                     + "BACKWARD compatibility on each Avro subject and register the current schemas.")
     static final class Create implements Callable<Integer> {
-        @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092", description = "Kafka (default: ${DEFAULT-VALUE}).")
-        String bootstrapServers;
-
-        @Option(names = "--registry-url", defaultValue = "http://127.0.0.1:8081/apis/ccompat/v7",
-                description = "Confluent-compatible schema registry API (default: ${DEFAULT-VALUE}).")
-        String registryUrl;
-
-        @Option(names = "--topic-prefix", defaultValue = TopicCatalog.DEFAULT_PREFIX,
-                description = "Prefix of every topic name (default: ${DEFAULT-VALUE}).")
-        String prefix;
+        @Mixin
+        KafkaOptions kafka;
 
         @Option(names = "--replication-factor", defaultValue = "1",
                 description = "Replication factor of new topics (default: ${DEFAULT-VALUE}; use 3 in production).")
@@ -42,12 +33,11 @@ final class TopicsCommand {
 
         @Override
         public Integer call() {
-            TopicCatalog catalog = new TopicCatalog(prefix);
             Properties properties = new Properties();
-            properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers);
             try (Admin admin = Admin.create(properties)) {
-                TopicProvisioner.Outcome outcome = TopicProvisioner.provision(admin,
-                        new ConfluentRestSchemaRegistryClient(RegistryClientConfig.of(registryUrl)), catalog, replicationFactor);
+                TopicProvisioner.Outcome outcome = TopicProvisioner.provision(admin, kafka.registry(), kafka.topics(),
+                        replicationFactor);
                 outcome.created().forEach(t -> System.out.println("created  " + t));
                 outcome.existing().forEach(t -> System.out.println("exists   " + t));
                 outcome.subjects().forEach(s -> System.out.println("subject  " + s + " (BACKWARD)"));

@@ -1,0 +1,120 @@
+package dev.kubeproof.cli.exceptions;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import dev.kubeproof.avro.ControlException;
+import dev.kubeproof.cli.KafkaOptions;
+import dev.kubeproof.contract.registry.SchemaRegistryClient;
+import dev.kubeproof.contract.serde.AvroDeserializer;
+import dev.kubeproof.contract.serde.AvroSerializer;
+import dev.kubeproof.controls.exceptions.ExceptionRule;
+
+/**
+ * The control exceptions as the compacted exceptions topic holds them: read to its end for the current state of
+ * every exception, written in one Kafka transaction so that a batch ({@code apply -f}) lands whole or not at all.
+ */
+public final class ExceptionLedger {
+    private static final Duration READ_LIMIT = Duration.ofSeconds(30);
+
+    private final KafkaOptions kafka;
+    private final SchemaRegistryClient registry;
+
+    public ExceptionLedger(KafkaOptions kafka) {
+        this.kafka = kafka;
+        this.registry = kafka.registry();
+    }
+
+    private String topic() {
+        return kafka.topics().controlExceptions().name();
+    }
+
+    /** Every exception on the topic, latest state per id, in id order (deleted ones absent). */
+    public Map<String, ExceptionRule> current() {
+        Map<String, Object> configs = new HashMap<>();
+        configs.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers);
+        configs.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        configs.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        Map<String, ExceptionRule> rules = new TreeMap<>();
+        try (KafkaConsumer<String, ControlException> consumer = new KafkaConsumer<>(configs, new StringDeserializer(),
+                new AvroDeserializer<>(registry, ControlException.class))) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic(), READ_LIMIT).stream()
+                    .map(p -> new TopicPartition(topic(), p.partition())).toList();
+            if (partitions.isEmpty()) {
+                throw new IllegalStateException("topic " + topic() + " does not exist: run `kubeproof topics create` first");
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, READ_LIMIT);
+            long deadline = System.nanoTime() + READ_LIMIT.toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read " + topic() + " to its end within " + READ_LIMIT);
+                }
+                for (ConsumerRecord<String, ControlException> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.value() == null) {
+                        rules.remove(record.key());
+                    } else {
+                        rules.put(record.key(), ExceptionRule.of(record.value()));
+                    }
+                }
+            }
+        }
+        return rules;
+    }
+
+    /** Writes every record (keyed by its id) in one transaction: all of them land, or none. */
+    public void write(List<ControlException> records) {
+        Map<String, Object> configs = new HashMap<>();
+        configs.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers);
+        configs.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "kubeproof-cli-exceptions-" + UUID.randomUUID());
+        configs.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<String, ControlException> producer = new KafkaProducer<>(configs, new StringSerializer(),
+                new AvroSerializer<>(registry, false, true))) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            try {
+                List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+                for (ControlException record : records) {
+                    sent.add(producer.send(new ProducerRecord<>(topic(), record.getExceptionId(), record)));
+                }
+                producer.flush();
+                for (java.util.concurrent.Future<?> future : sent) {
+                    future.get();
+                }
+                producer.commitTransaction();
+            } catch (Exception e) {
+                try {
+                    producer.abortTransaction();
+                } catch (KafkaException ignored) {
+                    // the transaction is already doomed; the abort is best effort
+                }
+                throw new IllegalStateException("nothing written to " + topic() + ": " + rootMessage(e), e);
+            }
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause.getMessage();
+    }
+}
