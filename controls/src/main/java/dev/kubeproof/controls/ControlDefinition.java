@@ -22,9 +22,11 @@ import java.util.Map;
  * @param references  links
  * @param observable  false for practices that cluster data cannot show (manual attestation controls)
  * @param notObservableReason why not, when not observable
+ * @param attestation true for a practice that people attest ({@code kubeproof attest}): PASS while an attestation
+ *                    is valid, FAIL when none is or it expired
  */
 public record ControlDefinition(String id, int version, String title, String description, Severity severity,
                                 String phase, String category, List<String> appliesTo, List<String> dependsOn,
                                 Map<String, List<String>> frameworks, String remediation, List<String> references,
-                                boolean observable, String notObservableReason) {
+                                boolean observable, String notObservableReason, boolean attestation) {
 }

@@ -29,13 +29,13 @@ public final class Catalog {
     /** The built-in catalog's classpath location. */
     public static final String RESOURCE = "/dev/kubeproof/controls/controls.yaml";
 
-    public static final Set<String> PHASES = Set.of("build", "deploy", "runtime", "infrastructure");
+    public static final Set<String> PHASES = Set.of("build", "deploy", "runtime", "infrastructure", "governance");
     public static final Set<String> FRAMEWORKS = Set.of("cis", "nsa", "pss", "soc2", "mitre");
 
     private static final Set<String> TOP_LEVEL_KEYS = Set.of("definitions", "controls", "practices");
     private static final Set<String> CONTROL_KEYS = Set.of("id", "version", "title", "description", "severity", "phase",
             "category", "appliesTo", "dependsOn", "frameworks", "remediation", "references", "observable",
-            "notObservableReason", "excludeSystemNamespaces");
+            "notObservableReason", "attestation", "excludeSystemNamespaces");
     private static final Set<String> PRACTICE_KEYS = Set.of("id", "phase", "practice", "controls");
 
     private final List<CatalogEntry> entries;
@@ -209,6 +209,15 @@ public final class Catalog {
         if (!observable && !appliesTo.isEmpty()) {
             problems.add(where + ": field 'appliesTo' must be empty for a non-observable control (nothing is evaluated)");
         }
+        JsonNode attestationNode = node.path("attestation");
+        if (!attestationNode.isMissingNode() && !attestationNode.isBoolean()) {
+            problems.add(where + ": field 'attestation' must be true or false");
+        }
+        boolean attestation = attestationNode.asBoolean(false);
+        if (attestation && observable) {
+            problems.add(where + ": field 'attestation' is only for observable: false controls (people attest what"
+                    + " cluster data cannot show)");
+        }
         JsonNode exclude = node.path("excludeSystemNamespaces");
         if (!exclude.isMissingNode() && !exclude.isBoolean()) {
             problems.add(where + ": field 'excludeSystemNamespaces' must be true or false");
@@ -218,7 +227,7 @@ public final class Catalog {
         }
         ControlDefinition definition = new ControlDefinition(id, version, title, description, severity, phase, category,
                 List.copyOf(appliesTo), List.copyOf(dependsOn), Map.copyOf(frameworks), remediation,
-                List.copyOf(references), observable, reason);
+                List.copyOf(references), observable, reason, attestation);
         return Optional.of(new CatalogEntry(definition, exclude.asBoolean(false)));
     }
 

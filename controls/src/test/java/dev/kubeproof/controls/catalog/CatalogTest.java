@@ -36,7 +36,7 @@ class CatalogTest {
 
         // Then ids are unique and every control carries the metadata an auditor needs
         List<ControlDefinition> controls = catalog.entries().stream().map(CatalogEntry::definition).toList();
-        assertThat(controls).hasSize(53);
+        assertThat(controls).hasSize(57);
         assertThat(controls.stream().map(ControlDefinition::id)).doesNotHaveDuplicates();
         assertThat(controls).allSatisfy(c -> {
             assertThat(c.title()).isNotBlank();
@@ -49,6 +49,8 @@ class CatalogTest {
         assertThat(controls.stream().filter(ControlDefinition::observable)).hasSize(48);
         assertThat(controls.stream().filter(c -> !c.observable()))
                 .allSatisfy(c -> assertThat(c.notObservableReason()).isNotBlank());
+        assertThat(controls.stream().filter(ControlDefinition::attestation).map(ControlDefinition::id))
+                .as("practices people attest").containsExactly("KP-INF-011", "KP-ATT-001", "KP-ATT-002", "KP-ATT-003", "KP-ATT-004");
     }
 
     @Test
@@ -65,7 +67,8 @@ class CatalogTest {
                 "runtime-exec-attach", "runtime-anonymous-access", "runtime-rbac-escalation", "runtime-secret-reads",
                 "infra-supported-version", "infra-apiserver-anonymous-auth", "infra-apiserver-authorization",
                 "infra-apiserver-audit", "infra-apiserver-encryption", "infra-apiserver-authentication",
-                "infra-apiserver-profiling", "infra-etcd-tls", "infra-apiserver-not-public");
+                "infra-apiserver-profiling", "infra-etcd-tls", "infra-apiserver-not-public", "governance-rbac-review",
+                "governance-mfa", "governance-backup-restore", "governance-patch-cadence");
 
         // When the catalog is loaded
         Catalog catalog = Catalog.builtIn();

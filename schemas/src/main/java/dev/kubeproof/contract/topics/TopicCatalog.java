@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 import dev.kubeproof.avro.AuditEvent;
+import dev.kubeproof.avro.Attestation;
 import dev.kubeproof.avro.ControlException;
 import dev.kubeproof.avro.DeadLetter;
 import dev.kubeproof.avro.EvidenceRecord;
@@ -85,6 +86,11 @@ public final class TopicCatalog {
                 "exception id", ValueFormat.AVRO, ControlException.class, 1, CleanupPolicy.COMPACT, null);
     }
 
+    public TopicSpec attestations() {
+        return new TopicSpec(prefix + "attestations", "Attestations of practices no cluster data shows (kept: the history)",
+                "attestation id", ValueFormat.AVRO, Attestation.class, 1, CleanupPolicy.COMPACT, null);
+    }
+
     public TopicSpec deadLetters() {
         return new TopicSpec(prefix + "dead-letters", "Inputs that could not be processed, with the reason",
                 "source component", ValueFormat.AVRO, DeadLetter.class, 1, CleanupPolicy.DELETE, Duration.ofDays(30));
@@ -92,6 +98,6 @@ public final class TopicCatalog {
 
     public List<TopicSpec> all() {
         return List.of(auditEvents(), resourceChanges(), imageScans(), evidence(), evidenceState(), violations(),
-                controlExceptions(), deadLetters());
+                controlExceptions(), attestations(), deadLetters());
     }
 }

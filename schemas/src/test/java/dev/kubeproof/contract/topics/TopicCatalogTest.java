@@ -11,7 +11,7 @@ class TopicCatalogTest {
     void shouldNameEveryTopicOnceWithThePrefix() {
         TopicCatalog catalog = new TopicCatalog("acme.");
         assertThat(catalog.all()).extracting(TopicSpec::name).doesNotHaveDuplicates().allMatch(n -> n.startsWith("acme."));
-        assertThat(catalog.all()).hasSize(8);
+        assertThat(catalog.all()).hasSize(9);
     }
 
     @Test
@@ -21,6 +21,7 @@ class TopicCatalogTest {
         assertThat(catalog.imageScans().configs()).containsEntry("cleanup.policy", "compact");
         assertThat(catalog.evidenceState().configs()).containsEntry("cleanup.policy", "compact");
         assertThat(catalog.controlExceptions().configs()).containsEntry("cleanup.policy", "compact");
+        assertThat(catalog.attestations().configs()).containsEntry("cleanup.policy", "compact");
         assertThat(catalog.evidence().configs()).containsEntry("cleanup.policy", "delete").containsEntry("retention.ms", "-1");
         assertThat(catalog.auditEvents().configs()).containsEntry("cleanup.policy", "delete");
     }

@@ -34,7 +34,7 @@ public final class FakeEvaluator implements Evaluator {
     private static ControlDefinition control(String id, String title, Severity severity, List<String> appliesTo,
                                              List<String> dependsOn) {
         return new ControlDefinition(id, 2, title, title + ".", severity, "deploy", "test", appliesTo, dependsOn,
-                Map.of("cis", List.of("5.2.1")), "Fix " + id + ".", List.of("https://example.test/" + id), true, null);
+                Map.of("cis", List.of("5.2.1")), "Fix " + id + ".", List.of("https://example.test/" + id), true, null, false);
     }
 
     @Override
