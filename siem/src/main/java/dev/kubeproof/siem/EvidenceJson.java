@@ -78,6 +78,7 @@ final class EvidenceJson {
         put(causeNode, "audit_id", cause.getAuditId());
         put(causeNode, "scan_id", cause.getScanId());
         put(causeNode, "exception_id", cause.getExceptionId());
+        put(causeNode, "attestation_id", cause.getAttestationId());
         putIfNotEmpty(node, "cause", causeNode);
         put(node, "actor", record.getActor());
 

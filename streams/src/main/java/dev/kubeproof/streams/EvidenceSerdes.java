@@ -4,6 +4,7 @@ import java.util.Objects;
 
 import org.apache.kafka.common.serialization.Serde;
 
+import dev.kubeproof.avro.Attestation;
 import dev.kubeproof.avro.ControlException;
 import dev.kubeproof.avro.DeadLetter;
 import dev.kubeproof.avro.EvidenceRecord;
@@ -19,8 +20,9 @@ import dev.kubeproof.streams.config.SchemaIdCache;
  */
 public record EvidenceSerdes(Serde<ResourceChange> resourceChange, Serde<ImageScan> imageScan,
                              Serde<EvidenceRecord> evidence, Serde<DeadLetter> deadLetter,
-                             Serde<ControlException> controlException) {
+                             Serde<ControlException> controlException, Serde<Attestation> attestation) {
     public EvidenceSerdes {
+        Objects.requireNonNull(attestation, "attestation");
         Objects.requireNonNull(controlException, "controlException");
         Objects.requireNonNull(resourceChange, "resourceChange");
         Objects.requireNonNull(imageScan, "imageScan");
@@ -35,6 +37,7 @@ public record EvidenceSerdes(Serde<ResourceChange> resourceChange, Serde<ImageSc
                 AvroSerdes.value(ImageScan.class, registry),
                 AvroSerdes.value(EvidenceRecord.class, registry),
                 AvroSerdes.value(DeadLetter.class, registry),
-                AvroSerdes.value(ControlException.class, registry));
+                AvroSerdes.value(ControlException.class, registry),
+                AvroSerdes.value(Attestation.class, registry));
     }
 }

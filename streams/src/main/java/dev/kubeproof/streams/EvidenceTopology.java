@@ -38,7 +38,8 @@ import dev.kubeproof.streams.evaluation.StoreKeys;
  * <pre>
  * resource-changes ─ drop tombstones ─ [only cluster] ─ key by cluster/namespace ─ repartition ─┐
  * image-scans ────── drop tombstones ─ key by cluster (or *) ─ repartition (to every partition) ─┤ merge ─ evaluate
- * control-exceptions ─ (tombstones kept: a deletion) ──────── repartition (to every partition) ─┘
+ * control-exceptions ─ (tombstones kept: a deletion) ──────── repartition (to every partition) ─┤
+ * attestations ─────── (tombstones kept: a deletion) ──────── repartition (to every partition) ─┘
  *   evaluate ─ split ─ dead letters ─────────────────────────────────────────────▶ dead-letters
  *                    └ evidence ─┬───────────────────────────────────────────────▶ evidence
  *                                ├───────────────────────────────────────────────▶ evidence-state
@@ -72,7 +73,13 @@ public final class EvidenceTopology {
     public static final String REPARTITION_EXCEPTIONS = "evaluation-exceptions";
     public static final String WRAP_EXCEPTIONS = "evaluation-exceptions-wrap";
 
+    public static final String SOURCE_ATTESTATIONS = "attestations-source";
+    /** Repartition topic {@code <application.id>-evaluation-attestations-repartition}. */
+    public static final String REPARTITION_ATTESTATIONS = "evaluation-attestations";
+    public static final String WRAP_ATTESTATIONS = "evaluation-attestations-wrap";
+
     public static final String MERGE_INPUTS = "evaluation-inputs-merge";
+    public static final String MERGE_ATTESTATIONS = "evaluation-inputs-merge-attestations";
     public static final String MERGE_EXCEPTIONS = "evaluation-inputs-merge-exceptions";
     public static final String EVALUATE = "evaluate";
 
@@ -82,6 +89,9 @@ public final class EvidenceTopology {
     public static final String EVIDENCE_STORE = "evidence-store";
     public static final String EXCEPTION_STORE = "exception-store";
     public static final String EXEMPTION_INDEX_STORE = "exemption-index-store";
+    public static final String ATTESTATION_STORE = "attestation-store";
+    /** Clusters whose attestation evidence the partition writes (it is their home partition and has seen them). */
+    public static final String CLUSTER_STORE = "cluster-store";
 
     public static final String SPLIT_OUTPUTS = "evaluation-outputs-";
     public static final String BRANCH_DEAD_LETTERS = "dead-letters";
@@ -166,18 +176,30 @@ public final class EvidenceTopology {
                         .withStreamPartitioner(EvaluationRouting.everyPartition()))
                 .mapValues((id, exception) -> EvaluationInput.of(id, exception), Named.as(WRAP_EXCEPTIONS));
 
+        KStream<String, EvaluationInput> attestationInputs = builder
+                .stream(topics.attestations().name(), Consumed.with(keys, serdes.attestation())
+                        .withName(SOURCE_ATTESTATIONS))
+                .repartition(Repartitioned.with(keys, serdes.attestation())
+                        .withName(REPARTITION_ATTESTATIONS)
+                        .withNumberOfPartitions(config.evaluationPartitions())
+                        .withStreamPartitioner(EvaluationRouting.everyPartition()))
+                .mapValues((id, attestation) -> EvaluationInput.of(id, attestation), Named.as(WRAP_ATTESTATIONS));
+
         EvaluationProcessor.Stores storeNames = new EvaluationProcessor.Stores(INVENTORY_STORE, IMAGE_INDEX_STORE,
-                SCAN_STORE, EVIDENCE_STORE, EXCEPTION_STORE, EXEMPTION_INDEX_STORE);
+                SCAN_STORE, EVIDENCE_STORE, EXCEPTION_STORE, EXEMPTION_INDEX_STORE, ATTESTATION_STORE, CLUSTER_STORE);
         builder.addStateStore(store(INVENTORY_STORE, serdes.resourceChange()));
         builder.addStateStore(store(IMAGE_INDEX_STORE, Serdes.String()));
         builder.addStateStore(store(SCAN_STORE, serdes.imageScan()));
         builder.addStateStore(store(EVIDENCE_STORE, serdes.evidence()));
         builder.addStateStore(store(EXCEPTION_STORE, serdes.controlException()));
         builder.addStateStore(store(EXEMPTION_INDEX_STORE, Serdes.String()));
+        builder.addStateStore(store(ATTESTATION_STORE, serdes.attestation()));
+        builder.addStateStore(store(CLUSTER_STORE, Serdes.String()));
 
         KStream<String, EvaluationOutput> outputs = changeInputs
                 .merge(scanInputs, Named.as(MERGE_INPUTS))
                 .merge(exceptionInputs, Named.as(MERGE_EXCEPTIONS))
+                .merge(attestationInputs, Named.as(MERGE_ATTESTATIONS))
                 .process(() -> new EvaluationProcessor(config, evaluator, routing, clock, metrics, storeNames),
                         Named.as(EVALUATE), storeNames.names());
 

@@ -6,6 +6,7 @@ import java.util.Map;
 
 import org.apache.avro.Schema;
 
+import dev.kubeproof.avro.Attestation;
 import dev.kubeproof.avro.ControlException;
 import dev.kubeproof.avro.DeadLetter;
 import dev.kubeproof.avro.EvidenceRecord;
@@ -49,6 +50,10 @@ public final class SchemaSubjects {
                 ControlException.getClassSchema());
         subjects.put(internal(applicationId, EvidenceTopology.EXCEPTION_STORE, "changelog"),
                 ControlException.getClassSchema());
+        subjects.put(internal(applicationId, EvidenceTopology.REPARTITION_ATTESTATIONS, "repartition"),
+                Attestation.getClassSchema());
+        subjects.put(internal(applicationId, EvidenceTopology.ATTESTATION_STORE, "changelog"),
+                Attestation.getClassSchema());
         return subjects;
     }
 

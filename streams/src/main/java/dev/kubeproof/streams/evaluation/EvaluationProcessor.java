@@ -31,6 +31,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 import dev.kubeproof.contract.evidence.EvidenceKey;
 import dev.kubeproof.contract.image.ImageReference;
+import dev.kubeproof.avro.Attestation;
 import dev.kubeproof.avro.ChangeType;
 import dev.kubeproof.avro.ControlSeverity;
 import dev.kubeproof.avro.DeadLetter;
@@ -69,6 +70,10 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
     public static final String CAUSE_SCAN = "SCAN";
     /** Cause of a transition made by a control exception's approval, change, revocation or expiry. */
     public static final String CAUSE_EXCEPTION = "EXCEPTION";
+    /** Cause of a transition made by an attestation's arrival, revocation or expiry, or a cluster first seen. */
+    public static final String CAUSE_ATTESTATION = "ATTESTATION";
+    /** Kind of the subject of attestation evidence: the cluster itself. */
+    public static final String CLUSTER_KIND = "Cluster";
     /** Pseudo-kind whose changes are image scans, as {@link Evaluator#kindsToReevaluate(String)} names it. */
     public static final String IMAGE_SCAN_KIND = "ImageScan";
     private static final String NAMESPACE_KIND = "Namespace";
@@ -81,6 +86,7 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
     private final ObjectMapper mapper = new ObjectMapper();
     private final Map<String, List<ControlDefinition>> controlsByKind = new HashMap<>();
     private final Map<String, ControlDefinition> controlsById = new HashMap<>();
+    private final List<ControlDefinition> attestationControls = new ArrayList<>();
     /** Objects parsed while handling the current input (cleared per input; invalidated on inventory writes). */
     private final Map<String, JsonNode> parsed = new HashMap<>();
 
@@ -91,13 +97,15 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
     private KeyValueStore<String, ImageScan> scans;
     private KeyValueStore<String, EvidenceRecord> evidence;
     private Exemptions exemptions;
+    private Attestations attestations;
+    private KeyValueStore<String, String> clusters;
     private final Stores stores;
 
     /** Names of the state stores this processor uses. */
     public record Stores(String inventory, String imageIndex, String scans, String evidence, String exceptions,
-                         String exemptionIndex) {
+                         String exemptionIndex, String attestations, String clusters) {
         public String[] names() {
-            return new String[] {inventory, imageIndex, scans, evidence, exceptions, exemptionIndex};
+            return new String[] {inventory, imageIndex, scans, evidence, exceptions, exemptionIndex, attestations, clusters};
         }
     }
 
@@ -111,6 +119,9 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
         this.stores = Objects.requireNonNull(stores, "stores");
         for (ControlDefinition control : evaluator.controls()) {
             controlsById.put(control.id(), control);
+            if (control.attestation()) {
+                attestationControls.add(control);
+            }
             for (String kind : control.appliesTo()) {
                 controlsByKind.computeIfAbsent(kind, k -> new ArrayList<>()).add(control);
             }
@@ -128,8 +139,10 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
         this.evidence = context.getStateStore(stores.evidence());
         this.exemptions = new Exemptions(context.getStateStore(stores.exceptions()),
                 context.getStateStore(stores.exemptionIndex()));
-        // Exemptions end at expiry even when no input arrives.
-        context.schedule(config.exceptionCheck(), PunctuationType.WALL_CLOCK_TIME, this::endLapsedExemptions);
+        this.attestations = new Attestations(context.getStateStore(stores.attestations()));
+        this.clusters = context.getStateStore(stores.clusters());
+        // Exemptions and attestations end at expiry even when no input arrives.
+        context.schedule(config.exceptionCheck(), PunctuationType.WALL_CLOCK_TIME, this::onWallClock);
     }
 
     @Override
@@ -139,14 +152,20 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
             onChange(record, record.value().change());
         } else if (record.value().scan() != null) {
             onScan(record, record.value().scan());
-        } else {
+        } else if (record.value().exception() != null) {
             onException(record, record.value().exception());
+        } else {
+            onAttestation(record, record.value().attestation());
         }
     }
 
     // ---------------------------------------------------------------- resource changes
 
     private void onChange(Record<String, EvaluationInput> record, ResourceChange change) {
+        if (change.getNamespace() == null && !NAMESPACE_KIND.equals(change.getKind())) {
+            // cluster-scoped objects (Nodes, ClusterRoles...) always reach the cluster's home partition
+            noticeCluster(record.timestamp(), change.getClusterId(), change.getObservedAt());
+        }
         String inventoryKey = StoreKeys.inventory(change);
         ResourceChange previous = inventory.get(inventoryKey);
         Cause cause = new Cause(change.getChangeType().name(), change.getAuditId(), null, change.getActor(),
@@ -288,8 +307,17 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
         }
     }
 
-    /** Wall-clock punctuation: what an expired exception exempted is FAIL again, as of the expiry. */
-    private void endLapsedExemptions(long wallClockMillis) {
+    /** Wall-clock punctuation: exemptions and attestations that expired end, as of their expiry. */
+    private void onWallClock(long wallClockMillis) {
+        endLapsedExemptions();
+        Instant now = clock.instant();
+        try (KeyValueIterator<String, String> known = clusters.all()) {
+            known.forEachRemaining(cluster -> judgeAttestations(now.toEpochMilli(), cluster.key,
+                    new Cause(CAUSE_ATTESTATION, null, null, null, now)));
+        }
+    }
+
+    private void endLapsedExemptions() {
         Instant now = clock.instant();
         for (ExceptionRule rule : exemptions.lapsedWithExemptions(now)) {
             Instant at = !rule.revoked() && rule.expiresAt() != null ? rule.expiresAt() : now;
@@ -314,6 +342,103 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
             return; // the object is gone (its deletion closes the evidence) or the control left the catalog
         }
         transition(timestamp, object, control, EvidenceStatus.FAIL, head.getMessage(), head.getDetails(), cause);
+    }
+
+    // ---------------------------------------------------------------- attestations
+
+    private void onAttestation(Record<String, EvaluationInput> record, EvaluationInput.AttestationUpdate update) {
+        String id = update.attestationId();
+        Optional<String> before = attestations.byId(id).map(a -> a.getClusterId() == null ? "" : a.getClusterId());
+        try {
+            attestations.update(id, update.value());
+        } catch (IllegalArgumentException e) {
+            deadLetter(record, "INVALID_ATTESTATION", e.getMessage(), String.valueOf(update.value()));
+            return;
+        }
+        String scope = update.value() != null ? (update.value().getClusterId() == null ? "" : update.value().getClusterId())
+                : before.orElse("");
+        String actor = update.value() == null ? null : update.value().getAttestedBy();
+        Cause cause = new Cause(CAUSE_ATTESTATION, null, null, actor, Instant.ofEpochMilli(record.timestamp()), null, id);
+        try (KeyValueIterator<String, String> known = clusters.all()) {
+            known.forEachRemaining(cluster -> {
+                if (scope.isEmpty() || scope.equals(cluster.key)) {
+                    judgeAttestations(record.timestamp(), cluster.key, cause);
+                }
+            });
+        }
+    }
+
+    /**
+     * The first cluster-scoped object of a cluster, in its home partition: from then on the cluster's attestation
+     * controls have evidence. Every cluster has some (Nodes, ClusterRoles), and they reach the home partition in
+     * their input order however many partitions there are, so the cluster is noticed at the same input.
+     */
+    private void noticeCluster(long timestamp, String clusterId, Instant at) {
+        if (attestationControls.isEmpty() || !routing.isHomeOf(clusterId, partition) || clusters.get(clusterId) != null) {
+            return;
+        }
+        clusters.put(clusterId, at.toString());
+        judgeAttestations(timestamp, clusterId, new Cause(CAUSE_ATTESTATION, null, null, null, at));
+    }
+
+    /** Each attestation control of the cluster: PASS with the attestation in force, else FAIL saying why. */
+    private void judgeAttestations(long timestamp, String clusterId, Cause cause) {
+        Instant now = clock.instant();
+        ResourceChange subject = clusterSubject(clusterId);
+        for (ControlDefinition control : attestationControls) {
+            Optional<Attestation> valid = attestations.valid(control.id(), clusterId, now);
+            if (valid.isPresent()) {
+                Attestation attestation = valid.get();
+                String message = "attested by " + attestation.getAttestedBy() + " on " + attestation.getAttestedAt()
+                        + ", valid until " + attestation.getValidUntil();
+                dev.kubeproof.avro.Finding evidenceLink = dev.kubeproof.avro.Finding.newBuilder().setPath("attestation")
+                        .setValue(attestation.getEvidenceUrl()).setMessage(message
+                                + (attestation.getNote() == null ? "" : " (" + attestation.getNote() + ")")).build();
+                transition(timestamp, subject, control, EvidenceStatus.PASS, message, List.of(evidenceLink),
+                        new Cause(CAUSE_ATTESTATION, cause.auditId(), null, cause.actor(), cause.at(), null,
+                                attestation.getAttestationId()));
+                continue;
+            }
+            EvidenceRecord head = evidence.get(EvidenceKey.of(clusterId, control.id(), clusterId));
+            String lapsedId = head != null && head.getStatus() == EvidenceStatus.PASS
+                    ? head.getCause().getAttestationId() : null;
+            Optional<Attestation> lapsed = lapsedId == null ? Optional.empty() : attestations.byId(lapsedId);
+            String message;
+            Instant at = cause.at();
+            if (lapsed.isPresent() && lapsed.get().getRevoked()) {
+                message = "the attestation by " + lapsed.get().getAttestedBy() + " was revoked";
+            } else if (lapsed.isPresent()) {
+                message = "the attestation by " + lapsed.get().getAttestedBy() + " expired on " + lapsed.get().getValidUntil();
+                at = lapsed.get().getValidUntil().isBefore(now) ? lapsed.get().getValidUntil() : at;
+            } else if (lapsedId != null) {
+                message = "attestation " + lapsedId + " was withdrawn";
+            } else {
+                message = "no valid attestation: attest it with `kubeproof attest " + control.id() + "`";
+            }
+            dev.kubeproof.avro.Finding missing = dev.kubeproof.avro.Finding.newBuilder().setPath("attestation")
+                    .setMessage(message).build();
+            transition(timestamp, subject, control, EvidenceStatus.FAIL, message, List.of(missing),
+                    new Cause(CAUSE_ATTESTATION, null, null, lapsedId == null ? cause.actor() : null, at, null,
+                            lapsedId != null ? lapsedId : cause.attestationId()));
+        }
+    }
+
+    /** The subject of a cluster's own evidence. */
+    private static ResourceChange clusterSubject(String clusterId) {
+        return ResourceChange.newBuilder()
+                .setClusterId(clusterId)
+                .setApiVersion("kubeproof.dev/v1alpha1")
+                .setKind(CLUSTER_KIND)
+                .setNamespace(null)
+                .setName(clusterId)
+                .setUid(clusterId)
+                .setResourceVersion("")
+                .setChangeType(ChangeType.SYNC)
+                .setObservedAt(Instant.EPOCH)
+                .setLabels(Map.of())
+                .setOwnerReferences(List.of())
+                .setObject(null)
+                .build();
     }
 
     // ---------------------------------------------------------------- evaluation and transitions
@@ -362,7 +487,10 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
             status = EvidenceStatus.EXEMPT; // the FAIL's message and findings stay: they say what is accepted
         }
         String exceptionId = exemption == null ? null : exemption.exceptionId();
-        if (previous != null && previous.getStatus() == status
+        // A renewal is a new record: the PASS now rests on another attestation.
+        boolean sameAttestation = status != EvidenceStatus.PASS || cause.attestationId() == null || previous == null
+                || cause.attestationId().equals(previous.getCause().getAttestationId());
+        if (previous != null && previous.getStatus() == status && sameAttestation
                 && Objects.equals(exceptionId, previous.getException() == null ? null : previous.getException().getExceptionId())) {
             return;
         }
@@ -391,6 +519,7 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
                         .setAuditId(cause.auditId())
                         .setScanId(cause.scanId())
                         .setExceptionId(cause.exceptionId())
+                        .setAttestationId(cause.attestationId())
                         .build())
                 .setActor(cause.actor())
                 .setException(exemption == null ? null : Exemptions.reference(exemption));
@@ -492,9 +621,14 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
     }
 
     /** What caused an evaluation, for the record's cause, actor and since. */
-    private record Cause(String changeType, String auditId, String scanId, String actor, Instant at, String exceptionId) {
+    private record Cause(String changeType, String auditId, String scanId, String actor, Instant at, String exceptionId,
+                         String attestationId) {
         Cause(String changeType, String auditId, String scanId, String actor, Instant at) {
-            this(changeType, auditId, scanId, actor, at, null);
+            this(changeType, auditId, scanId, actor, at, null, null);
+        }
+
+        Cause(String changeType, String auditId, String scanId, String actor, Instant at, String exceptionId) {
+            this(changeType, auditId, scanId, actor, at, exceptionId, null);
         }
     }
 

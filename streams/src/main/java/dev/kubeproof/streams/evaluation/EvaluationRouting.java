@@ -64,6 +64,14 @@ public final class EvaluationRouting {
         return !broadcast(change) || partitionOf(scope(change), partitions) == partition;
     }
 
+    /**
+     * Whether the task of {@code partition} is the home of the cluster: the partition of its cluster-scoped objects
+     * (scope {@code cluster/}), which writes the cluster's own evidence (attestations).
+     */
+    public boolean isHomeOf(String clusterId, int partition) {
+        return partitionOf(clusterId + "/", partitions) == partition;
+    }
+
     /** The partitioner of the resource-change repartition topic. */
     public StreamPartitioner<String, ResourceChange> changePartitioner() {
         return new ScopePartitioner<>(this::broadcast);

@@ -15,6 +15,7 @@ import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyTestDriver;
 
+import dev.kubeproof.avro.Attestation;
 import dev.kubeproof.avro.ControlException;
 import dev.kubeproof.avro.DeadLetter;
 import dev.kubeproof.avro.EvidenceRecord;
@@ -51,6 +52,7 @@ public final class TopologyHarness implements AutoCloseable {
     public final TestInputTopic<String, byte[]> rawChanges;
     public final TestInputTopic<String, ImageScan> scans;
     public final TestInputTopic<String, ControlException> exceptions;
+    public final TestInputTopic<String, Attestation> attestations;
     public final TestOutputTopic<String, EvidenceRecord> evidence;
     public final TestOutputTopic<String, EvidenceRecord> evidenceState;
     public final TestOutputTopic<String, String> violations;
@@ -76,6 +78,8 @@ public final class TopologyHarness implements AutoCloseable {
                 serdes.imageScan().serializer());
         exceptions = driver.createInputTopic(topics.controlExceptions().name(), new StringSerializer(),
                 serdes.controlException().serializer());
+        attestations = driver.createInputTopic(topics.attestations().name(), new StringSerializer(),
+                serdes.attestation().serializer());
         evidence = driver.createOutputTopic(topics.evidence().name(), new StringDeserializer(),
                 serdes.evidence().deserializer());
         evidenceState = driver.createOutputTopic(topics.evidenceState().name(), new StringDeserializer(),
@@ -97,6 +101,11 @@ public final class TopologyHarness implements AutoCloseable {
     /** Publishes an exception's state (null: a tombstone) at the clock's time, as the CLI would now. */
     public void exception(String exceptionId, ControlException exception) {
         exceptions.pipeInput(exceptionId, exception, clock.instant());
+    }
+
+    /** Publishes an attestation's state (null: a tombstone) at the clock's time. */
+    public void attestation(String attestationId, Attestation attestation) {
+        attestations.pipeInput(attestationId, attestation, clock.instant());
     }
 
     /** Moves the topology's clock and the driver's wall clock together (wall-clock punctuations run). */
