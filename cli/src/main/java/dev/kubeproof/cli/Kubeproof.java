@@ -1,5 +1,6 @@
 package dev.kubeproof.cli;
 
+import dev.kubeproof.cli.attestations.AttestCommand;
 import dev.kubeproof.cli.exceptions.ExceptionCommand;
 import dev.kubeproof.controls.scan.ScanCommand;
 import dev.kubeproof.sink.SinkCommand;
@@ -17,6 +18,7 @@ import picocli.CommandLine.Command;
                 StackCommand.class,
                 TopicsCommand.class,
                 ExceptionCommand.class,
+                AttestCommand.class,
                 ScanCommand.class,
                 IngestCommand.class,
                 RunCommand.class,

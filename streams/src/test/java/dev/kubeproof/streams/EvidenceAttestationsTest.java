@@ -111,7 +111,7 @@ class EvidenceAttestationsTest {
         assertThat(passed.getCause().getAttestationId()).isEqualTo("att-1");
         assertThat(passed.getActor()).isEqualTo("carol (IAM lead)");
         assertThat(passed.getDetails()).singleElement().satisfies(f ->
-                assertThat(f.getValue()).isEqualTo("https://grc.example/reviews/2026-Q1"));
+                assertThat(f.getValue()).as("JSON text").isEqualTo("\"https://grc.example/reviews/2026-Q1\""));
 
         // When it is renewed after 80 days, and the renewal's 90 days pass too
         topology.advance(Duration.ofDays(80));

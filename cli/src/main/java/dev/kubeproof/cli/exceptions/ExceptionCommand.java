@@ -23,6 +23,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 import dev.kubeproof.avro.ControlException;
 import dev.kubeproof.cli.KafkaOptions;
+import dev.kubeproof.cli.TopicLedger;
 import dev.kubeproof.controls.ControlDefinition;
 import dev.kubeproof.controls.ControlEngine;
 import dev.kubeproof.controls.exceptions.ControlExceptions;
@@ -113,7 +114,7 @@ public final class ExceptionCommand {
             ExceptionRule rule = new ExceptionRule(exceptionId, new LinkedHashSet<>(controls), cluster, namespace, kind,
                     new LinkedHashSet<>(names), labels, reason, ticket, requestedBy, approvedBy, createdBy, now, expiry, false);
             validity.policy().check(rule, now);
-            new ExceptionLedger(kafka).write(List.of(rule.toRecord(now)));
+            ledger(kafka).write(Map.of(exceptionId, rule.toRecord(now)));
             spec.commandLine().getOut().printf("exception %s recorded: %s, approved by %s, expires %s%n", exceptionId,
                     describe(rule), approvedBy, expiry);
             return 0;
@@ -145,7 +146,7 @@ public final class ExceptionCommand {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            Map<String, ExceptionRule> rules = new ExceptionLedger(kafka).current();
+            Map<String, ExceptionRule> rules = current(kafka);
             Instant now = clock.instant();
             out.printf("%-36s %-9s %-24s %-40s %-20s %s%n", "ID", "STATE", "CONTROLS", "SCOPE", "APPROVED BY", "EXPIRES");
             for (ExceptionRule rule : rules.values()) {
@@ -200,7 +201,7 @@ public final class ExceptionCommand {
                 spec.commandLine().getOut().printf("exception %s is already revoked%n", id);
                 return 0;
             }
-            new ExceptionLedger(kafka).write(List.of(rule.revoke().toRecord(clock.instant())));
+            ledger(kafka).write(Map.of(id, rule.revoke().toRecord(clock.instant())));
             spec.commandLine().getOut().printf("exception %s revoked%n", id);
             return 0;
         }
@@ -224,7 +225,7 @@ public final class ExceptionCommand {
         public Integer call() throws IOException {
             Instant now = clock.instant();
             ExceptionPolicy policy = validity.policy();
-            List<ControlException> records = new ArrayList<>();
+            Map<String, ControlException> records = new LinkedHashMap<>();
             Set<String> ids = new LinkedHashSet<>();
             for (JsonNode document : documents(file)) {
                 if (!ControlExceptions.isExceptionDocument(document)) {
@@ -236,12 +237,12 @@ public final class ExceptionCommand {
                 if (!ids.add(rule.exceptionId())) {
                     throw new IllegalArgumentException(file + ": control exception " + rule.exceptionId() + " is listed twice");
                 }
-                records.add(rule.toRecord(now));
+                records.put(rule.exceptionId(), rule.toRecord(now));
             }
             if (records.isEmpty()) {
                 throw new IllegalArgumentException(file + " holds no ControlException document");
             }
-            new ExceptionLedger(kafka).write(records);
+            ledger(kafka).write(records);
             spec.commandLine().getOut().printf("applied %d exceptions from %s: %s%n", records.size(), file,
                     String.join(", ", ids));
             return 0;
@@ -262,8 +263,18 @@ public final class ExceptionCommand {
         }
     }
 
+    static TopicLedger<ControlException> ledger(KafkaOptions kafka) {
+        return new TopicLedger<>(kafka, kafka.topics().controlExceptions(), ControlException.class);
+    }
+
+    static Map<String, ExceptionRule> current(KafkaOptions kafka) {
+        Map<String, ExceptionRule> rules = new java.util.TreeMap<>();
+        ledger(kafka).current().forEach((id, record) -> rules.put(id, ExceptionRule.of(record)));
+        return rules;
+    }
+
     static ExceptionRule find(KafkaOptions kafka, String id) {
-        ExceptionRule rule = new ExceptionLedger(kafka).current().get(id);
+        ExceptionRule rule = current(kafka).get(id);
         if (rule == null) {
             throw new IllegalArgumentException("no control exception " + id + " (see `kubeproof exception list`)");
         }

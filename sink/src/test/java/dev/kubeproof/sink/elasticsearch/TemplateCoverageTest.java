@@ -42,7 +42,7 @@ class TemplateCoverageTest {
                 TestEvidence.T0.plusSeconds(600));
         record.setDetails(List.of(Finding.newBuilder().setPath("vulnerabilities[CVE-2024-3094]").setContainer("app")
                 .setValue("\"xz 5.6.0\"").setMessage("CVE-2024-3094 in xz").build()));
-        record.setException(ExceptionRef.newBuilder().setExceptionId("EX-1").setAttestationId("AT-1").setApprovedBy("ciso")
+        record.setException(ExceptionRef.newBuilder().setExceptionId("EX-1").setApprovedBy("ciso")
                 .setExpiresAt(TestEvidence.T0.plusSeconds(86400)).setReason("accepted until the vendor ships a fix")
                 .setTicket("https://tickets.example/CHG-1").build());
         record.setCause(EvidenceCause.newBuilder().setChangeType("SCAN").setScanId("scan-1").setExceptionId("EX-1").setAttestationId("AT-1").setAuditId("a").setResourceVersion("9").build());

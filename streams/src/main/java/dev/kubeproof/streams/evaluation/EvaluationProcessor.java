@@ -18,6 +18,7 @@ import java.util.TreeMap;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.TextNode;
 
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
@@ -392,7 +393,7 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
                 String message = "attested by " + attestation.getAttestedBy() + " on " + attestation.getAttestedAt()
                         + ", valid until " + attestation.getValidUntil();
                 dev.kubeproof.avro.Finding evidenceLink = dev.kubeproof.avro.Finding.newBuilder().setPath("attestation")
-                        .setValue(attestation.getEvidenceUrl()).setMessage(message
+                        .setValue(TextNode.valueOf(attestation.getEvidenceUrl()).toString()).setMessage(message
                                 + (attestation.getNote() == null ? "" : " (" + attestation.getNote() + ")")).build();
                 transition(timestamp, subject, control, EvidenceStatus.PASS, message, List.of(evidenceLink),
                         new Cause(CAUSE_ATTESTATION, cause.auditId(), null, cause.actor(), cause.at(), null,

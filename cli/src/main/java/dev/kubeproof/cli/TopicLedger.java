@@ -1,4 +1,4 @@
-package dev.kubeproof.cli.exceptions;
+package dev.kubeproof.cli;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -19,41 +20,44 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-import dev.kubeproof.avro.ControlException;
-import dev.kubeproof.cli.KafkaOptions;
 import dev.kubeproof.contract.registry.SchemaRegistryClient;
 import dev.kubeproof.contract.serde.AvroDeserializer;
 import dev.kubeproof.contract.serde.AvroSerializer;
-import dev.kubeproof.controls.exceptions.ExceptionRule;
+import dev.kubeproof.contract.topics.TopicSpec;
 
 /**
- * The control exceptions as the compacted exceptions topic holds them: read to its end for the current state of
- * every exception, written in one Kafka transaction so that a batch ({@code apply -f}) lands whole or not at all.
+ * A compacted topic of records people manage with the CLI (control exceptions, attestations): read to its end for
+ * the current state per key, written in one Kafka transaction so that a batch ({@code exception apply -f}) lands
+ * whole or not at all.
  */
-public final class ExceptionLedger {
+public final class TopicLedger<V extends SpecificRecord> {
     private static final Duration READ_LIMIT = Duration.ofSeconds(30);
 
     private final KafkaOptions kafka;
     private final SchemaRegistryClient registry;
+    private final String topic;
+    private final Class<V> type;
 
-    public ExceptionLedger(KafkaOptions kafka) {
+    public TopicLedger(KafkaOptions kafka, TopicSpec topic, Class<V> type) {
         this.kafka = kafka;
         this.registry = kafka.registry();
+        this.topic = topic.name();
+        this.type = type;
     }
 
     private String topic() {
-        return kafka.topics().controlExceptions().name();
+        return topic;
     }
 
-    /** Every exception on the topic, latest state per id, in id order (deleted ones absent). */
-    public Map<String, ExceptionRule> current() {
+    /** Every record on the topic, latest state per key, in key order (deleted ones absent). */
+    public Map<String, V> current() {
         Map<String, Object> configs = new HashMap<>();
         configs.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers);
         configs.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         configs.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        Map<String, ExceptionRule> rules = new TreeMap<>();
-        try (KafkaConsumer<String, ControlException> consumer = new KafkaConsumer<>(configs, new StringDeserializer(),
-                new AvroDeserializer<>(registry, ControlException.class))) {
+        Map<String, V> latest = new TreeMap<>();
+        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(configs, new StringDeserializer(),
+                new AvroDeserializer<>(registry, type))) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic(), READ_LIMIT).stream()
                     .map(p -> new TopicPartition(topic(), p.partition())).toList();
             if (partitions.isEmpty()) {
@@ -67,32 +71,32 @@ public final class ExceptionLedger {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("could not read " + topic() + " to its end within " + READ_LIMIT);
                 }
-                for (ConsumerRecord<String, ControlException> record : consumer.poll(Duration.ofMillis(200))) {
+                for (ConsumerRecord<String, V> record : consumer.poll(Duration.ofMillis(200))) {
                     if (record.value() == null) {
-                        rules.remove(record.key());
+                        latest.remove(record.key());
                     } else {
-                        rules.put(record.key(), ExceptionRule.of(record.value()));
+                        latest.put(record.key(), record.value());
                     }
                 }
             }
         }
-        return rules;
+        return latest;
     }
 
-    /** Writes every record (keyed by its id) in one transaction: all of them land, or none. */
-    public void write(List<ControlException> records) {
+    /** Writes every record under its key in one transaction: all of them land, or none. */
+    public void write(Map<String, V> records) {
         Map<String, Object> configs = new HashMap<>();
         configs.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers);
-        configs.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "kubeproof-cli-exceptions-" + UUID.randomUUID());
+        configs.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "kubeproof-cli-" + UUID.randomUUID());
         configs.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<String, ControlException> producer = new KafkaProducer<>(configs, new StringSerializer(),
+        try (KafkaProducer<String, V> producer = new KafkaProducer<>(configs, new StringSerializer(),
                 new AvroSerializer<>(registry, false, true))) {
             producer.initTransactions();
             producer.beginTransaction();
             try {
                 List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
-                for (ControlException record : records) {
-                    sent.add(producer.send(new ProducerRecord<>(topic(), record.getExceptionId(), record)));
+                for (Map.Entry<String, V> record : records.entrySet()) {
+                    sent.add(producer.send(new ProducerRecord<>(topic(), record.getKey(), record.getValue())));
                 }
                 producer.flush();
                 for (java.util.concurrent.Future<?> future : sent) {

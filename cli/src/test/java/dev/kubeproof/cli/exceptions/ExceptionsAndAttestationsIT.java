@@ -69,13 +69,14 @@ import dev.kubeproof.testkit.RealStack;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
- * The exception workflow as an operator runs it, on the real Kafka, registry and Elasticsearch: the repository's
- * own {@code deploy/control-exceptions.yaml} applied, an exception added for 20 seconds, both through the CLI.
- * The covered failures become EXEMPT once, in Kafka and in Elasticsearch; the short one expires by itself and the
+ * Accepted risks and attested practices as an operator records them, on the real Kafka, registry and
+ * Elasticsearch: the repository's own {@code deploy/control-exceptions.yaml} applied, an exception added for 20
+ * seconds and an RBAC review attested for 20 seconds, all through the CLI. The covered failures become EXEMPT and
+ * the attested control PASS, once, in Kafka and in Elasticsearch; the short ones expire by themselves and the
  * evidence is FAIL again, with no other input.
  */
 @RealStack({ServerKind.KAFKA, ServerKind.SCHEMA_REGISTRY, ServerKind.ELASTICSEARCH})
-class ExceptionWorkflowIT {
+class ExceptionsAndAttestationsIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration WAIT = Duration.ofSeconds(90);
     private static final String CLUSTER = "it";
@@ -109,15 +110,18 @@ class ExceptionWorkflowIT {
         toClose.add(producer);
         ResourceChange deployment = change(deployment());
         ResourceChange pod = change(privilegedPod());
-        for (ResourceChange change : List.of(deployment, pod)) {
+        ResourceChange node = change(node());
+        for (ResourceChange change : List.of(node, deployment, pod)) {
             producer.send(new ProducerRecord<>(topics.resourceChanges().name(), change.getUid(), change)).get();
         }
         String deploymentKey = EvidenceKey.of(CLUSTER, "KP-IMG-003", deployment.getUid());
         String podKey = EvidenceKey.of(CLUSTER, "KP-POD-001", pod.getUid());
+        String reviewKey = EvidenceKey.of(CLUSTER, "KP-ATT-001", CLUSTER);
         EvidenceTail evidence = new EvidenceTail(servers, topics, registry);
         toClose.add(evidence);
-        await("both fail").atMost(WAIT).until(() -> evidence.statuses(deploymentKey).contains(EvidenceStatus.FAIL)
-                && evidence.statuses(podKey).contains(EvidenceStatus.FAIL));
+        await("all three fail").atMost(WAIT).until(() -> evidence.statuses(deploymentKey).contains(EvidenceStatus.FAIL)
+                && evidence.statuses(podKey).contains(EvidenceStatus.FAIL)
+                && evidence.statuses(reviewKey).contains(EvidenceStatus.FAIL));
 
         // When the repository's exceptions are applied, and one is added for the pod for 20 seconds, with the CLI
         List<String> kafka = List.of("--bootstrap-servers", servers.kafkaBootstrapServers(),
@@ -127,11 +131,18 @@ class ExceptionWorkflowIT {
                 "--namespace", "tools", "--name", "debug", "--reason", "live debugging of INC-7",
                 "--approved-by", "security-lead", "--ticket", "https://tickets.example/INC-7", "--valid-for", "20s");
         Instant addedAt = Instant.now();
+        Run attested = cli(kafka, "attest", "KP-ATT-001", "--by", "carol (IAM lead)", "--cluster", CLUSTER,
+                "--evidence-url", "https://grc.example/reviews/2026-Q4", "--valid-for", "20s");
 
         // Then both are recorded, and each failure becomes EXEMPT
         assertThat(applied.exitCode()).as(applied.output()).isZero();
         assertThat(applied.output()).contains("applied 3 exceptions");
         assertThat(added.exitCode()).as(added.output()).isZero();
+        assertThat(attested.exitCode()).as(attested.output()).isZero();
+        await("attested").atMost(WAIT).until(() -> evidence.statuses(reviewKey).contains(EvidenceStatus.PASS));
+        assertThat(evidence.records(reviewKey).get(1).getDetails().get(0).getValue())
+                .isEqualTo("\"https://grc.example/reviews/2026-Q4\"");
+        assertThat(cli(kafka, "attest", "--list").output()).contains("KP-ATT-001").contains("valid");
         await("exempt").atMost(WAIT).until(() -> evidence.statuses(deploymentKey).contains(EvidenceStatus.EXEMPT)
                 && evidence.statuses(podKey).contains(EvidenceStatus.EXEMPT));
         EvidenceRecord podExempt = evidence.records(podKey).get(1);
@@ -146,7 +157,8 @@ class ExceptionWorkflowIT {
 
         // When the 20 seconds pass (nothing else happens)
         // Then the pod's evidence is FAIL again, as of the expiry, caused by the exception
-        await("expired by itself").atMost(WAIT).until(() -> evidence.statuses(podKey).size() == 3);
+        await("expired by itself").atMost(WAIT).until(() -> evidence.statuses(podKey).size() == 3
+                && evidence.statuses(reviewKey).size() == 3);
         EvidenceRecord failingAgain = evidence.records(podKey).get(2);
         assertThat(failingAgain.getStatus()).isEqualTo(EvidenceStatus.FAIL);
         assertThat(failingAgain.getCause().getExceptionId()).isEqualTo("debug-pod-incident");
@@ -156,11 +168,14 @@ class ExceptionWorkflowIT {
         // And Kafka and Elasticsearch hold each transition exactly once
         assertThat(evidence.statuses(podKey)).containsExactly(EvidenceStatus.FAIL, EvidenceStatus.EXEMPT, EvidenceStatus.FAIL);
         assertThat(evidence.statuses(deploymentKey)).containsExactly(EvidenceStatus.FAIL, EvidenceStatus.EXEMPT);
+        assertThat(evidence.statuses(reviewKey)).containsExactly(EvidenceStatus.FAIL, EvidenceStatus.PASS, EvidenceStatus.FAIL);
+        assertThat(evidence.records(reviewKey).get(2).getMessage()).contains("expired");
         IndexNames names = IndexNames.of(elasticsearch);
         try (ElasticsearchClient client = ElasticsearchClients.create(elasticsearch)) {
             List<String> ids = new ArrayList<>();
             evidence.records(podKey).forEach(r -> ids.add(r.getEvidenceId()));
             evidence.records(deploymentKey).forEach(r -> ids.add(r.getEvidenceId()));
+            evidence.records(reviewKey).forEach(r -> ids.add(r.getEvidenceId()));
             await("indexed").atMost(WAIT).untilAsserted(() -> {
                 client.indices().refresh(r -> r.index(names.evidence()));
                 List<Hit<ObjectNode>> hits = client.search(s -> s.index(names.evidence()).size(100)
@@ -286,6 +301,12 @@ class ExceptionWorkflowIT {
         return object;
     }
 
+    private static ObjectNode node() {
+        ObjectNode object = metadata("v1", "Node", null, "node-1", "uid-node-1");
+        object.putObject("status").putObject("nodeInfo").put("kubeletVersion", "v1.32.4");
+        return object;
+    }
+
     private static ObjectNode privilegedPod() {
         ObjectNode object = metadata("v1", "Pod", "tools", "debug", "uid-debug");
         ObjectNode container = object.putObject("spec").putArray("containers").addObject();
@@ -295,8 +316,11 @@ class ExceptionWorkflowIT {
 
     private static ObjectNode metadata(String apiVersion, String kind, String namespace, String name, String uid) {
         ObjectNode object = JSON.createObjectNode().put("apiVersion", apiVersion).put("kind", kind);
-        object.putObject("metadata").put("namespace", namespace).put("name", name).put("uid", uid)
-                .put("resourceVersion", "1");
+        ObjectNode metadata = object.putObject("metadata");
+        if (namespace != null) {
+            metadata.put("namespace", namespace);
+        }
+        metadata.put("name", name).put("uid", uid).put("resourceVersion", "1");
         return object;
     }
 
@@ -305,7 +329,7 @@ class ExceptionWorkflowIT {
         Map<String, String> labels = new HashMap<>();
         metadata.path("labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
         return ResourceChange.newBuilder().setClusterId(CLUSTER).setApiVersion(object.get("apiVersion").asText())
-                .setKind(object.get("kind").asText()).setNamespace(metadata.get("namespace").asText())
+                .setKind(object.get("kind").asText()).setNamespace(metadata.path("namespace").asText(null))
                 .setName(metadata.get("name").asText()).setUid(metadata.get("uid").asText()).setResourceVersion("1")
                 .setChangeType(ChangeType.ADDED).setObservedAt(Instant.now()).setLabels(labels).setOwnerReferences(List.of())
                 .setObject(object.toString()).build();
