@@ -101,8 +101,34 @@ public final class IndexTemplates {
                 }
             }
         }
+        updateExistingMappings();
         LOG.info("installed templates (version {}) for {}, {}, {}, {}, {}", VERSION, names.evidence(), names.posture(),
                 names.violations(), names.ocsfViolations(), names.audit());
+    }
+
+    /**
+     * A template applies to indices created after it. Indices and data streams that exist already (an upgrade of
+     * kubeproof) get the new fields of their mapping in place, so that documents of the new version are not
+     * rejected by the strict mapping of the old one. Only additions are possible in place; a changed field type
+     * is logged and waits for the data stream's next rollover.
+     */
+    private void updateExistingMappings() throws IOException {
+        for (Map.Entry<String, ObjectNode> template : indexTemplates().entrySet()) {
+            String name = template.getKey();
+            if (!client.indices().exists(r -> r.index(name)).value()) {
+                continue;
+            }
+            String component = template.getValue().get("composed_of").get(1).asText();
+            ObjectNode mappings = (ObjectNode) componentTemplates().get(component).at("/template/mappings");
+            String json = MAPPER.writeValueAsString(mappings);
+            try {
+                client.indices().putMapping(r -> r.index(name).withJson(new StringReader(json)));
+                LOG.info("updated the mapping of existing {}", name);
+            } catch (ElasticsearchException e) {
+                LOG.warn("cannot update the mapping of existing {} in place ({}); new documents may be refused until it "
+                        + "rolls over (POST {}/_rollover)", name, e.getMessage(), name);
+            }
+        }
     }
 
     private ObjectNode template(String name, String mappings, boolean dataStream, Duration retention, String description) {

@@ -202,4 +202,27 @@ class SinkIT {
                         .withJson(new java.io.StringReader("{\"@timestamp\":\"2025-01-01T00:00:00Z\",\"surprise\":1}"))));
         assertThat(refused.error().type()).isEqualTo("strict_dynamic_mapping_exception");
     }
+
+    @Test
+    void shouldAddTheNewFieldsOfAnUpgradeToIndicesAndDataStreamsThatExistAlready() throws Exception {
+        // Given the posture index and the evidence data stream as an older version left them: strict, with fewer fields
+        String older = "{\"dynamic\":\"strict\",\"properties\":{\"@timestamp\":{\"type\":\"date\"}}}";
+        harness.client.indices().create(r -> r.index(harness.names.posture()).mappings(m -> m.withJson(new java.io.StringReader(older))));
+        harness.client.indices().putIndexTemplate(r -> r.name(harness.names.evidence()).indexPatterns(harness.names.evidence())
+                .dataStream(d -> d).priority(250L).template(t -> t.mappings(m -> m.withJson(new java.io.StringReader(older)))));
+        // (the data stream is created by its first document, as in production)
+        harness.client.create(c -> c.index(harness.names.evidence()).id("old")
+                .withJson(new java.io.StringReader("{\"@timestamp\":\"2025-01-01T00:00:00Z\"}")));
+
+        // When this version installs its templates
+        new IndexTemplates(harness.client, harness.elasticsearch).install();
+
+        // Then both accept a document with this version's fields (e.g. the attestation behind a transition)
+        String document = "{\"@timestamp\":\"2026-01-01T00:00:00Z\",\"kubeproof\":{\"cause\":{\"attestation_id\":\"att-1\"}}}";
+        harness.client.index(i -> i.index(harness.names.posture()).id("p").withJson(new java.io.StringReader(document)));
+        harness.client.create(c -> c.index(harness.names.evidence()).id("e").withJson(new java.io.StringReader(document)));
+        harness.client.indices().refresh(r -> r.index(harness.names.posture(), harness.names.evidence()));
+        assertThat(harness.count(harness.names.posture())).isEqualTo(1);
+        assertThat(harness.count(harness.names.evidence())).isEqualTo(2);
+    }
 }
