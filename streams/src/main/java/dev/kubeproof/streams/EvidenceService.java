@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -27,8 +28,7 @@ import dev.kubeproof.runtime.DeadLetterSink;
 import dev.kubeproof.runtime.IngestMetrics;
 import dev.kubeproof.siem.ControlCatalog;
 import dev.kubeproof.siem.ControlInfo;
-import dev.kubeproof.siem.ViolationFormats;
-import dev.kubeproof.siem.ViolationFormatter;
+import dev.kubeproof.siem.ViolationFeed;
 import dev.kubeproof.streams.config.SchemaIdCache;
 import dev.kubeproof.streams.config.SchemaSubjects;
 import dev.kubeproof.streams.config.StreamsConfigFactory;
@@ -51,18 +51,17 @@ public final class EvidenceService implements AutoCloseable {
     /** The service with the built-in control engine (and settings file, if configured) and the REST registry. */
     public static EvidenceService create(EvidenceServiceConfig config, EvidenceMetrics metrics) {
         ControlEngine engine = engine(config);
-        ViolationFormatter formatter = ViolationFormats.named(config.violationsFormat(), catalogOf(engine));
         SchemaRegistryClient registry = new ConfluentRestSchemaRegistryClient(config.kafka().registryClientConfig());
-        return new EvidenceService(config, engine, formatter, registry, Clock.systemUTC(), metrics);
+        return new EvidenceService(config, engine, config.feeds(catalogOf(engine)), registry, Clock.systemUTC(), metrics);
     }
 
-    public EvidenceService(EvidenceServiceConfig config, Evaluator evaluator, ViolationFormatter formatter,
+    public EvidenceService(EvidenceServiceConfig config, Evaluator evaluator, List<ViolationFeed> feeds,
                            SchemaRegistryClient client, Clock clock, EvidenceMetrics metrics) {
         Objects.requireNonNull(config, "config");
         SchemaRegistryClient registry = SchemaIdCache.wrap(client);
         EvidenceTopologyConfig topologyConfig = config.topology();
         SchemaSubjects.register(registry, SchemaSubjects.of(config.streams().applicationId(), topologyConfig.topics()));
-        Topology topology = EvidenceTopology.build(topologyConfig, evaluator, formatter, EvidenceSerdes.avro(registry),
+        Topology topology = EvidenceTopology.build(topologyConfig, evaluator, feeds, EvidenceSerdes.avro(registry),
                 clock, metrics);
         this.deadLetters = DeadLetterPublisher.create(
                 config.kafka().forProducer(config.streams().applicationId() + "-dead-letters"), topologyConfig.topics(),

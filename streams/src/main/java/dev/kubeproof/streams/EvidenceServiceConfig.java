@@ -13,7 +13,10 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import dev.kubeproof.contract.topics.TopicCatalog;
 import dev.kubeproof.runtime.HealthConfig;
 import dev.kubeproof.runtime.KafkaConfig;
+import dev.kubeproof.siem.ControlCatalog;
+import dev.kubeproof.siem.ViolationFeed;
 import dev.kubeproof.siem.ViolationFormats;
+import dev.kubeproof.siem.ViolationOutput;
 import dev.kubeproof.streams.config.StreamsSettings;
 
 /**
@@ -59,8 +62,12 @@ public record EvidenceServiceConfig(
         @JsonPropertyDescription("Partitions of the evaluation repartition topics.")
         Integer evaluationPartitions,
         @JsonProperty(defaultValue = EvidenceServiceConfig.DEFAULT_VIOLATIONS_FORMAT)
-        @JsonPropertyDescription("SIEM format of the violations topic: ecs or ocsf.")
+        @JsonPropertyDescription("SIEM format of the violations topic: ecs or ocsf (for one feed; see violationFeeds).")
         String violationsFormat,
+        @JsonPropertyDescription("Violation feeds, each {topic, format: ecs|ocsf, minimumSeverity: info..critical},"
+                + " so one deployment can feed several SIEMs. Default: one feed, the violations topic in"
+                + " violationsFormat with every severity. Topics other than the catalog's must exist.")
+        List<ViolationFeedConfig> violationFeeds,
         @JsonProperty(defaultValue = "owner, team, app.kubernetes.io/part-of")
         @JsonPropertyDescription("Label keys copied into evidence as owner labels.")
         List<String> ownerLabelKeys,
@@ -87,12 +94,19 @@ public record EvidenceServiceConfig(
         streamThreads = streamThreads == null ? 1 : streamThreads;
         evaluationPartitions = evaluationPartitions == null ? EvidenceTopologyConfig.DEFAULT_EVALUATION_PARTITIONS
                 : evaluationPartitions;
+        if (violationFeeds != null && !violationFeeds.isEmpty() && violationsFormat != null) {
+            throw new IllegalArgumentException("violationsFormat and violationFeeds are both set: give the format in each"
+                    + " feed instead");
+        }
         violationsFormat = violationsFormat == null ? DEFAULT_VIOLATIONS_FORMAT
                 : violationsFormat.toLowerCase(Locale.ROOT);
+
         if (!ViolationFormats.NAMES.contains(violationsFormat)) {
             throw new IllegalArgumentException("violationsFormat must be one of " + ViolationFormats.NAMES
                     + ", was '" + violationsFormat + "'");
         }
+        violationFeeds = violationFeeds == null || violationFeeds.isEmpty()
+                ? List.of(new ViolationFeedConfig(null, violationsFormat, null)) : List.copyOf(violationFeeds);
         ownerLabelKeys = ownerLabelKeys == null ? EvidenceTopologyConfig.DEFAULT_OWNER_LABEL_KEYS
                 : List.copyOf(ownerLabelKeys);
         exceptionCheck = exceptionCheck == null ? EvidenceTopologyConfig.DEFAULT_EXCEPTION_CHECK : exceptionCheck;
@@ -103,10 +117,48 @@ public record EvidenceServiceConfig(
                 Optional.ofNullable(clusterId), exceptionCheck);
     }
 
+    /**
+     * One violation feed as configured.
+     *
+     * @param topic           the topic; default: the catalog's violations topic
+     * @param format          ecs or ocsf
+     * @param minimumSeverity the least severe control severity the feed carries; default info (everything)
+     */
+    public record ViolationFeedConfig(
+            @JsonPropertyDescription("Topic of the feed. Default: the catalog's violations topic.")
+            String topic,
+            @JsonProperty(defaultValue = DEFAULT_VIOLATIONS_FORMAT)
+            @JsonPropertyDescription("ecs or ocsf.")
+            String format,
+            @JsonProperty(defaultValue = "info")
+            @JsonPropertyDescription("Least severe control severity carried: critical, high, medium, low or info.")
+            String minimumSeverity) {
+        public ViolationFeedConfig {
+            format = format == null ? DEFAULT_VIOLATIONS_FORMAT : format.toLowerCase(Locale.ROOT);
+            if (!ViolationFormats.NAMES.contains(format)) {
+                throw new IllegalArgumentException("violationFeeds[].format must be one of " + ViolationFormats.NAMES
+                        + ", was '" + format + "'");
+            }
+            try {
+                ViolationOutput.of(format, minimumSeverity, ControlCatalog.empty());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("violationFeeds[].minimumSeverity: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** The violation feeds, with the catalog for their documents. */
+    public List<ViolationFeed> feeds(ControlCatalog catalog) {
+        TopicCatalog topics = new TopicCatalog(topicPrefix);
+        return violationFeeds.stream().map(feed -> new ViolationFeed(
+                feed.topic() == null || feed.topic().isBlank() ? topics.violations().name() : feed.topic(),
+                ViolationOutput.of(feed.format(), feed.minimumSeverity(), catalog))).toList();
+    }
+
     /** A config with every default, for the given servers. */
     public static EvidenceServiceConfig of(String bootstrapServers, String schemaRegistryUrl) {
         return new EvidenceServiceConfig(KafkaConfig.of(bootstrapServers, schemaRegistryUrl, null), null, null, null,
-                null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** How it runs on Kafka Streams. */

@@ -1,6 +1,7 @@
 package dev.kubeproof.streams;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -18,13 +19,16 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
+import dev.kubeproof.avro.ControlSeverity;
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.avro.ImageScan;
 import dev.kubeproof.avro.ResourceChange;
 import dev.kubeproof.contract.topics.TopicCatalog;
 import dev.kubeproof.controls.Evaluator;
 import dev.kubeproof.siem.Transitions;
+import dev.kubeproof.siem.ViolationFeed;
 import dev.kubeproof.siem.ViolationFormatter;
+import dev.kubeproof.siem.ViolationOutput;
 import dev.kubeproof.streams.evaluation.EvaluationInput;
 import dev.kubeproof.streams.evaluation.EvaluationOutput;
 import dev.kubeproof.streams.evaluation.EvaluationProcessor;
@@ -122,9 +126,23 @@ public final class EvidenceTopology {
      */
     public static Topology build(EvidenceTopologyConfig config, Evaluator evaluator, ViolationFormatter formatter,
                                  EvidenceSerdes serdes, Clock clock, EvidenceMetrics metrics) {
+        Objects.requireNonNull(formatter, "formatter");
+        return build(config, evaluator, List.of(new ViolationFeed(config.topics().violations().name(),
+                new ViolationOutput(formatter, ControlSeverity.INFO))), serdes, clock, metrics);
+    }
+
+    /**
+     * The evidence topology with its violation feeds: the first keeps the node names of the single-feed topology
+     * ({@link #FILTER_VIOLATIONS}, {@link #FORMAT_VIOLATIONS}, {@link #SINK_VIOLATIONS}); feed {@code n > 0} has
+     * them suffixed {@code -n}.
+     */
+    public static Topology build(EvidenceTopologyConfig config, Evaluator evaluator, List<ViolationFeed> feeds,
+                                 EvidenceSerdes serdes, Clock clock, EvidenceMetrics metrics) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(evaluator, "evaluator");
-        Objects.requireNonNull(formatter, "formatter");
+        if (feeds.isEmpty()) {
+            throw new IllegalArgumentException("at least one violation feed is needed");
+        }
         Objects.requireNonNull(serdes, "serdes");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(metrics, "metrics");
@@ -216,9 +234,14 @@ public final class EvidenceTopology {
                 .mapValues(EvaluationOutput::evidence, Named.as(UNWRAP_EVIDENCE));
         evidence.to(topics.evidence().name(), Produced.with(keys, serdes.evidence()).withName(SINK_EVIDENCE));
         evidence.to(topics.evidenceState().name(), Produced.with(keys, serdes.evidence()).withName(SINK_EVIDENCE_STATE));
-        evidence.filter((key, record) -> Transitions.isViolationTransition(record), Named.as(FILTER_VIOLATIONS))
-                .mapValues(formatter::format, Named.as(FORMAT_VIOLATIONS))
-                .to(topics.violations().name(), Produced.with(keys, Serdes.String()).withName(SINK_VIOLATIONS));
+        for (int n = 0; n < feeds.size(); n++) {
+            ViolationFeed feed = feeds.get(n);
+            String suffix = n == 0 ? "" : "-" + n;
+            evidence.filter((key, record) -> Transitions.isViolationTransition(record) && feed.output().accepts(record),
+                            Named.as(FILTER_VIOLATIONS + suffix))
+                    .mapValues(record -> feed.output().formatter().format(record), Named.as(FORMAT_VIOLATIONS + suffix))
+                    .to(feed.topic(), Produced.with(keys, Serdes.String()).withName(SINK_VIOLATIONS + suffix));
+        }
 
         return builder.build();
     }

@@ -156,4 +156,28 @@ class EvidenceServiceConfigTest {
         assertThat(config.ownerLabelKeys()).isEqualTo(List.of("team", "owner"));
         assertThat(new CommandLine(new StreamsCommand()).getCommandName()).isEqualTo("streams");
     }
+
+    @Test
+    void shouldConfigureSeveralViolationFeedsOrOneFromTheFormat() {
+        // Given two feeds, and the default
+        EvidenceServiceConfig two = parse(MINIMAL + """
+                violationFeeds:
+                  - {format: ecs}
+                  - {topic: soc.findings, format: ocsf, minimumSeverity: high}
+                """);
+        EvidenceServiceConfig one = parse(MINIMAL + "violationsFormat: ocsf\n");
+
+        // Then each feed has its topic, format and minimum; the default feed is the catalog's topic
+        assertThat(two.feeds(dev.kubeproof.siem.ControlCatalog.empty()))
+                .extracting(f -> f.topic() + " " + f.output().formatter().name() + " " + f.output().minimumSeverity())
+                .containsExactly("kubeproof.violations ecs INFO", "soc.findings ocsf HIGH");
+        assertThat(one.feeds(dev.kubeproof.siem.ControlCatalog.empty()))
+                .extracting(f -> f.topic() + " " + f.output().formatter().name())
+                .containsExactly("kubeproof.violations ocsf");
+        // And mistakes are named
+        assertThatThrownBy(() -> parse(MINIMAL + "violationsFormat: ocsf\nviolationFeeds: [{format: ecs}]\n"))
+                .hasMessageContaining("violationsFormat and violationFeeds are both set");
+        assertThatThrownBy(() -> parse(MINIMAL + "violationFeeds: [{format: ecs, minimumSeverity: severe}]\n"))
+                .hasMessageContaining("violationFeeds[].minimumSeverity").hasMessageContaining("severe");
+    }
 }

@@ -17,6 +17,7 @@ import org.apache.kafka.streams.TopologyTestDriver;
 
 import dev.kubeproof.avro.Attestation;
 import dev.kubeproof.avro.ControlException;
+import dev.kubeproof.avro.ControlSeverity;
 import dev.kubeproof.avro.DeadLetter;
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.avro.ImageScan;
@@ -24,7 +25,9 @@ import dev.kubeproof.avro.ResourceChange;
 import dev.kubeproof.contract.registry.InMemorySchemaRegistryClient;
 import dev.kubeproof.contract.topics.TopicCatalog;
 import dev.kubeproof.controls.Evaluator;
+import dev.kubeproof.siem.ViolationFeed;
 import dev.kubeproof.siem.ViolationFormatter;
+import dev.kubeproof.siem.ViolationOutput;
 import dev.kubeproof.streams.EvidenceMetrics;
 import dev.kubeproof.streams.EvidenceSerdes;
 import dev.kubeproof.streams.EvidenceTopology;
@@ -63,10 +66,15 @@ public final class TopologyHarness implements AutoCloseable {
     }
 
     public TopologyHarness(Path stateDir, Evaluator evaluator, ViolationFormatter formatter, Optional<String> clusterId) {
+        this(stateDir, evaluator, List.of(new ViolationFeed(TopicCatalog.defaults().violations().name(),
+                new ViolationOutput(formatter, ControlSeverity.INFO))), clusterId);
+    }
+
+    public TopologyHarness(Path stateDir, Evaluator evaluator, List<ViolationFeed> feeds, Optional<String> clusterId) {
         // TopologyTestDriver runs one partition of every topic: one evaluation partition is what it really runs.
         EvidenceTopologyConfig config = new EvidenceTopologyConfig(topics, List.of("team", "owner"), 1, clusterId,
                 EXCEPTION_CHECK);
-        topology = EvidenceTopology.build(config, evaluator, formatter, serdes, clock, metrics);
+        topology = EvidenceTopology.build(config, evaluator, feeds, serdes, clock, metrics);
         Properties properties = StreamsConfigFactory.properties(
                 new StreamsSettings("evidence-test", "unused:9092", stateDir, 1, -1, 1), handlerDeadLetters, clock);
         driver = new TopologyTestDriver(topology, properties, NOW);
@@ -88,6 +96,11 @@ public final class TopologyHarness implements AutoCloseable {
                 new StringDeserializer());
         deadLetters = driver.createOutputTopic(topics.deadLetters().name(), new StringDeserializer(),
                 serdes.deadLetter().deserializer());
+    }
+
+    /** An output topic of the driver with String values, e.g. a further violation feed. */
+    public TestOutputTopic<String, String> textTopic(String name) {
+        return driver.createOutputTopic(name, new StringDeserializer(), new StringDeserializer());
     }
 
     public void pipe(ResourceChange change) {
