@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -23,25 +25,42 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import io.fabric8.kubernetes.client.Config;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.kubeproof.avro.Attestation;
+import dev.kubeproof.avro.ControlException;
+import dev.kubeproof.cli.attestations.AttestationDocuments;
 import dev.kubeproof.contract.registry.ConfluentRestSchemaRegistryClient;
 import dev.kubeproof.contract.registry.RegistryClientConfig;
 import dev.kubeproof.contract.topics.TopicCatalog;
 import dev.kubeproof.contract.topics.TopicProvisioner;
 import dev.kubeproof.controls.ControlEngine;
+import dev.kubeproof.controls.exceptions.ControlExceptions;
+import dev.kubeproof.controls.exceptions.ExceptionRule;
 import dev.kubeproof.demo.SampleApiServer;
 import dev.kubeproof.demo.SampleCluster;
 import dev.kubeproof.ingest.audit.AuditCollector;
 import dev.kubeproof.ingest.audit.AuditCollectorConfig;
 import dev.kubeproof.ingest.audit.FileSourceConfig;
-import dev.kubeproof.runtime.ConfigLoader;
-import dev.kubeproof.runtime.HealthConfig;
-import dev.kubeproof.runtime.IngestRuntime;
-import dev.kubeproof.runtime.KafkaConfig;
 import dev.kubeproof.ingest.resources.ResourceCollector;
 import dev.kubeproof.ingest.resources.ResourceCollectorConfig;
 import dev.kubeproof.ingest.scans.DirectorySourceConfig;
 import dev.kubeproof.ingest.scans.ScanCollector;
 import dev.kubeproof.ingest.scans.ScanCollectorConfig;
+import dev.kubeproof.runtime.ConfigLoader;
+import dev.kubeproof.runtime.HealthConfig;
+import dev.kubeproof.runtime.IngestRuntime;
+import dev.kubeproof.runtime.KafkaConfig;
 import dev.kubeproof.sink.ControlCatalogs;
 import dev.kubeproof.sink.SinkService;
 import dev.kubeproof.sink.config.ElasticsearchConfig;
@@ -52,19 +71,8 @@ import dev.kubeproof.stack.Ports;
 import dev.kubeproof.stack.StackEndpoints;
 import dev.kubeproof.streams.EvidenceMetrics;
 import dev.kubeproof.streams.EvidenceService;
-import dev.kubeproof.streams.EvidenceTopology;
 import dev.kubeproof.streams.EvidenceServiceConfig;
-
-import co.elastic.clients.elasticsearch.ElasticsearchClient;
-import io.fabric8.kubernetes.client.Config;
-
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import dev.kubeproof.streams.EvidenceTopology;
 
 /**
  * The whole pipeline in one process, on servers already running: collectors (audit log file, resource informers,
@@ -136,6 +144,7 @@ final class LocalPipeline implements AutoCloseable {
             }
             System.out.printf("sample cluster: %d objects served at %s, %d audit events, %d Trivy reports%n",
                     api.objectCount(), api.url(), sample.auditEvents().size(), sample.trivyReports().size());
+            recordGovernance(sample, endpoints);
         } else {
             kubernetes = ResourceCollector.kubernetesConfig(new ResourceCollectorConfig(settings.clusterId(),
                     settings.kubeconfig().map(Path::toString).orElse(null), settings.context().orElse(null), null,
@@ -292,6 +301,33 @@ final class LocalPipeline implements AutoCloseable {
         Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> offsets =
                 admin.listOffsets(request).all().get(10, TimeUnit.SECONDS);
         return offsets.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
+    }
+
+    /**
+     * The sample's accepted risks and attested practices, recorded as {@code kubeproof exception apply -f} and
+     * {@code kubeproof attest} would, valid from now.
+     */
+    private void recordGovernance(SampleCluster sample, StackEndpoints endpoints) {
+        KafkaOptions kafka = new KafkaOptions();
+        kafka.bootstrapServers = endpoints.kafkaBootstrapServers();
+        kafka.registryUrl = endpoints.schemaRegistryUrl();
+        kafka.topicPrefix = topics.prefix();
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        Map<String, ControlException> exceptions = new LinkedHashMap<>();
+        for (JsonNode document : sample.exceptions(now)) {
+            ExceptionRule rule = ControlExceptions.parse(document);
+            exceptions.put(rule.exceptionId(), rule.toRecord(now));
+        }
+        Map<String, Attestation> attestations = new LinkedHashMap<>();
+        for (JsonNode document : sample.attestations(now)) {
+            Attestation attestation = AttestationDocuments.parse(document);
+            attestations.put(attestation.getAttestationId(), attestation);
+        }
+        new TopicLedger<>(kafka, topics.controlExceptions(), ControlException.class).write(exceptions);
+        new TopicLedger<>(kafka, topics.attestations(), Attestation.class).write(attestations);
+        System.out.printf("sample governance: %d control exceptions (%s) and %d attestations (%s) recorded%n",
+                exceptions.size(), String.join(", ", exceptions.keySet()), attestations.size(),
+                attestations.values().stream().map(Attestation::getControlId).collect(Collectors.joining(", ")));
     }
 
     /** Kafka Streams' name for a repartition topic of this run's application. */

@@ -18,7 +18,7 @@ import dev.kubeproof.controls.ControlDefinition;
  * is bounded by the catalog, not by the cluster: {@link PostureAggregation} asks Elasticsearch for them.
  */
 record PostureSummary(Map<EvidenceStatus, Long> byStatus, Map<String, FrameworkPosture> byFramework,
-                      List<FailingControl> topFailing) {
+                      List<FailingControl> topFailing, List<AttestedPractice> practices) {
 
     /** How many examples of failing resources a control shows. */
     static final int EXAMPLES = 3;
@@ -29,6 +29,10 @@ record PostureSummary(Map<EvidenceStatus, Long> byStatus, Map<String, FrameworkP
 
     /** A control failing on {@code failing} resources, with a few of them as examples. */
     record FailingControl(String controlId, String title, String severity, long failing, List<String> examples) {
+    }
+
+    /** An attestation control and whether a valid attestation makes it pass (on every cluster it was judged on). */
+    record AttestedPractice(String controlId, String title, boolean attested) {
     }
 
     /**
@@ -85,7 +89,16 @@ record PostureSummary(Map<EvidenceStatus, Long> byStatus, Map<String, FrameworkP
                             posture.failing(), posture.failingExamples().stream().sorted().limit(EXAMPLES).toList());
                 })
                 .toList();
-        return new PostureSummary(byStatus, byFramework, top);
+        List<AttestedPractice> practices = controls.values().stream().filter(ControlDefinition::attestation)
+                .filter(control -> evaluated.containsKey(control.id()))
+                .map(control -> {
+                    Map<EvidenceStatus, Long> statuses = evaluated.get(control.id()).byStatus();
+                    boolean attested = statuses.getOrDefault(EvidenceStatus.PASS, 0L) > 0
+                            && statuses.getOrDefault(EvidenceStatus.FAIL, 0L) == 0;
+                    return new AttestedPractice(control.id(), control.title(), attested);
+                })
+                .toList();
+        return new PostureSummary(byStatus, byFramework, top, practices);
     }
 
     private static int severityRank(ControlDefinition control) {
@@ -106,6 +119,16 @@ record PostureSummary(Map<EvidenceStatus, Long> byStatus, Map<String, FrameworkP
         byFramework.forEach((framework, posture) -> out.printf("   %-38s %3d / %-3d  (%d failing results)%n",
                 FRAMEWORK_NAMES.getOrDefault(framework, framework), posture.controlsFailing(), posture.controlsEvaluated(),
                 posture.failingResults()));
+        out.println();
+        out.println("== Accepted risks and attested practices");
+        out.printf("   %-15s %6d  results exempted by control exceptions in force (kubeproof exception list)%n", "EXEMPT",
+                byStatus.getOrDefault(EvidenceStatus.EXEMPT, 0L));
+        long attested = practices.stream().filter(AttestedPractice::attested).count();
+        out.printf("   %-15s %3d / %-3d practices attested (kubeproof attest --list)%n", "ATTESTED", attested, practices.size());
+        for (AttestedPractice practice : practices) {
+            out.printf("      %-13s %-12s %s%n", practice.attested() ? "attested" : "NOT attested", practice.controlId(),
+                    practice.title());
+        }
         out.println();
         out.println("== Top failing controls");
         for (FailingControl control : topFailing) {

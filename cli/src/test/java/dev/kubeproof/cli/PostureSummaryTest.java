@@ -44,4 +44,27 @@ class PostureSummaryTest {
         assertThat(printed.toString(StandardCharsets.UTF_8)).contains("== Posture: 200000 control results")
                 .contains("12000 resource(s)").contains("        Pod shop/web-1").contains("... and 11997 more");
     }
+
+    @Test
+    void shouldShowExemptResultsAndWhichPracticesAreAttested() {
+        // Given exempted failures, an attested practice and one not attested
+        List<PostureSummary.ControlPosture> perControl = List.of(
+                new PostureSummary.ControlPosture("KP-POD-002", Map.of(EvidenceStatus.EXEMPT, 3L, EvidenceStatus.PASS, 40L), List.of()),
+                new PostureSummary.ControlPosture("KP-ATT-001", Map.of(EvidenceStatus.PASS, 1L), List.of()),
+                new PostureSummary.ControlPosture("KP-ATT-003", Map.of(EvidenceStatus.FAIL, 1L), List.of("Cluster sample")));
+
+        // When
+        PostureSummary summary = PostureSummary.of(perControl, ControlEngine.withDefaults().controls());
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        summary.print(new PrintStream(printed, true, StandardCharsets.UTF_8));
+
+        // Then
+        assertThat(summary.practices()).extracting(p -> p.controlId() + " " + p.attested())
+                .containsExactly("KP-ATT-001 true", "KP-ATT-003 false");
+        assertThat(printed.toString(StandardCharsets.UTF_8))
+                .containsPattern("EXEMPT +3 +results exempted")
+                .contains("1 / 2   practices attested")
+                .containsPattern("attested +KP-ATT-001 +Periodic review of RBAC access")
+                .containsPattern("NOT attested +KP-ATT-003");
+    }
 }

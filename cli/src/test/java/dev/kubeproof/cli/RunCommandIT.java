@@ -97,10 +97,12 @@ class RunCommandIT {
             }
         }
         // what each must find in the sample: everything but time to remediate (the sample may remediate nothing)
-        Map<String, Boolean> mustFind = Map.of("kubeproof-open-violations", true, "kubeproof-violations-by-control", true,
-                "kubeproof-violations-by-namespace", true, "kubeproof-posture-by-framework", true,
-                "kubeproof-violations-over-time", true, "kubeproof-top-failing-controls", true,
-                "kubeproof-top-failing-namespaces", true, "kubeproof-time-to-remediate", false);
+        Map<String, Boolean> mustFind = Map.ofEntries(Map.entry("kubeproof-open-violations", true),
+                Map.entry("kubeproof-violations-by-control", true), Map.entry("kubeproof-violations-by-namespace", true),
+                Map.entry("kubeproof-exceptions", true), Map.entry("kubeproof-attested-practices", true),
+                Map.entry("kubeproof-posture-by-framework", true), Map.entry("kubeproof-violations-over-time", true),
+                Map.entry("kubeproof-top-failing-controls", true), Map.entry("kubeproof-top-failing-namespaces", true),
+                Map.entry("kubeproof-time-to-remediate", false));
         int checked = 0;
         for (JsonNode object : byId.values()) {
             String type = object.path("type").asText();

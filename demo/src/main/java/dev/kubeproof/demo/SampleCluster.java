@@ -13,6 +13,9 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.HashSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
 import java.util.List;
 import java.util.Set;
 import java.util.SortedMap;
@@ -62,9 +65,12 @@ public final class SampleCluster {
     private final SortedMap<String, byte[]> trivyReports;
     private final List<Expectation> expectations;
     private final SortedSet<String> secretMarkers;
+    private final List<ObjectNode> governance;
 
     private SampleCluster(List<ObjectNode> objects, byte[] auditLog, List<ObjectNode> auditEvents,
-                          SortedMap<String, byte[]> trivyReports, List<Expectation> expectations) {
+                          SortedMap<String, byte[]> trivyReports, List<Expectation> expectations,
+                          List<ObjectNode> governance) {
+        this.governance = List.copyOf(governance);
         this.objects = List.copyOf(objects);
         this.auditLog = auditLog.clone();
         this.auditEvents = List.copyOf(auditEvents);
@@ -86,6 +92,7 @@ public final class SampleCluster {
         byte[] auditLog = null;
         SortedMap<String, byte[]> trivy = new TreeMap<>();
         List<Expectation> expectations = null;
+        List<ObjectNode> governance = new ArrayList<>();
         for (String file : index) {
             byte[] bytes = readResource(file);
             if (file.startsWith("manifests/")) {
@@ -100,6 +107,8 @@ public final class SampleCluster {
                 trivy.put(file.substring("trivy/".length()), bytes);
             } else if (file.equals("expectations.json")) {
                 expectations = parseExpectations(file, bytes);
+            } else if (file.startsWith("governance/")) {
+                governance.addAll(parseGovernance(file, bytes));
             } else {
                 throw new IllegalStateException("sample cluster index lists an unknown file " + file);
             }
@@ -109,7 +118,39 @@ public final class SampleCluster {
                     + "the audit log, Trivy reports and expectations.json");
         }
         checkUnique(objects);
-        return new SampleCluster(objects, auditLog, parseAuditLog(auditLog), trivy, expectations);
+        return new SampleCluster(objects, auditLog, parseAuditLog(auditLog), trivy, expectations, governance);
+    }
+
+    /**
+     * The sample's ControlException documents, as {@code kubeproof exception apply -f} reads them, each valid from
+     * {@code now} for its {@code spec.validFor} (written as {@code spec.expiresAt}).
+     */
+    public List<JsonNode> exceptions(Instant now) {
+        return governance("ControlException", "expiresAt", now);
+    }
+
+    /**
+     * The sample's Attestation documents ({@code spec.controlId, attestedBy, evidenceUrl, note}), each attested at
+     * {@code now} and valid for its {@code spec.validFor} (written as {@code spec.attestedAt} and {@code spec.validUntil}).
+     */
+    public List<JsonNode> attestations(Instant now) {
+        List<JsonNode> out = governance("Attestation", "validUntil", now);
+        out.forEach(document -> ((ObjectNode) document.get("spec")).put("attestedAt", now.toString()));
+        return out;
+    }
+
+    private List<JsonNode> governance(String kind, String endField, Instant now) {
+        List<JsonNode> out = new ArrayList<>();
+        for (ObjectNode document : governance) {
+            if (document.path("kind").asText().equals(kind)) {
+                ObjectNode copy = document.deepCopy();
+                ObjectNode spec = (ObjectNode) copy.get("spec");
+                Duration validFor = Duration.parse("P" + spec.remove("validFor").asText().toUpperCase(Locale.ROOT));
+                spec.put(endField, now.plus(validFor).toString());
+                out.add(copy);
+            }
+        }
+        return out;
     }
 
     /** Every object of the sample, in the order the manifests list them (a deep copy). */
@@ -240,6 +281,26 @@ public final class SampleCluster {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read sample cluster resource " + path, e);
         }
+    }
+
+    /** kubeproof's own documents (exceptions, attestations) with a relative validity, {@code validFor: 90d}. */
+    private static List<ObjectNode> parseGovernance(String file, byte[] bytes) {
+        List<ObjectNode> out = new ArrayList<>();
+        try (MappingIterator<JsonNode> documents = YAML.readerFor(JsonNode.class).readValues(bytes)) {
+            while (documents.hasNextValue()) {
+                JsonNode node = documents.nextValue();
+                if (node instanceof ObjectNode object) {
+                    if (!object.path("spec").path("validFor").asText("").matches("\\d+d")) {
+                        throw new IllegalStateException("sample cluster " + file + ": " + object.path("metadata").path("name")
+                                + " needs spec.validFor in days, e.g. 90d");
+                    }
+                    out.add(object);
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("sample cluster " + file + " is not valid YAML: " + e.getMessage(), e);
+        }
+        return out;
     }
 
     private static List<ObjectNode> parseManifests(String file, byte[] bytes) {
