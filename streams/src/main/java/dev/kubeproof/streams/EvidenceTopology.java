@@ -24,6 +24,7 @@ import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.avro.ImageScan;
 import dev.kubeproof.avro.ResourceChange;
 import dev.kubeproof.contract.topics.TopicCatalog;
+import dev.kubeproof.contract.topics.TopicSpec;
 import dev.kubeproof.controls.Evaluator;
 import dev.kubeproof.siem.Transitions;
 import dev.kubeproof.siem.ViolationFeed;
@@ -184,23 +185,12 @@ public final class EvidenceTopology {
                         .withStreamPartitioner(EvaluationRouting.everyPartition()))
                 .mapValues(scan -> EvaluationInput.of(scan), Named.as(WRAP_SCANS));
 
-        // Exceptions reach every partition: their scope may span namespaces. A tombstone deletes one.
-        KStream<String, EvaluationInput> exceptionInputs = builder
-                .stream(topics.controlExceptions().name(), Consumed.with(keys, serdes.controlException())
-                        .withName(SOURCE_EXCEPTIONS))
-                .repartition(Repartitioned.with(keys, serdes.controlException())
-                        .withName(REPARTITION_EXCEPTIONS)
-                        .withNumberOfPartitions(config.evaluationPartitions())
-                        .withStreamPartitioner(EvaluationRouting.everyPartition()))
+        // Exceptions and attestations reach every partition: their scope spans namespaces. A tombstone deletes one.
+        KStream<String, EvaluationInput> exceptionInputs = toEveryPartition(builder, topics.controlExceptions(),
+                serdes.controlException(), config, SOURCE_EXCEPTIONS, REPARTITION_EXCEPTIONS)
                 .mapValues((id, exception) -> EvaluationInput.of(id, exception), Named.as(WRAP_EXCEPTIONS));
-
-        KStream<String, EvaluationInput> attestationInputs = builder
-                .stream(topics.attestations().name(), Consumed.with(keys, serdes.attestation())
-                        .withName(SOURCE_ATTESTATIONS))
-                .repartition(Repartitioned.with(keys, serdes.attestation())
-                        .withName(REPARTITION_ATTESTATIONS)
-                        .withNumberOfPartitions(config.evaluationPartitions())
-                        .withStreamPartitioner(EvaluationRouting.everyPartition()))
+        KStream<String, EvaluationInput> attestationInputs = toEveryPartition(builder, topics.attestations(),
+                serdes.attestation(), config, SOURCE_ATTESTATIONS, REPARTITION_ATTESTATIONS)
                 .mapValues((id, attestation) -> EvaluationInput.of(id, attestation), Named.as(WRAP_ATTESTATIONS));
 
         EvaluationProcessor.Stores storeNames = new EvaluationProcessor.Stores(INVENTORY_STORE, IMAGE_INDEX_STORE,
@@ -244,6 +234,16 @@ public final class EvidenceTopology {
         }
 
         return builder.build();
+    }
+
+    /** A compacted topic read whole by every evaluation partition (tombstones included). */
+    private static <V> KStream<String, V> toEveryPartition(StreamsBuilder builder, TopicSpec topic, Serde<V> values,
+                                                          EvidenceTopologyConfig config, String source, String repartition) {
+        return builder.stream(topic.name(), Consumed.with(Serdes.String(), values).withName(source))
+                .repartition(Repartitioned.with(Serdes.String(), values)
+                        .withName(repartition)
+                        .withNumberOfPartitions(config.evaluationPartitions())
+                        .withStreamPartitioner(EvaluationRouting.everyPartition()));
     }
 
     private static String scanScope(ImageScan scan) {
