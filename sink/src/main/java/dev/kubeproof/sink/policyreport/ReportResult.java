@@ -61,6 +61,12 @@ record ReportResult(String namespace, String policy, String category, String sev
             if (record.getException() != null) {
                 properties.put("exceptionId", record.getException().getExceptionId());
                 properties.put("exceptionApprovedBy", record.getException().getApprovedBy());
+                if (record.getException().getExpiresAt() != null) {
+                    properties.put("exceptionExpiresAt", record.getException().getExpiresAt().toString());
+                }
+                if (record.getException().getReason() != null) {
+                    properties.put("exceptionReason", record.getException().getReason());
+                }
             }
         }
         String message = record.getMessage();

@@ -185,7 +185,8 @@ class PolicyReportWriterTest {
     void shouldReportExemptionsAsSkipsNamingTheException() {
         // Given
         EvidenceRecord exempt = pod("c1", "payments", "legacy", "KP-POD-001", ControlSeverity.HIGH, EvidenceStatus.EXEMPT);
-        exempt.setException(ExceptionRef.newBuilder().setExceptionId("EX-42").setApprovedBy("ciso").setExpiresAt(null).build());
+        exempt.setException(ExceptionRef.newBuilder().setExceptionId("EX-42").setApprovedBy("ciso")
+                .setExpiresAt(java.time.Instant.parse("2027-01-31T00:00:00Z")).setReason("legacy batch, replaced in Q1").build());
         accept(exempt);
 
         // When
@@ -195,7 +196,9 @@ class PolicyReportWriterTest {
         assertThat(results(policyReport("payments"))).singleElement().satisfies(r -> {
             assertThat(r).containsEntry("result", "skip");
             assertThat((Map<String, Object>) r.get("properties")).containsEntry("exceptionId", "EX-42")
-                    .containsEntry("status", "exempt").containsEntry("evidenceId", exempt.getEvidenceId());
+                    .containsEntry("status", "exempt").containsEntry("evidenceId", exempt.getEvidenceId())
+                    .containsEntry("exceptionReason", "legacy batch, replaced in Q1")
+                    .containsEntry("exceptionExpiresAt", "2027-01-31T00:00:00Z");
         });
     }
 
