@@ -3,16 +3,12 @@ package dev.kubeproof.cli.exceptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -22,8 +18,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch.core.search.Hit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -36,37 +30,23 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import dev.kubeproof.avro.ChangeType;
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.avro.EvidenceStatus;
 import dev.kubeproof.avro.ResourceChange;
-import dev.kubeproof.cli.Kubeproof;
+import dev.kubeproof.cli.support.PipelineHarness;
+import dev.kubeproof.cli.support.PipelineHarness.Run;
 import dev.kubeproof.contract.evidence.EvidenceKey;
-import dev.kubeproof.contract.registry.ConfluentRestSchemaRegistryClient;
-import dev.kubeproof.contract.registry.RegistryClientConfig;
 import dev.kubeproof.contract.registry.SchemaRegistryClient;
 import dev.kubeproof.contract.serde.AvroDeserializer;
 import dev.kubeproof.contract.serde.AvroSerializer;
 import dev.kubeproof.contract.topics.TopicCatalog;
-import dev.kubeproof.contract.topics.TopicProvisioner;
-import dev.kubeproof.runtime.ConfigLoader;
-import dev.kubeproof.runtime.Secret;
-import dev.kubeproof.siem.ControlCatalog;
-import dev.kubeproof.sink.SinkService;
 import dev.kubeproof.sink.config.ElasticsearchConfig;
-import dev.kubeproof.sink.config.SinkConfig;
 import dev.kubeproof.sink.elasticsearch.ElasticsearchClients;
 import dev.kubeproof.sink.elasticsearch.IndexNames;
 import dev.kubeproof.stack.ServerKind;
-import dev.kubeproof.stack.StackEndpoints;
-import dev.kubeproof.streams.EvidenceMetrics;
-import dev.kubeproof.streams.EvidenceService;
-import dev.kubeproof.streams.EvidenceServiceConfig;
 import dev.kubeproof.testkit.RealServers;
 import dev.kubeproof.testkit.RealStack;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
  * Accepted risks and attested practices as an operator records them, on the real Kafka, registry and
@@ -83,6 +63,12 @@ class ExceptionsAndAttestationsIT {
 
     private final List<AutoCloseable> toClose = new ArrayList<>();
 
+    private PipelineHarness harness(RealServers servers, Path dir, String name) throws Exception {
+        PipelineHarness pipeline = new PipelineHarness(servers, name, dir);
+        toClose.add(pipeline);
+        return pipeline;
+    }
+
     @AfterEach
     void stop() throws Exception {
         for (int i = toClose.size() - 1; i >= 0; i--) {
@@ -93,24 +79,21 @@ class ExceptionsAndAttestationsIT {
     @Test
     void shouldExemptThroughTheCliAndFailAgainWhenTheExceptionExpires(RealServers servers, @TempDir Path dir) throws Exception {
         // Given the topics, the evidence application and the sink on a prefix of their own
-        String name = servers.uniqueName("exceptions");
-        TopicCatalog topics = new TopicCatalog(name + ".");
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers.kafkaBootstrapServers()))) {
-            TopicProvisioner.createTopics(admin, topics, (short) 1);
-        }
-        SchemaRegistryClient registry = new ConfluentRestSchemaRegistryClient(RegistryClientConfig.of(servers.schemaRegistryUrl()));
-        startEvidence(servers, topics, name, dir);
-        ElasticsearchConfig elasticsearch = elasticsearch(servers, name, dir);
-        startSink(servers, topics, elasticsearch);
+        PipelineHarness pipeline = harness(servers, dir, "exceptions");
+        TopicCatalog topics = pipeline.topics;
+        SchemaRegistryClient registry = pipeline.registry;
+        ElasticsearchConfig elasticsearch = pipeline.elasticsearch;
+        pipeline.startEvidence();
+        pipeline.startSink();
 
         // ... and two failing objects: kubeproof's own Deployment (image by tag) and a privileged debug pod
         KafkaProducer<String, ResourceChange> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers.kafkaBootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"),
                 new StringSerializer(), new AvroSerializer<>(registry, false, true));
         toClose.add(producer);
-        ResourceChange deployment = change(deployment());
-        ResourceChange pod = change(privilegedPod());
-        ResourceChange node = change(node());
+        ResourceChange deployment = PipelineHarness.change(CLUSTER, deployment());
+        ResourceChange pod = PipelineHarness.change(CLUSTER, PipelineHarness.pod("tools", "debug", true, "busybox:1.36"));
+        ResourceChange node = PipelineHarness.change(CLUSTER, node());
         for (ResourceChange change : List.of(node, deployment, pod)) {
             producer.send(new ProducerRecord<>(topics.resourceChanges().name(), change.getUid(), change)).get();
         }
@@ -124,14 +107,12 @@ class ExceptionsAndAttestationsIT {
                 && evidence.statuses(reviewKey).contains(EvidenceStatus.FAIL));
 
         // When the repository's exceptions are applied, and one is added for the pod for 20 seconds, with the CLI
-        List<String> kafka = List.of("--bootstrap-servers", servers.kafkaBootstrapServers(),
-                "--registry-url", servers.schemaRegistryUrl(), "--topic-prefix", topics.prefix());
-        Run applied = cli(kafka, "exception", "apply", "-f", repositoryFile("deploy/control-exceptions.yaml").toString());
-        Run added = cli(kafka, "exception", "add", "--id", "debug-pod-incident", "--control", "KP-POD-001",
+        Run applied = pipeline.cli("exception", "apply", "-f", repositoryFile("deploy/control-exceptions.yaml").toString());
+        Run added = pipeline.cli("exception", "add", "--id", "debug-pod-incident", "--control", "KP-POD-001",
                 "--namespace", "tools", "--name", "debug", "--reason", "live debugging of INC-7",
                 "--approved-by", "security-lead", "--ticket", "https://tickets.example/INC-7", "--valid-for", "20s");
         Instant addedAt = Instant.now();
-        Run attested = cli(kafka, "attest", "KP-ATT-001", "--by", "carol (IAM lead)", "--cluster", CLUSTER,
+        Run attested = pipeline.cli("attest", "KP-ATT-001", "--by", "carol (IAM lead)", "--cluster", CLUSTER,
                 "--evidence-url", "https://grc.example/reviews/2026-Q4", "--valid-for", "20s");
 
         // Then both are recorded, and each failure becomes EXEMPT
@@ -142,7 +123,7 @@ class ExceptionsAndAttestationsIT {
         await("attested").atMost(WAIT).until(() -> evidence.statuses(reviewKey).contains(EvidenceStatus.PASS));
         assertThat(evidence.records(reviewKey).get(1).getDetails().get(0).getValue())
                 .isEqualTo("\"https://grc.example/reviews/2026-Q4\"");
-        assertThat(cli(kafka, "attest", "--list").output()).contains("KP-ATT-001").contains("valid");
+        assertThat(pipeline.cli("attest", "--list").output()).contains("KP-ATT-001").contains("valid");
         await("exempt").atMost(WAIT).until(() -> evidence.statuses(deploymentKey).contains(EvidenceStatus.EXEMPT)
                 && evidence.statuses(podKey).contains(EvidenceStatus.EXEMPT));
         EvidenceRecord podExempt = evidence.records(podKey).get(1);
@@ -151,7 +132,7 @@ class ExceptionsAndAttestationsIT {
         assertThat(podExempt.getException().getTicket()).isEqualTo("https://tickets.example/INC-7");
         assertThat(evidence.records(deploymentKey).get(1).getException().getExceptionId())
                 .isEqualTo("deploy-image-digest-pinned-at-release");
-        Run listed = cli(kafka, "exception", "list");
+        Run listed = pipeline.cli("exception", "list");
         assertThat(listed.output()).contains("debug-pod-incident").contains("deploy-image-digest-pinned-at-release")
                 .contains("4 exceptions, 4 in force");
 
@@ -163,7 +144,7 @@ class ExceptionsAndAttestationsIT {
         assertThat(failingAgain.getStatus()).isEqualTo(EvidenceStatus.FAIL);
         assertThat(failingAgain.getCause().getExceptionId()).isEqualTo("debug-pod-incident");
         assertThat(failingAgain.getSince()).isBetween(addedAt.plusSeconds(15), addedAt.plusSeconds(21));
-        assertThat(cli(kafka, "exception", "show", "debug-pod-incident").output()).contains("state:        expired");
+        assertThat(pipeline.cli("exception", "show", "debug-pod-incident").output()).contains("state:        expired");
 
         // And Kafka and Elasticsearch hold each transition exactly once
         assertThat(evidence.statuses(podKey)).containsExactly(EvidenceStatus.FAIL, EvidenceStatus.EXEMPT, EvidenceStatus.FAIL);
@@ -194,14 +175,10 @@ class ExceptionsAndAttestationsIT {
     }
 
     @Test
-    void shouldRefuseAnExceptionWithoutExpiryOrBeyondTheMaximumValidityAndWriteNothing(RealServers servers) throws Exception {
+    void shouldRefuseAnExceptionWithoutExpiryOrBeyondTheMaximumValidityAndWriteNothing(RealServers servers, @TempDir Path dir)
+            throws Exception {
         // Given a prefix with its topics
-        TopicCatalog topics = new TopicCatalog(servers.uniqueName("exceptions-refused") + ".");
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers.kafkaBootstrapServers()))) {
-            TopicProvisioner.createTopics(admin, topics, (short) 1);
-        }
-        List<String> kafka = List.of("--bootstrap-servers", servers.kafkaBootstrapServers(),
-                "--registry-url", servers.schemaRegistryUrl(), "--topic-prefix", topics.prefix());
+        PipelineHarness pipeline = harness(servers, dir, "exceptions-refused");
         Path file = Files.createTempFile("exceptions", ".yaml");
         Files.writeString(file, """
                 apiVersion: kubeproof.dev/v1alpha1
@@ -216,10 +193,10 @@ class ExceptionsAndAttestationsIT {
                 """.formatted(Instant.now().plus(Duration.ofDays(10))));
 
         // When applied, and when one is added for a year or for an unknown control
-        Run apply = cli(kafka, "exception", "apply", "-f", file.toString());
-        Run tooLong = cli(kafka, "exception", "add", "--control", "KP-POD-001", "--reason", "r", "--approved-by", "a",
+        Run apply = pipeline.cli("exception", "apply", "-f", file.toString());
+        Run tooLong = pipeline.cli("exception", "add", "--control", "KP-POD-001", "--reason", "r", "--approved-by", "a",
                 "--valid-for", "365d");
-        Run unknown = cli(kafka, "exception", "add", "--control", "KP-NOPE-1", "--reason", "r", "--approved-by", "a",
+        Run unknown = pipeline.cli("exception", "add", "--control", "KP-NOPE-1", "--reason", "r", "--approved-by", "a",
                 "--valid-for", "1d");
 
         // Then each is refused naming what is wrong, and the topic holds nothing (not even the valid document)
@@ -227,24 +204,10 @@ class ExceptionsAndAttestationsIT {
         assertThat(apply.output()).contains("forever").contains("expiresAt is required");
         assertThat(tooLong.output()).contains("maximum validity of 180 days");
         assertThat(unknown.output()).contains("KP-NOPE-1").contains("not a control of the catalog");
-        assertThat(cli(kafka, "exception", "list").output()).contains("0 exceptions, 0 in force");
+        assertThat(pipeline.cli("exception", "list").output()).contains("0 exceptions, 0 in force");
     }
 
     // ---------------------------------------------------------------- helpers
-
-    private record Run(int exitCode, String output) {
-    }
-
-    private static Run cli(List<String> kafka, String... args) {
-        StringWriter out = new StringWriter();
-        CommandLine command = Kubeproof.commandLine();
-        command.setOut(new PrintWriter(out, true));
-        command.setErr(new PrintWriter(out, true));
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(kafka);
-        int code = command.execute(all.toArray(String[]::new));
-        return new Run(code, out.toString());
-    }
 
     private static Path repositoryFile(String path) {
         Path here = Path.of("").toAbsolutePath();
@@ -256,45 +219,8 @@ class ExceptionsAndAttestationsIT {
         throw new IllegalStateException(path + " not found above " + here);
     }
 
-    private void startEvidence(RealServers servers, TopicCatalog topics, String name, Path dir) {
-        Map<String, String> settings = new LinkedHashMap<>();
-        settings.put("kafka.bootstrapServers", servers.kafkaBootstrapServers());
-        settings.put("kafka.schemaRegistryUrl", servers.schemaRegistryUrl());
-        settings.put("topicPrefix", topics.prefix());
-        settings.put("applicationId", name + "-evidence");
-        settings.put("stateDir", dir.resolve("streams").toString());
-        settings.put("standbyReplicas", "0");
-        settings.put("evaluationPartitions", "2");
-        settings.put("exceptionCheck", "1s");
-        settings.put("health.port", "0");
-        EvidenceService service = EvidenceService.create(
-                ConfigLoader.load(null, EvidenceServiceConfig.class, settings, Map.of()), EvidenceMetrics.inMemory());
-        toClose.add(service);
-        service.start();
-    }
-
-    private static ElasticsearchConfig elasticsearch(RealServers servers, String name, Path dir) throws Exception {
-        StackEndpoints.Credentials credentials = servers.endpoints().elasticsearchCredentials().orElseThrow();
-        Path password = Files.writeString(dir.resolve("es-password"), credentials.password());
-        return ElasticsearchConfig.of(URI.create(servers.elasticsearchUrl()))
-                .withNames(name, "logs-kubernetes.audit_logs-" + name.replace("-", ""), 0)
-                .withBasicAuth(credentials.username(), Secret.fromFile("elasticsearch.password.file", password));
-    }
-
-    private void startSink(RealServers servers, TopicCatalog topics, ElasticsearchConfig elasticsearch) throws Exception {
-        SinkService sink = SinkService.create(SinkConfig.of(servers.kafkaBootstrapServers(), servers.schemaRegistryUrl(),
-                topics, elasticsearch).withGroupId(topics.prefix() + "sink"), ControlCatalog.empty(), new SimpleMeterRegistry());
-        Thread thread = new Thread(sink, "sink");
-        thread.start();
-        toClose.add(() -> {
-            sink.close();
-            thread.join(30_000);
-        });
-        assertThat(sink.awaitConsuming(Duration.ofSeconds(60))).as("sink consuming").isTrue();
-    }
-
     private static ObjectNode deployment() {
-        ObjectNode object = metadata("apps/v1", "Deployment", "kubeproof", "kubeproof-streams", "uid-deploy");
+        ObjectNode object = PipelineHarness.object("apps/v1", "Deployment", "kubeproof", "kubeproof-streams", "uid-deploy");
         ((ObjectNode) object.get("metadata")).putObject("labels").put("app.kubernetes.io/part-of", "kubeproof");
         ObjectNode container = object.putObject("spec").putObject("template").putObject("spec").putArray("containers").addObject();
         container.put("name", "streams").put("image", "ghcr.io/kubeproof/kubeproof:0.9.0");
@@ -302,37 +228,9 @@ class ExceptionsAndAttestationsIT {
     }
 
     private static ObjectNode node() {
-        ObjectNode object = metadata("v1", "Node", null, "node-1", "uid-node-1");
+        ObjectNode object = PipelineHarness.object("v1", "Node", null, "node-1", "uid-node-1");
         object.putObject("status").putObject("nodeInfo").put("kubeletVersion", "v1.32.4");
         return object;
-    }
-
-    private static ObjectNode privilegedPod() {
-        ObjectNode object = metadata("v1", "Pod", "tools", "debug", "uid-debug");
-        ObjectNode container = object.putObject("spec").putArray("containers").addObject();
-        container.put("name", "shell").put("image", "busybox:1.36").putObject("securityContext").put("privileged", true);
-        return object;
-    }
-
-    private static ObjectNode metadata(String apiVersion, String kind, String namespace, String name, String uid) {
-        ObjectNode object = JSON.createObjectNode().put("apiVersion", apiVersion).put("kind", kind);
-        ObjectNode metadata = object.putObject("metadata");
-        if (namespace != null) {
-            metadata.put("namespace", namespace);
-        }
-        metadata.put("name", name).put("uid", uid).put("resourceVersion", "1");
-        return object;
-    }
-
-    private static ResourceChange change(ObjectNode object) {
-        ObjectNode metadata = (ObjectNode) object.get("metadata");
-        Map<String, String> labels = new HashMap<>();
-        metadata.path("labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
-        return ResourceChange.newBuilder().setClusterId(CLUSTER).setApiVersion(object.get("apiVersion").asText())
-                .setKind(object.get("kind").asText()).setNamespace(metadata.path("namespace").asText(null))
-                .setName(metadata.get("name").asText()).setUid(metadata.get("uid").asText()).setResourceVersion("1")
-                .setChangeType(ChangeType.ADDED).setObservedAt(Instant.now()).setLabels(labels).setOwnerReferences(List.of())
-                .setObject(object.toString()).build();
     }
 
     /** The evidence topic, read as it grows, by key. */

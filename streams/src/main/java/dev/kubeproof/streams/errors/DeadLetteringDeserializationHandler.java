@@ -37,7 +37,7 @@ public final class DeadLetteringDeserializationHandler extends DeadLetteringHand
             deadLetter(SOURCE, ERROR_TYPE,
                     HandlerSupport.reason("cannot deserialize the record at " + where, exception),
                     record.topic(), record.partition(), record.offset(), record.key(), record.value());
-            LOG.warn("dead-lettered unreadable record {}: {}", where, exception.getMessage());
+            LOG.debug("dead-lettered unreadable record {}: {}", where, exception.getMessage()); // the publisher logs it
             return DeserializationHandlerResponse.CONTINUE;
         } catch (RuntimeException e) {
             LOG.error("cannot dead-letter unreadable record {}; failing rather than dropping it", where, e);
