@@ -148,8 +148,8 @@ public final class SinkBenchCommand implements Callable<Integer> {
         // the sink, from subscription until every record is committed
         SinkConfig config = SinkConfig.of(bootstrapServers, schemaRegistryUrl, topics, sinkEs)
                 .withGroupId(prefix + "-sink").withInputs(EnumSet.of(SinkConfig.Input.EVIDENCE))
-                // a failing record is two writes (history, open failure): room for a whole poll in one bulk request
-                .withBatching(batch, 2 * batch);
+                // one write per record (its history document): a whole poll in one bulk request, like the raw _bulk
+                .withBatching(batch, batch);
         Duration sinkTime;
         double prepare;
         double write;
