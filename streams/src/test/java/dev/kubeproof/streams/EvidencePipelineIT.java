@@ -167,12 +167,17 @@ class EvidencePipelineIT {
                 expectDeletion(clusterOf(index, clusters), deleted);
             });
         }
-        phase2.subList(0, 200).forEach(Runnable::run);
+        // A at a random point of phase 2 (the seed is printed, to replay a failure)
+        long seed = System.nanoTime();
+        int killAfter = 20 + new java.util.Random(seed).nextInt(phase2.size() - 40);
+        System.out.printf("EvidencePipelineIT: seed %d, A killed after %d of %d phase-2 changes%n", seed, killAfter,
+                phase2.size());
+        phase2.subList(0, killAfter).forEach(Runnable::run);
         producer.flush();
         await("phase 2 under way").atMost(PHASE_TIMEOUT).until(() -> evidence.records().size() > phase1);
         instanceA.destroyForcibly().waitFor();
         progress("A killed");
-        phase2.subList(200, phase2.size()).forEach(Runnable::run);
+        phase2.subList(killAfter, phase2.size()).forEach(Runnable::run);
         producer.flush();
 
         // Then B takes over A's tasks (from its standbys) and the evidence is exactly what was expected
