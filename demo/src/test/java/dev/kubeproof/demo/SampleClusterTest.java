@@ -295,4 +295,26 @@ class SampleClusterTest {
             assertThat(files).containsExactly(log);
         }
     }
+
+    @Test
+    void shouldGiveTheGovernanceDocumentsAValidityFromTheGivenTime() {
+        // When the sample's exceptions and attestations are taken at a moment
+        Instant now = Instant.parse("2026-11-29T10:00:00Z");
+        List<JsonNode> exceptions = sample.exceptions(now);
+        List<JsonNode> attestations = sample.attestations(now);
+
+        // Then each ends its validFor after that moment, and covers objects the sample has
+        assertThat(exceptions).extracting(e -> e.at("/metadata/name").asText())
+                .containsExactly("node-exporter-host-access", "ingress-controller-api-token");
+        assertThat(exceptions.get(0).at("/spec/expiresAt").asText()).isEqualTo("2027-02-27T10:00:00Z");
+        assertThat(exceptions).allSatisfy(e -> {
+            assertThat(e.at("/spec/validFor").isMissingNode()).isTrue();
+            String kind = e.at("/spec/match/kind").asText();
+            String name = e.at("/spec/match/name").asText();
+            assertThat(sample.objects(kind)).anyMatch(o -> o.at("/metadata/name").asText().equals(name));
+        });
+        assertThat(attestations).extracting(a -> a.at("/spec/controlId").asText()).containsExactly("KP-ATT-001", "KP-ATT-002");
+        assertThat(attestations.get(0).at("/spec/attestedAt").asText()).isEqualTo("2026-11-29T10:00:00Z");
+        assertThat(attestations.get(1).at("/spec/validUntil").asText()).isEqualTo("2027-05-28T10:00:00Z");
+    }
 }
