@@ -160,15 +160,18 @@ public final class ExceptionCommand {
         }
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one exception in full.")
-    static final class Show implements Callable<Integer> {
+    /** A subcommand about one exception, named by its id. */
+    abstract static class OneException implements Callable<Integer> {
         @Spec
         CommandSpec spec;
         @Mixin
         KafkaOptions kafka;
         @Parameters(paramLabel = "ID", description = "The exception id.")
         String id;
+    }
 
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one exception in full.")
+    static final class Show extends OneException {
         @Override
         public Integer call() {
             ExceptionRule rule = find(kafka, id);
@@ -186,14 +189,7 @@ public final class ExceptionCommand {
 
     @Command(name = "revoke", mixinStandardHelpOptions = true,
             description = "Withdraw an exception now: what it exempted is FAIL again at once (the record stays, revoked).")
-    static final class Revoke implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        KafkaOptions kafka;
-        @Parameters(paramLabel = "ID", description = "The exception id.")
-        String id;
-
+    static final class Revoke extends OneException {
         @Override
         public Integer call() {
             ExceptionRule rule = find(kafka, id);
