@@ -31,14 +31,22 @@ import dev.kubeproof.contract.topics.TopicSpec;
  * whole or not at all.
  */
 public final class TopicLedger<V extends SpecificRecord> {
-    private static final Duration READ_LIMIT = Duration.ofSeconds(30);
+    private static final Duration DEFAULT_LIMIT = Duration.ofSeconds(30);
 
     private final KafkaOptions kafka;
     private final SchemaRegistryClient registry;
     private final String topic;
     private final Class<V> type;
 
+    private final Duration limit;
+
     public TopicLedger(KafkaOptions kafka, TopicSpec topic, Class<V> type) {
+        this(kafka, topic, type, DEFAULT_LIMIT);
+    }
+
+    /** With {@code limit}: how long Kafka may take to answer before the command gives up, saying why. */
+    TopicLedger(KafkaOptions kafka, TopicSpec topic, Class<V> type, Duration limit) {
+        this.limit = limit;
         this.kafka = kafka;
         this.registry = kafka.registry();
         this.topic = topic.name();
@@ -58,18 +66,23 @@ public final class TopicLedger<V extends SpecificRecord> {
         Map<String, V> latest = new TreeMap<>();
         try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(configs, new StringDeserializer(),
                 new AvroDeserializer<>(registry, type))) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic(), READ_LIMIT).stream()
-                    .map(p -> new TopicPartition(topic(), p.partition())).toList();
+            List<TopicPartition> partitions;
+            try {
+                partitions = consumer.partitionsFor(topic(), limit).stream()
+                        .map(p -> new TopicPartition(topic(), p.partition())).toList();
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                throw unreachable();
+            }
             if (partitions.isEmpty()) {
                 throw new IllegalStateException("topic " + topic() + " does not exist: run `kubeproof topics create` first");
             }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, READ_LIMIT);
-            long deadline = System.nanoTime() + READ_LIMIT.toNanos();
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, limit);
+            long deadline = System.nanoTime() + limit.toNanos();
             while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read " + topic() + " to its end within " + READ_LIMIT);
+                    throw new IllegalStateException("could not read " + topic() + " to its end within " + limit);
                 }
                 for (ConsumerRecord<String, V> record : consumer.poll(Duration.ofMillis(200))) {
                     if (record.value() == null) {
@@ -89,9 +102,14 @@ public final class TopicLedger<V extends SpecificRecord> {
         configs.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers);
         configs.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "kubeproof-cli-" + UUID.randomUUID());
         configs.put(ProducerConfig.ACKS_CONFIG, "all");
+        configs.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) limit.toMillis());
         try (KafkaProducer<String, V> producer = new KafkaProducer<>(configs, new StringSerializer(),
                 new AvroSerializer<>(registry, false, true))) {
-            producer.initTransactions();
+            try {
+                producer.initTransactions();
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                throw unreachable();
+            }
             producer.beginTransaction();
             try {
                 List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
@@ -112,6 +130,11 @@ public final class TopicLedger<V extends SpecificRecord> {
                 throw new IllegalStateException("nothing written to " + topic() + ": " + rootMessage(e), e);
             }
         }
+    }
+
+    private IllegalStateException unreachable() {
+        return new IllegalStateException("Kafka at " + kafka.bootstrapServers + " did not answer within " + limit.toSeconds()
+                + " s: is it running? (`./kubeproof stack up` starts a local one; --bootstrap-servers names another)");
     }
 
     private static String rootMessage(Throwable e) {
