@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -18,14 +17,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch.core.search.Hit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -233,27 +228,17 @@ class ExceptionsAndAttestationsIT {
         return object;
     }
 
-    /** The evidence topic, read as it grows, by key. */
+    /** The evidence topic, read as it grows (the harness's tail), by key. */
     private static final class EvidenceTail implements AutoCloseable {
-        private final KafkaConsumer<String, EvidenceRecord> consumer;
-        private final Map<String, List<EvidenceRecord>> byKey = new HashMap<>();
+        private final PipelineHarness.Tail<EvidenceRecord> tail;
 
         EvidenceTail(RealServers servers, TopicCatalog topics, SchemaRegistryClient registry) {
-            consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers.kafkaBootstrapServers(),
-                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
-                    new StringDeserializer(), new AvroDeserializer<>(registry, EvidenceRecord.class));
-            String topic = topics.evidence().name();
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
+            tail = new PipelineHarness.Tail<>(servers, topics.evidence().name(),
+                    new AvroDeserializer<>(registry, EvidenceRecord.class));
         }
 
-        synchronized List<EvidenceRecord> records(String key) {
-            for (ConsumerRecord<String, EvidenceRecord> record : consumer.poll(Duration.ofMillis(300))) {
-                byKey.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(record.value());
-            }
-            return List.copyOf(byKey.getOrDefault(key, List.of()));
+        List<EvidenceRecord> records(String key) {
+            return tail.records().stream().filter(r -> key.equals(r.key())).map(ConsumerRecord::value).toList();
         }
 
         List<EvidenceStatus> statuses(String key) {
@@ -261,8 +246,8 @@ class ExceptionsAndAttestationsIT {
         }
 
         @Override
-        public synchronized void close() {
-            consumer.close();
+        public void close() {
+            tail.close();
         }
     }
 }
