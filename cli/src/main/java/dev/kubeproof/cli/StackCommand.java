@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
-import dev.kubeproof.runtime.Durations;
+import dev.kubeproof.contract.time.Durations;
 import dev.kubeproof.stack.LocalStack;
 import dev.kubeproof.stack.ServerKind;
 import dev.kubeproof.stack.StackConfig;

@@ -29,4 +29,9 @@ public record ControlDefinition(String id, int version, String title, String des
                                 String phase, String category, List<String> appliesTo, List<String> dependsOn,
                                 Map<String, List<String>> frameworks, String remediation, List<String> references,
                                 boolean observable, String notObservableReason, boolean attestation) {
+
+    /** True for a runtime control: it judges audit events (who did what), not objects. */
+    public boolean auditEvaluated() {
+        return observable && "runtime".equals(phase);
+    }
 }

@@ -16,6 +16,7 @@ import dev.kubeproof.controls.catalog.CatalogEntry;
 import dev.kubeproof.controls.catalog.CatalogException;
 import dev.kubeproof.controls.catalog.Practice;
 import dev.kubeproof.controls.check.Check;
+import dev.kubeproof.controls.runtime.AuditRules;
 import dev.kubeproof.controls.check.Subject;
 import dev.kubeproof.controls.check.Verdict;
 import dev.kubeproof.controls.checks.BuiltInChecks;
@@ -26,6 +27,9 @@ import dev.kubeproof.controls.checks.BuiltInChecks;
  * Thread-safe and stateless per call, so one instance serves every stream thread.
  */
 public final class ControlEngine implements Evaluator {
+    /** The deploy controls whose failure on a requested workload makes its creation a runtime detection. */
+    private static final List<String> PRIVILEGED_WORKLOAD_CONTROLS =
+            List.of("KP-POD-001", "KP-POD-002", "KP-POD-003", "KP-POD-004", "KP-POD-011");
 
     private final List<CatalogEntry> entries;
     private final List<ControlDefinition> definitions;
@@ -34,6 +38,7 @@ public final class ControlEngine implements Evaluator {
     private final Map<String, Set<String>> reevaluate = new HashMap<>();
     private final List<Practice> practices;
     private final ControlSettings settings;
+    private final AuditRules auditRules;
 
     private ControlEngine(Catalog catalog, Map<String, Check> checks, ControlSettings settings) {
         this.entries = catalog.entries();
@@ -41,9 +46,16 @@ public final class ControlEngine implements Evaluator {
         this.checks = Map.copyOf(checks);
         this.practices = catalog.practices();
         this.settings = settings;
+        Set<String> runtimeControls = new TreeSet<>();
+        for (CatalogEntry entry : entries) {
+            if (entry.definition().auditEvaluated()) {
+                runtimeControls.add(entry.id());
+            }
+        }
+        this.auditRules = new AuditRules(settings.runtime(), this::workloadRisks, runtimeControls);
         for (CatalogEntry entry : entries) {
             ControlDefinition control = entry.definition();
-            if (!control.observable()) {
+            if (!control.observable() || control.auditEvaluated()) {
                 continue;
             }
             for (String kind : control.appliesTo()) {
@@ -75,7 +87,8 @@ public final class ControlEngine implements Evaluator {
         }
         List<String> problems = new ArrayList<>();
         for (CatalogEntry entry : catalog.entries()) {
-            boolean hasCode = checks.containsKey(entry.id());
+            boolean hasCode = entry.definition().auditEvaluated() ? AuditRules.CONTROL_IDS.contains(entry.id())
+                    : checks.containsKey(entry.id());
             if (entry.definition().observable() && !hasCode) {
                 problems.add("control " + entry.id() + ": observable but no evaluation code is registered for it");
             }
@@ -111,6 +124,32 @@ public final class ControlEngine implements Evaluator {
 
     public ControlSettings settings() {
         return settings;
+    }
+
+    @Override
+    public AuditRules auditRules() {
+        return auditRules;
+    }
+
+    /**
+     * What makes a requested workload privileged: the failures of the deploy controls for privileged containers,
+     * host namespaces and sensitive hostPaths on the object, judged by their own code (KP-RUN-005 uses it).
+     */
+    private List<Finding> workloadRisks(JsonNode object) {
+        List<Finding> risks = new ArrayList<>();
+        Subject subject = new Subject(object, ClusterView.empty(), settings);
+        for (String id : PRIVILEGED_WORKLOAD_CONTROLS) {
+            Check check = checks.get(id);
+            if (check == null || !byKind.getOrDefault(object.path("kind").asText(), List.of()).stream()
+                    .anyMatch(entry -> entry.id().equals(id))) {
+                continue;
+            }
+            ControlResult result = evaluate(entries.stream().filter(e -> e.id().equals(id)).findFirst().orElseThrow(), subject);
+            if (result.status() == Status.FAIL) {
+                risks.addAll(result.findings());
+            }
+        }
+        return risks;
     }
 
     /** Kinds that at least one observable control evaluates: what a watcher should feed the engine. */
@@ -163,10 +202,11 @@ public final class ControlEngine implements Evaluator {
         return reevaluate.getOrDefault(changedKind, Set.of());
     }
 
-    /** Ids of all observable controls, in catalog order. */
+    /** Ids of the controls that judge objects (observable, not runtime), in catalog order. */
     public Set<String> observableIds() {
         Set<String> ids = new LinkedHashSet<>();
-        entries.stream().filter(e -> e.definition().observable()).forEach(e -> ids.add(e.id()));
+        entries.stream().filter(e -> e.definition().observable() && !e.definition().auditEvaluated())
+                .forEach(e -> ids.add(e.id()));
         return ids;
     }
 }

@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import dev.kubeproof.controls.k8s.KubeVersion;
+import dev.kubeproof.controls.runtime.RuntimeSettings;
 
 /**
  * The thresholds and lists controls use: configuration, not code. Immutable and validated on construction; when
@@ -38,6 +39,8 @@ import dev.kubeproof.controls.k8s.KubeVersion;
  *                                     managers, download tools), checked when a scan lists packages
  * @param minimalImageMaxOsPackages    an image with more OS packages than this is not a minimal base
  * @param blockingVulnerabilitySeverities vulnerability severities that fail an image when a fix exists
+ * @param runtime                      the runtime (audit-event) controls' thresholds and lists, under key
+ *                                     {@code runtime}
  */
 public record ControlSettings(List<String> trustedRegistries,
                               List<String> requiredOwnerLabels,
@@ -48,7 +51,8 @@ public record ControlSettings(List<String> trustedRegistries,
                               Map<String, String> sensitiveWorkloadSelector,
                               List<String> unnecessaryPackages,
                               int minimalImageMaxOsPackages,
-                              List<String> blockingVulnerabilitySeverities) {
+                              List<String> blockingVulnerabilitySeverities,
+                              RuntimeSettings runtime) {
 
     private static final Set<String> VULNERABILITY_SEVERITIES = Set.of("CRITICAL", "HIGH", "MEDIUM", "LOW", "UNKNOWN");
 
@@ -60,6 +64,9 @@ public record ControlSettings(List<String> trustedRegistries,
         sensitiveHostPathPrefixes = copy("sensitiveHostPathPrefixes", sensitiveHostPathPrefixes);
         unnecessaryPackages = copy("unnecessaryPackages", unnecessaryPackages);
         blockingVulnerabilitySeverities = copy("blockingVulnerabilitySeverities", blockingVulnerabilitySeverities);
+        if (runtime == null) {
+            throw invalid("runtime", "must be a mapping (may be empty)");
+        }
         if (sensitiveWorkloadSelector == null) {
             throw invalid("sensitiveWorkloadSelector", "must be a map of label to value");
         }
@@ -102,7 +109,8 @@ public record ControlSettings(List<String> trustedRegistries,
                 List.of("bash", "sh", "dash", "zsh", "busybox", "apt", "dpkg", "apk-tools", "yum", "dnf", "rpm",
                         "microdnf", "curl", "wget", "netcat", "nc", "openssh-client", "openssh-server", "sudo"),
                 50,
-                List.of("CRITICAL", "HIGH"));
+                List.of("CRITICAL", "HIGH"),
+                RuntimeSettings.defaults());
     }
 
     /** Reads settings from a YAML or JSON file (JSON is YAML). */
@@ -162,7 +170,8 @@ public record ControlSettings(List<String> trustedRegistries,
                 (Map<String, String>) v.get("sensitiveWorkloadSelector"),
                 (List<String>) v.get("unnecessaryPackages"),
                 (Integer) v.get("minimalImageMaxOsPackages"),
-                (List<String>) v.get("blockingVulnerabilitySeverities"));
+                (List<String>) v.get("blockingVulnerabilitySeverities"),
+                (RuntimeSettings) v.get("runtime"));
     }
 
     /** Key to value, in declaration order: the single list of known keys. */
@@ -178,10 +187,14 @@ public record ControlSettings(List<String> trustedRegistries,
         map.put("unnecessaryPackages", unnecessaryPackages);
         map.put("minimalImageMaxOsPackages", minimalImageMaxOsPackages);
         map.put("blockingVulnerabilitySeverities", blockingVulnerabilitySeverities);
+        map.put("runtime", runtime);
         return map;
     }
 
     private static Object convert(String key, JsonNode value, Object current) {
+        if (current instanceof RuntimeSettings runtimeSettings) {
+            return runtimeSettings.with(value);
+        }
         if (current instanceof List<?>) {
             if (!value.isArray()) {
                 throw invalid(key, "must be a list of strings");

@@ -5,6 +5,8 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.kubeproof.controls.runtime.AuditRules;
+
 /**
  * Evaluates the catalog's controls on Kubernetes objects. The streams topology and the offline scan both use
  * it, so that a manifest and the same object in a cluster get the same results.
@@ -25,4 +27,9 @@ public interface Evaluator {
      * changes (e.g. a NetworkPolicy change re-evaluates its Namespace); {@code ImageScan} for scans.
      */
     Set<String> kindsToReevaluate(String changedKind);
+
+    /** The runtime controls that judge audit events; none unless the evaluator has a catalog of them. */
+    default AuditRules auditRules() {
+        return AuditRules.none();
+    }
 }

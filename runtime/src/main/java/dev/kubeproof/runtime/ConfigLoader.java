@@ -37,6 +37,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
+import dev.kubeproof.contract.time.Durations;
+
 /**
  * Reads a service's YAML or JSON config file into an immutable record: the one way every kubeproof process is
  * configured. Unknown keys are rejected with a message naming the key, its path and the file; records validate

@@ -5,6 +5,7 @@ import java.util.Objects;
 import org.apache.kafka.common.serialization.Serde;
 
 import dev.kubeproof.avro.Attestation;
+import dev.kubeproof.avro.AuditEvent;
 import dev.kubeproof.avro.ControlException;
 import dev.kubeproof.avro.DeadLetter;
 import dev.kubeproof.avro.EvidenceRecord;
@@ -20,8 +21,10 @@ import dev.kubeproof.streams.config.SchemaIdCache;
  */
 public record EvidenceSerdes(Serde<ResourceChange> resourceChange, Serde<ImageScan> imageScan,
                              Serde<EvidenceRecord> evidence, Serde<DeadLetter> deadLetter,
-                             Serde<ControlException> controlException, Serde<Attestation> attestation) {
+                             Serde<ControlException> controlException, Serde<Attestation> attestation,
+                             Serde<AuditEvent> auditEvent) {
     public EvidenceSerdes {
+        Objects.requireNonNull(auditEvent, "auditEvent");
         Objects.requireNonNull(attestation, "attestation");
         Objects.requireNonNull(controlException, "controlException");
         Objects.requireNonNull(resourceChange, "resourceChange");
@@ -38,6 +41,7 @@ public record EvidenceSerdes(Serde<ResourceChange> resourceChange, Serde<ImageSc
                 AvroSerdes.value(EvidenceRecord.class, registry),
                 AvroSerdes.value(DeadLetter.class, registry),
                 AvroSerdes.value(ControlException.class, registry),
-                AvroSerdes.value(Attestation.class, registry));
+                AvroSerdes.value(Attestation.class, registry),
+                AvroSerdes.value(AuditEvent.class, registry));
     }
 }

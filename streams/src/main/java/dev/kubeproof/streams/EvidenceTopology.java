@@ -19,6 +19,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
+import dev.kubeproof.avro.AuditEvent;
 import dev.kubeproof.avro.ControlSeverity;
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.avro.ImageScan;
@@ -26,6 +27,7 @@ import dev.kubeproof.avro.ResourceChange;
 import dev.kubeproof.contract.topics.TopicCatalog;
 import dev.kubeproof.contract.topics.TopicSpec;
 import dev.kubeproof.controls.Evaluator;
+import dev.kubeproof.controls.runtime.AuditRules;
 import dev.kubeproof.siem.Transitions;
 import dev.kubeproof.siem.ViolationFeed;
 import dev.kubeproof.siem.ViolationFormatter;
@@ -34,6 +36,7 @@ import dev.kubeproof.streams.evaluation.EvaluationInput;
 import dev.kubeproof.streams.evaluation.EvaluationOutput;
 import dev.kubeproof.streams.evaluation.EvaluationProcessor;
 import dev.kubeproof.streams.evaluation.EvaluationRouting;
+import dev.kubeproof.streams.evaluation.RuntimeDetectionProcessor;
 import dev.kubeproof.streams.evaluation.StoreKeys;
 
 /**
@@ -45,6 +48,8 @@ import dev.kubeproof.streams.evaluation.StoreKeys;
  * image-scans ────── drop tombstones ─ key by cluster (or *) ─ repartition (to every partition) ─┤ merge ─ evaluate
  * control-exceptions ─ (tombstones kept: a deletion) ──────── repartition (to every partition) ─┤
  * attestations ─────── (tombstones kept: a deletion) ──────── repartition (to every partition) ─┘
+ * audit-events ─ drop tombstones ─ [only cluster] ─ strip unread bodies ─ key by cluster ─ repartition ─ detect ─┐
+ *   evaluate ──────────────────────────────────────────────────────────────────────────── merge detections ─┘
  *   evaluate ─ split ─ dead letters ─────────────────────────────────────────────▶ dead-letters
  *                    └ evidence ─┬───────────────────────────────────────────────▶ evidence
  *                                ├───────────────────────────────────────────────▶ evidence-state
@@ -82,6 +87,19 @@ public final class EvidenceTopology {
     /** Repartition topic {@code <application.id>-evaluation-attestations-repartition}. */
     public static final String REPARTITION_ATTESTATIONS = "evaluation-attestations";
     public static final String WRAP_ATTESTATIONS = "evaluation-attestations-wrap";
+
+    public static final String SOURCE_AUDIT_EVENTS = "audit-events-source";
+    public static final String DROP_AUDIT_TOMBSTONES = "audit-events-drop-tombstones";
+    public static final String FILTER_AUDIT_CLUSTER = "audit-events-only-configured-cluster";
+    public static final String STRIP_AUDIT_BODIES = "audit-events-strip-unread-bodies";
+    public static final String KEY_AUDIT_BY_CLUSTER = "audit-events-key-by-cluster";
+    /** Repartition topic {@code <application.id>-detection-audit-events-repartition}. */
+    public static final String REPARTITION_AUDIT = "detection-audit-events";
+    public static final String DETECT = "detect";
+    public static final String MERGE_DETECTIONS = "evaluation-outputs-merge-detections";
+    public static final String RUNTIME_EVIDENCE_STORE = "runtime-evidence-store";
+    public static final String DENIAL_STORE = "denial-burst-store";
+    public static final String AUDIT_CLOCK_STORE = "audit-clock-store";
 
     public static final String MERGE_INPUTS = "evaluation-inputs-merge";
     public static final String MERGE_ATTESTATIONS = "evaluation-inputs-merge-attestations";
@@ -211,6 +229,8 @@ public final class EvidenceTopology {
                 .process(() -> new EvaluationProcessor(config, evaluator, routing, clock, metrics, storeNames),
                         Named.as(EVALUATE), storeNames.names());
 
+        outputs = outputs.merge(detections(builder, config, evaluator, serdes, clock, metrics), Named.as(MERGE_DETECTIONS));
+
         Map<String, KStream<String, EvaluationOutput>> branches = outputs
                 .split(Named.as(SPLIT_OUTPUTS))
                 .branch((key, output) -> output.isDeadLetter(), Branched.as(BRANCH_DEAD_LETTERS))
@@ -234,6 +254,37 @@ public final class EvidenceTopology {
         }
 
         return builder.build();
+    }
+
+    /**
+     * The audit stream judged by the runtime controls: keyed by cluster (one task is the only writer of a cluster's
+     * runtime evidence and sees all its principals' denials), bodies dropped where no rule reads them.
+     */
+    private static KStream<String, EvaluationOutput> detections(StreamsBuilder builder, EvidenceTopologyConfig config,
+                                                                Evaluator evaluator, EvidenceSerdes serdes, Clock clock,
+                                                                EvidenceMetrics metrics) {
+        KStream<String, AuditEvent> events = builder
+                .stream(config.topics().auditEvents().name(), Consumed.with(Serdes.String(), serdes.auditEvent())
+                        .withName(SOURCE_AUDIT_EVENTS))
+                .filter((key, event) -> event != null, Named.as(DROP_AUDIT_TOMBSTONES));
+        if (config.clusterId().isPresent()) {
+            String only = config.clusterId().get();
+            events = events.filter((key, event) -> only.equals(event.getClusterId()), Named.as(FILTER_AUDIT_CLUSTER));
+        }
+        RuntimeDetectionProcessor.Stores stores = new RuntimeDetectionProcessor.Stores(RUNTIME_EVIDENCE_STORE,
+                DENIAL_STORE, AUDIT_CLOCK_STORE);
+        builder.addStateStore(store(RUNTIME_EVIDENCE_STORE, serdes.evidence()));
+        builder.addStateStore(store(DENIAL_STORE, Serdes.String()));
+        builder.addStateStore(store(AUDIT_CLOCK_STORE, Serdes.String()));
+        return events
+                .mapValues(event -> AuditRules.needsBodies(event) ? event : AuditEvent.newBuilder(event)
+                        .setRequestObject(null).setResponseObject(null).build(), Named.as(STRIP_AUDIT_BODIES))
+                .selectKey((key, event) -> event.getClusterId(), Named.as(KEY_AUDIT_BY_CLUSTER))
+                .repartition(Repartitioned.with(Serdes.String(), serdes.auditEvent())
+                        .withName(REPARTITION_AUDIT)
+                        .withNumberOfPartitions(config.evaluationPartitions()))
+                .process(() -> new RuntimeDetectionProcessor(evaluator, config.exceptionCheck(), clock, metrics, stores),
+                        Named.as(DETECT), stores.names());
     }
 
     /** A compacted topic read whole by every evaluation partition (tombstones included). */

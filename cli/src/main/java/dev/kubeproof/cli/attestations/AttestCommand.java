@@ -17,7 +17,7 @@ import dev.kubeproof.cli.KafkaOptions;
 import dev.kubeproof.cli.TopicLedger;
 import dev.kubeproof.controls.ControlDefinition;
 import dev.kubeproof.controls.ControlEngine;
-import dev.kubeproof.runtime.Durations;
+import dev.kubeproof.contract.time.Durations;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

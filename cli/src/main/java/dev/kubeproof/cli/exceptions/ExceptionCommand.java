@@ -28,7 +28,7 @@ import dev.kubeproof.controls.ControlDefinition;
 import dev.kubeproof.controls.ControlEngine;
 import dev.kubeproof.controls.exceptions.ControlExceptions;
 import dev.kubeproof.controls.exceptions.ExceptionRule;
-import dev.kubeproof.runtime.Durations;
+import dev.kubeproof.contract.time.Durations;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

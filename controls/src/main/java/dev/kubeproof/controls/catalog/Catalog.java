@@ -29,6 +29,8 @@ public final class Catalog {
     /** The built-in catalog's classpath location. */
     public static final String RESOURCE = "/dev/kubeproof/controls/controls.yaml";
 
+    /** The phase of controls that judge audit events (what was done) rather than objects (what is). */
+    public static final String RUNTIME_PHASE = "runtime";
     public static final Set<String> PHASES = Set.of("build", "deploy", "runtime", "infrastructure", "governance");
     public static final Set<String> FRAMEWORKS = Set.of("cis", "nsa", "pss", "soc2", "mitre");
 
@@ -203,8 +205,12 @@ public final class Catalog {
         if (!observable && (reason == null || reason.isBlank())) {
             problems.add(where + ": field 'notObservableReason' is required when observable is false");
         }
-        if (observable && appliesTo.isEmpty()) {
+        boolean fromAudit = observable && RUNTIME_PHASE.equals(phase);
+        if (observable && !fromAudit && appliesTo.isEmpty()) {
             problems.add(where + ": field 'appliesTo' must list at least one kind for an observable control");
+        }
+        if (fromAudit && !appliesTo.isEmpty()) {
+            problems.add(where + ": field 'appliesTo' must be empty for a runtime control (it judges audit events, not objects)");
         }
         if (!observable && !appliesTo.isEmpty()) {
             problems.add(where + ": field 'appliesTo' must be empty for a non-observable control (nothing is evaluated)");

@@ -49,7 +49,7 @@ public final class SarifRenderer implements ReportRenderer {
         ArrayNode rules = driver.putArray("rules");
         Map<String, Integer> ruleIndex = new HashMap<>();
         for (ControlDefinition control : report.controls()) {
-            if (control.observable()) {
+            if (control.observable() && !control.auditEvaluated()) {
                 ruleIndex.put(control.id(), rules.size());
                 rule(rules.addObject(), control);
             }

@@ -36,7 +36,7 @@ class CatalogTest {
 
         // Then ids are unique and every control carries the metadata an auditor needs
         List<ControlDefinition> controls = catalog.entries().stream().map(CatalogEntry::definition).toList();
-        assertThat(controls).hasSize(57);
+        assertThat(controls).hasSize(62);
         assertThat(controls.stream().map(ControlDefinition::id)).doesNotHaveDuplicates();
         assertThat(controls).allSatisfy(c -> {
             assertThat(c.title()).isNotBlank();
@@ -46,7 +46,10 @@ class CatalogTest {
             assertThat(c.frameworks()).as("frameworks of %s", c.id()).isNotEmpty();
             assertThat(Catalog.PHASES).contains(c.phase());
         });
-        assertThat(controls.stream().filter(ControlDefinition::observable)).hasSize(48);
+        assertThat(controls.stream().filter(ControlDefinition::observable)).hasSize(57);
+        assertThat(controls.stream().filter(ControlDefinition::auditEvaluated).map(ControlDefinition::id))
+                .as("runtime controls judged from audit events").containsExactlyElementsOf(
+                        java.util.stream.IntStream.rangeClosed(1, 9).mapToObj(n -> "KP-RUN-00" + n).toList());
         assertThat(controls.stream().filter(c -> !c.observable()))
                 .allSatisfy(c -> assertThat(c.notObservableReason()).isNotBlank());
         assertThat(controls.stream().filter(ControlDefinition::attestation).map(ControlDefinition::id))
@@ -65,6 +68,8 @@ class CatalogTest {
                 "deploy-psa-enforced", "deploy-rbac-least-privilege", "deploy-rbac-no-cluster-admin", "deploy-rbac-no-wildcards",
                 "deploy-rbac-no-secret-read", "deploy-rbac-no-anonymous", "deploy-rbac-careful-crb", "deploy-token-rotation",
                 "runtime-exec-attach", "runtime-anonymous-access", "runtime-rbac-escalation", "runtime-secret-reads",
+                "runtime-privileged-requests", "runtime-impersonation", "runtime-denials", "runtime-bastion-only",
+                "runtime-audit-alive",
                 "infra-supported-version", "infra-apiserver-anonymous-auth", "infra-apiserver-authorization",
                 "infra-apiserver-audit", "infra-apiserver-encryption", "infra-apiserver-authentication",
                 "infra-apiserver-profiling", "infra-etcd-tls", "infra-apiserver-not-public", "governance-rbac-review",

@@ -3,7 +3,6 @@ package dev.kubeproof.streams.evaluation;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -34,7 +33,6 @@ import dev.kubeproof.contract.evidence.EvidenceKey;
 import dev.kubeproof.contract.image.ImageReference;
 import dev.kubeproof.avro.Attestation;
 import dev.kubeproof.avro.ChangeType;
-import dev.kubeproof.avro.ControlSeverity;
 import dev.kubeproof.avro.DeadLetter;
 import dev.kubeproof.avro.EvidenceCause;
 import dev.kubeproof.avro.EvidenceRecord;
@@ -464,7 +462,7 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
         }
         for (ControlResult result : results) {
             transition(record.timestamp(), change, result.control(), EvidenceStatus.valueOf(result.status().name()),
-                    result.message(), result.findings().stream().map(EvaluationProcessor::toAvro).toList(), cause);
+                    result.message(), result.findings().stream().map(EvidenceRecords::toAvro).toList(), cause);
         }
     }
 
@@ -500,21 +498,8 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
             // transition from another status. This halves the records of a cold start (see streams/README.md).
             return;
         }
-        EvidenceRecord.Builder builder = EvidenceRecord.newBuilder()
-                .setControlId(control.id())
-                .setControlVersion(control.version())
-                .setControlTitle(control.title() == null ? "" : control.title())
-                .setSeverity(ControlSeverity.valueOf(control.severity().name()))
-                .setStatus(status)
-                .setPreviousStatus(previous == null ? null : previous.getStatus())
-                .setPreviousSince(previous == null ? null : previous.getSince())
-                .setSince(millis(cause.at()))
-                .setObservedAt(millis(clock.instant()))
-                .setResource(reference(change))
-                .setMessage(message == null ? status.name() : message)
-                .setDetails(details)
-                .setRemediation(control.remediation())
-                .setCause(EvidenceCause.newBuilder()
+        EvidenceRecord.Builder builder = EvidenceRecords.transition(control, status, previous, cause.at(),
+                        clock.instant(), reference(change), message, details, EvidenceCause.newBuilder()
                         .setChangeType(cause.changeType())
                         .setResourceVersion(change.getResourceVersion())
                         .setAuditId(cause.auditId())
@@ -554,20 +539,6 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
                 .build();
     }
 
-    private static dev.kubeproof.avro.Finding toAvro(Finding finding) {
-        return dev.kubeproof.avro.Finding.newBuilder()
-                .setPath(finding.path() == null ? "" : finding.path())
-                .setContainer(finding.container())
-                .setValue(finding.value())
-                .setMessage(finding.message() == null ? "" : finding.message())
-                .build();
-    }
-
-    private static Instant millis(Instant instant) {
-        // Avro keeps milliseconds: hash what will be read back.
-        return instant.truncatedTo(ChronoUnit.MILLIS);
-    }
-
     // ---------------------------------------------------------------- dead letters
 
     private void deadLetter(Record<String, EvaluationInput> record, String errorType, String reason, String payload) {
@@ -576,8 +547,8 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
         byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
         DeadLetter letter = source.isPresent()
                 ? DeadLetters.fromKafka(DEAD_LETTER_SOURCE, errorType, reason, source.get().topic(),
-                source.get().partition(), source.get().offset(), key, bytes, millis(clock.instant()))
-                : DeadLetters.of(DEAD_LETTER_SOURCE, errorType, reason, bytes, millis(clock.instant()));
+                source.get().partition(), source.get().offset(), key, bytes, EvidenceRecords.millis(clock.instant()))
+                : DeadLetters.of(DEAD_LETTER_SOURCE, errorType, reason, bytes, EvidenceRecords.millis(clock.instant()));
         metrics.deadLetter(DEAD_LETTER_SOURCE, errorType);
         context.forward(new Record<>(DEAD_LETTER_SOURCE, EvaluationOutput.of(letter), record.timestamp()));
     }

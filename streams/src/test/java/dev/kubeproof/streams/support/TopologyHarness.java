@@ -16,6 +16,7 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyTestDriver;
 
 import dev.kubeproof.avro.Attestation;
+import dev.kubeproof.avro.AuditEvent;
 import dev.kubeproof.avro.ControlException;
 import dev.kubeproof.avro.ControlSeverity;
 import dev.kubeproof.avro.DeadLetter;
@@ -56,6 +57,7 @@ public final class TopologyHarness implements AutoCloseable {
     public final TestInputTopic<String, ImageScan> scans;
     public final TestInputTopic<String, ControlException> exceptions;
     public final TestInputTopic<String, Attestation> attestations;
+    public final TestInputTopic<String, AuditEvent> auditEvents;
     public final TestOutputTopic<String, EvidenceRecord> evidence;
     public final TestOutputTopic<String, EvidenceRecord> evidenceState;
     public final TestOutputTopic<String, String> violations;
@@ -88,6 +90,8 @@ public final class TopologyHarness implements AutoCloseable {
                 serdes.controlException().serializer());
         attestations = driver.createInputTopic(topics.attestations().name(), new StringSerializer(),
                 serdes.attestation().serializer());
+        auditEvents = driver.createInputTopic(topics.auditEvents().name(), new StringSerializer(),
+                serdes.auditEvent().serializer());
         evidence = driver.createOutputTopic(topics.evidence().name(), new StringDeserializer(),
                 serdes.evidence().deserializer());
         evidenceState = driver.createOutputTopic(topics.evidenceState().name(), new StringDeserializer(),
@@ -119,6 +123,11 @@ public final class TopologyHarness implements AutoCloseable {
     /** Publishes an attestation's state (null: a tombstone) at the clock's time. */
     public void attestation(String attestationId, Attestation attestation) {
         attestations.pipeInput(attestationId, attestation, clock.instant());
+    }
+
+    /** Publishes an audit event as the collector does, at the clock's time. */
+    public void audit(AuditEvent event) {
+        auditEvents.pipeInput(event.getClusterId() + "/" + event.getAuditId(), event, clock.instant());
     }
 
     /** Moves the topology's clock and the driver's wall clock together (wall-clock punctuations run). */

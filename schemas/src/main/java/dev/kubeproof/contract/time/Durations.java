@@ -1,4 +1,4 @@
-package dev.kubeproof.runtime;
+package dev.kubeproof.contract.time;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;

@@ -1,0 +1,54 @@
+package dev.kubeproof.streams.evaluation;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+
+import dev.kubeproof.avro.ControlSeverity;
+import dev.kubeproof.avro.EvidenceCause;
+import dev.kubeproof.avro.EvidenceRecord;
+import dev.kubeproof.avro.EvidenceStatus;
+import dev.kubeproof.avro.Finding;
+import dev.kubeproof.avro.ResourceRef;
+import dev.kubeproof.controls.ControlDefinition;
+
+/** The one way an evidence transition is built, whichever processor records it (objects or audit events). */
+final class EvidenceRecords {
+    private EvidenceRecords() {
+    }
+
+    /** A transition of {@code control} on {@code resource} after {@code previous} (null for the key's first), unlinked. */
+    static EvidenceRecord.Builder transition(ControlDefinition control, EvidenceStatus status, EvidenceRecord previous,
+                                             Instant since, Instant observedAt, ResourceRef resource, String message,
+                                             List<Finding> details, EvidenceCause cause) {
+        return EvidenceRecord.newBuilder()
+                .setControlId(control.id())
+                .setControlVersion(control.version())
+                .setControlTitle(control.title() == null ? "" : control.title())
+                .setSeverity(ControlSeverity.valueOf(control.severity().name()))
+                .setStatus(status)
+                .setPreviousStatus(previous == null ? null : previous.getStatus())
+                .setPreviousSince(previous == null ? null : previous.getSince())
+                .setSince(millis(since))
+                .setObservedAt(millis(observedAt))
+                .setResource(resource)
+                .setMessage(message == null ? status.name() : message)
+                .setDetails(details)
+                .setRemediation(control.remediation())
+                .setCause(cause);
+    }
+
+    static Finding toAvro(dev.kubeproof.controls.Finding finding) {
+        return Finding.newBuilder()
+                .setPath(finding.path() == null ? "" : finding.path())
+                .setContainer(finding.container())
+                .setValue(finding.value())
+                .setMessage(finding.message() == null ? "" : finding.message())
+                .build();
+    }
+
+    /** Avro keeps milliseconds: hash what will be read back. */
+    static Instant millis(Instant instant) {
+        return instant.truncatedTo(ChronoUnit.MILLIS);
+    }
+}
