@@ -76,7 +76,12 @@ public record EvidenceServiceConfig(
         @JsonProperty(defaultValue = "10s")
         @JsonPropertyDescription("How often (wall clock) expired control exceptions are looked for: an exemption ends"
                 + " at most this long after its expiry, with the expiry time as the transition's time.")
-        Duration exceptionCheck) {
+        Duration exceptionCheck,
+        @JsonProperty(defaultValue = "30s")
+        @JsonPropertyDescription("How long a resource change waits for the audit event of the write that made it (when"
+                + " its cluster has an audit stream) before its evidence is recorded with an unknown actor. 0s: never"
+                + " wait (only audit events that arrive first attribute).")
+        Duration attributionWait) {
 
     /** Under the working directory, so that a laptop run needs no root; deployments set their volume. */
     public static final String DEFAULT_STATE_DIR = ".kubeproof/streams-state";
@@ -110,11 +115,12 @@ public record EvidenceServiceConfig(
         ownerLabelKeys = ownerLabelKeys == null ? EvidenceTopologyConfig.DEFAULT_OWNER_LABEL_KEYS
                 : List.copyOf(ownerLabelKeys);
         exceptionCheck = exceptionCheck == null ? EvidenceTopologyConfig.DEFAULT_EXCEPTION_CHECK : exceptionCheck;
+        attributionWait = attributionWait == null ? EvidenceTopologyConfig.DEFAULT_ATTRIBUTION_WAIT : attributionWait;
         // Validates the Kafka Streams settings, owner labels, partitions, prefix and the cluster id with the
         // messages of the settings' and the topology's own records.
         streamsSettings(kafka, applicationId, stateDir, standbyReplicas, replicationFactor, streamThreads);
         new EvidenceTopologyConfig(new TopicCatalog(topicPrefix), ownerLabelKeys, evaluationPartitions,
-                Optional.ofNullable(clusterId), exceptionCheck);
+                Optional.ofNullable(clusterId), exceptionCheck, attributionWait);
     }
 
     /**
@@ -158,7 +164,7 @@ public record EvidenceServiceConfig(
     /** A config with every default, for the given servers. */
     public static EvidenceServiceConfig of(String bootstrapServers, String schemaRegistryUrl) {
         return new EvidenceServiceConfig(KafkaConfig.of(bootstrapServers, schemaRegistryUrl, null), null, null, null,
-                null, null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** How it runs on Kafka Streams. */
@@ -174,7 +180,7 @@ public record EvidenceServiceConfig(
     /** The topology's part of the configuration. */
     public EvidenceTopologyConfig topology() {
         return new EvidenceTopologyConfig(new TopicCatalog(topicPrefix), ownerLabelKeys, evaluationPartitions,
-                Optional.ofNullable(clusterId), exceptionCheck);
+                Optional.ofNullable(clusterId), exceptionCheck, attributionWait);
     }
 
     private static StreamsSettings streamsSettings(KafkaConfig kafka, String applicationId, Path stateDir,

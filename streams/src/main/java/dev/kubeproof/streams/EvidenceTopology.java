@@ -32,6 +32,7 @@ import dev.kubeproof.siem.Transitions;
 import dev.kubeproof.siem.ViolationFeed;
 import dev.kubeproof.siem.ViolationFormatter;
 import dev.kubeproof.siem.ViolationOutput;
+import dev.kubeproof.streams.evaluation.Attributions;
 import dev.kubeproof.streams.evaluation.EvaluationInput;
 import dev.kubeproof.streams.evaluation.EvaluationOutput;
 import dev.kubeproof.streams.evaluation.EvaluationProcessor;
@@ -48,7 +49,8 @@ import dev.kubeproof.streams.evaluation.StoreKeys;
  * image-scans ────── drop tombstones ─ key by cluster (or *) ─ repartition (to every partition) ─┤ merge ─ evaluate
  * control-exceptions ─ (tombstones kept: a deletion) ──────── repartition (to every partition) ─┤
  * attestations ─────── (tombstones kept: a deletion) ──────── repartition (to every partition) ─┘
- * audit-events ─ drop tombstones ─ [only cluster] ─ strip unread bodies ─ key by cluster ─ repartition ─ detect ─┐
+ * audit-events ─ drop tombstones ─ [only cluster] ─┬ successful writes ─ compact ─ key by cluster/namespace ─ repartition ─ merge into evaluate (attribution)
+ *                                                  └ strip unread bodies ─ key by cluster ─ repartition ─ detect ─┐
  *   evaluate ──────────────────────────────────────────────────────────────────────────── merge detections ─┘
  *   evaluate ─ split ─ dead letters ─────────────────────────────────────────────▶ dead-letters
  *                    └ evidence ─┬───────────────────────────────────────────────▶ evidence
@@ -100,6 +102,18 @@ public final class EvidenceTopology {
     public static final String RUNTIME_EVIDENCE_STORE = "runtime-evidence-store";
     public static final String DENIAL_STORE = "denial-burst-store";
     public static final String AUDIT_CLOCK_STORE = "audit-clock-store";
+
+    public static final String FILTER_WRITES = "audit-events-successful-writes";
+    public static final String COMPACT_WRITES = "audit-writes-compact";
+    public static final String KEY_WRITES_BY_SCOPE = "audit-writes-key-by-scope";
+    /** Repartition topic {@code <application.id>-evaluation-writes-repartition}. */
+    public static final String REPARTITION_WRITES = "evaluation-writes";
+    public static final String WRAP_WRITES = "evaluation-writes-wrap";
+    public static final String MERGE_WRITES = "evaluation-inputs-merge-writes";
+    /** The latest writes of each object, from the audit stream, for attribution. */
+    public static final String WRITE_STORE = "audit-write-store";
+    /** Changes waiting for the audit event of their write. */
+    public static final String HELD_CHANGE_STORE = "held-change-store";
 
     public static final String MERGE_INPUTS = "evaluation-inputs-merge";
     public static final String MERGE_ATTESTATIONS = "evaluation-inputs-merge-attestations";
@@ -211,8 +225,22 @@ public final class EvidenceTopology {
                 serdes.attestation(), config, SOURCE_ATTESTATIONS, REPARTITION_ATTESTATIONS)
                 .mapValues((id, attestation) -> EvaluationInput.of(id, attestation), Named.as(WRAP_ATTESTATIONS));
 
+        KStream<String, AuditEvent> audit = auditEvents(builder, config, serdes);
+        KStream<String, EvaluationInput> writeInputs = audit
+                .filter((key, event) -> Attributions.isWrite(event), Named.as(FILTER_WRITES))
+                .mapValues(Attributions::compact, Named.as(COMPACT_WRITES))
+                .selectKey((key, write) -> Attributions.scope(write), Named.as(KEY_WRITES_BY_SCOPE))
+                .repartition(Repartitioned.with(keys, serdes.auditEvent())
+                        .withName(REPARTITION_WRITES)
+                        .withNumberOfPartitions(config.evaluationPartitions())
+                        .withStreamPartitioner(routing.writePartitioner()))
+                .mapValues(write -> EvaluationInput.of(write), Named.as(WRAP_WRITES));
+
         EvaluationProcessor.Stores storeNames = new EvaluationProcessor.Stores(INVENTORY_STORE, IMAGE_INDEX_STORE,
-                SCAN_STORE, EVIDENCE_STORE, EXCEPTION_STORE, EXEMPTION_INDEX_STORE, ATTESTATION_STORE, CLUSTER_STORE);
+                SCAN_STORE, EVIDENCE_STORE, EXCEPTION_STORE, EXEMPTION_INDEX_STORE, ATTESTATION_STORE, CLUSTER_STORE,
+                WRITE_STORE, HELD_CHANGE_STORE);
+        builder.addStateStore(store(WRITE_STORE, Serdes.String()));
+        builder.addStateStore(store(HELD_CHANGE_STORE, serdes.resourceChange()));
         builder.addStateStore(store(INVENTORY_STORE, serdes.resourceChange()));
         builder.addStateStore(store(IMAGE_INDEX_STORE, Serdes.String()));
         builder.addStateStore(store(SCAN_STORE, serdes.imageScan()));
@@ -226,10 +254,12 @@ public final class EvidenceTopology {
                 .merge(scanInputs, Named.as(MERGE_INPUTS))
                 .merge(exceptionInputs, Named.as(MERGE_EXCEPTIONS))
                 .merge(attestationInputs, Named.as(MERGE_ATTESTATIONS))
+                .merge(writeInputs, Named.as(MERGE_WRITES))
                 .process(() -> new EvaluationProcessor(config, evaluator, routing, clock, metrics, storeNames),
                         Named.as(EVALUATE), storeNames.names());
 
-        outputs = outputs.merge(detections(builder, config, evaluator, serdes, clock, metrics), Named.as(MERGE_DETECTIONS));
+        outputs = outputs.merge(detections(builder, audit, config, evaluator, serdes, clock, metrics),
+                Named.as(MERGE_DETECTIONS));
 
         Map<String, KStream<String, EvaluationOutput>> branches = outputs
                 .split(Named.as(SPLIT_OUTPUTS))
@@ -260,17 +290,9 @@ public final class EvidenceTopology {
      * The audit stream judged by the runtime controls: keyed by cluster (one task is the only writer of a cluster's
      * runtime evidence and sees all its principals' denials), bodies dropped where no rule reads them.
      */
-    private static KStream<String, EvaluationOutput> detections(StreamsBuilder builder, EvidenceTopologyConfig config,
-                                                                Evaluator evaluator, EvidenceSerdes serdes, Clock clock,
-                                                                EvidenceMetrics metrics) {
-        KStream<String, AuditEvent> events = builder
-                .stream(config.topics().auditEvents().name(), Consumed.with(Serdes.String(), serdes.auditEvent())
-                        .withName(SOURCE_AUDIT_EVENTS))
-                .filter((key, event) -> event != null, Named.as(DROP_AUDIT_TOMBSTONES));
-        if (config.clusterId().isPresent()) {
-            String only = config.clusterId().get();
-            events = events.filter((key, event) -> only.equals(event.getClusterId()), Named.as(FILTER_AUDIT_CLUSTER));
-        }
+    private static KStream<String, EvaluationOutput> detections(StreamsBuilder builder, KStream<String, AuditEvent> events,
+                                                                EvidenceTopologyConfig config, Evaluator evaluator,
+                                                                EvidenceSerdes serdes, Clock clock, EvidenceMetrics metrics) {
         RuntimeDetectionProcessor.Stores stores = new RuntimeDetectionProcessor.Stores(RUNTIME_EVIDENCE_STORE,
                 DENIAL_STORE, AUDIT_CLOCK_STORE);
         builder.addStateStore(store(RUNTIME_EVIDENCE_STORE, serdes.evidence()));
@@ -285,6 +307,20 @@ public final class EvidenceTopology {
                         .withNumberOfPartitions(config.evaluationPartitions()))
                 .process(() -> new RuntimeDetectionProcessor(evaluator, config.exceptionCheck(), clock, metrics, stores),
                         Named.as(DETECT), stores.names());
+    }
+
+    /** The audit stream (of the configured cluster only, when one is). */
+    private static KStream<String, AuditEvent> auditEvents(StreamsBuilder builder, EvidenceTopologyConfig config,
+                                                           EvidenceSerdes serdes) {
+        KStream<String, AuditEvent> events = builder
+                .stream(config.topics().auditEvents().name(), Consumed.with(Serdes.String(), serdes.auditEvent())
+                        .withName(SOURCE_AUDIT_EVENTS))
+                .filter((key, event) -> event != null, Named.as(DROP_AUDIT_TOMBSTONES));
+        if (config.clusterId().isPresent()) {
+            String only = config.clusterId().get();
+            events = events.filter((key, event) -> only.equals(event.getClusterId()), Named.as(FILTER_AUDIT_CLUSTER));
+        }
+        return events;
     }
 
     /** A compacted topic read whole by every evaluation partition (tombstones included). */

@@ -16,12 +16,17 @@ import dev.kubeproof.contract.topics.TopicCatalog;
  *                             cluster's inputs always meet in one partition)
  * @param clusterId            evaluate only this cluster's changes; empty for every cluster
  * @param exceptionCheck       how often (wall-clock) expired control exceptions are looked for
+ * @param attributionWait      how long a change of a cluster with an audit stream waits for the audit event of its
+ *                             write before it is evaluated with an unknown actor; also how far apart a change and a
+ *                             write without resourceVersion may be to match. Zero: changes never wait
  */
 public record EvidenceTopologyConfig(TopicCatalog topics, List<String> ownerLabelKeys, int evaluationPartitions,
-                                     Optional<String> clusterId, Duration exceptionCheck) {
+                                     Optional<String> clusterId, Duration exceptionCheck, Duration attributionWait) {
     public static final List<String> DEFAULT_OWNER_LABEL_KEYS = List.of("owner", "team", "app.kubernetes.io/part-of");
     public static final int DEFAULT_EVALUATION_PARTITIONS = 6;
     public static final Duration DEFAULT_EXCEPTION_CHECK = Duration.ofSeconds(10);
+    /** The API server's webhook batching waits up to 30 s (--audit-webhook-batch-max-wait) before it sends. */
+    public static final Duration DEFAULT_ATTRIBUTION_WAIT = Duration.ofSeconds(30);
 
     public EvidenceTopologyConfig {
         Objects.requireNonNull(topics, "topics");
@@ -40,6 +45,10 @@ public record EvidenceTopologyConfig(TopicCatalog topics, List<String> ownerLabe
         if (exceptionCheck.isNegative() || exceptionCheck.isZero()) {
             throw new IllegalArgumentException("exceptionCheck must be positive, was " + exceptionCheck);
         }
+        Objects.requireNonNull(attributionWait, "attributionWait");
+        if (attributionWait.isNegative()) {
+            throw new IllegalArgumentException("attributionWait must not be negative, was " + attributionWait);
+        }
         clusterId.ifPresent(id -> {
             if (id.isBlank()) {
                 throw new IllegalArgumentException("clusterId must not be blank when set");
@@ -50,6 +59,6 @@ public record EvidenceTopologyConfig(TopicCatalog topics, List<String> ownerLabe
     /** Every cluster, default owner labels and partitions, on the given topics. */
     public static EvidenceTopologyConfig of(TopicCatalog topics) {
         return new EvidenceTopologyConfig(topics, DEFAULT_OWNER_LABEL_KEYS, DEFAULT_EVALUATION_PARTITIONS,
-                Optional.empty(), DEFAULT_EXCEPTION_CHECK);
+                Optional.empty(), DEFAULT_EXCEPTION_CHECK, DEFAULT_ATTRIBUTION_WAIT);
     }
 }

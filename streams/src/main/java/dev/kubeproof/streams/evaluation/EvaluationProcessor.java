@@ -98,13 +98,19 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
     private Exemptions exemptions;
     private Attestations attestations;
     private KeyValueStore<String, String> clusters;
+    private Attributions attributions;
+    /** Changes waiting for the audit event of their write, by {@link Attributions#key}. */
+    private KeyValueStore<String, ResourceChange> held;
+    /** When each held change began to wait (wall clock); after a restart, held changes wait no longer. */
+    private final Map<String, Instant> heldSince = new HashMap<>();
     private final Stores stores;
 
     /** Names of the state stores this processor uses. */
     public record Stores(String inventory, String imageIndex, String scans, String evidence, String exceptions,
-                         String exemptionIndex, String attestations, String clusters) {
+                         String exemptionIndex, String attestations, String clusters, String writes, String held) {
         public String[] names() {
-            return new String[] {inventory, imageIndex, scans, evidence, exceptions, exemptionIndex, attestations, clusters};
+            return new String[] {inventory, imageIndex, scans, evidence, exceptions, exemptionIndex, attestations, clusters,
+                    writes, held};
         }
     }
 
@@ -140,6 +146,9 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
                 context.getStateStore(stores.exemptionIndex()));
         this.attestations = new Attestations(context.getStateStore(stores.attestations()));
         this.clusters = context.getStateStore(stores.clusters());
+        this.attributions = new Attributions(context.getStateStore(stores.writes()),
+                evaluator.auditRules().settings(), config.attributionWait());
+        this.held = context.getStateStore(stores.held());
         // Exemptions and attestations end at expiry even when no input arrives.
         context.schedule(config.exceptionCheck(), PunctuationType.WALL_CLOCK_TIME, this::onWallClock);
     }
@@ -153,6 +162,8 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
             onScan(record, record.value().scan());
         } else if (record.value().exception() != null) {
             onException(record, record.value().exception());
+        } else if (record.value().write() != null) {
+            onWrite(record.timestamp(), record.value().write());
         } else {
             onAttestation(record, record.value().attestation());
         }
@@ -160,15 +171,87 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
 
     // ---------------------------------------------------------------- resource changes
 
+    /**
+     * A change is evaluated when the audit event of its write is known (it names the actor), or at once when its
+     * cluster has no audit stream here or it is a resync; otherwise it waits up to {@code attributionWait} for that
+     * event, and is then evaluated with an unknown actor. Changes of one object stay in order.
+     */
     private void onChange(Record<String, EvaluationInput> record, ResourceChange change) {
+        String writeKey = Attributions.key(change);
+        ResourceChange waiting = held.get(writeKey);
+        if (waiting != null) {
+            release(record.timestamp(), writeKey, waiting, Attributions.unknown());
+        }
+        if (change.getChangeType() == ChangeType.SYNC) {
+            apply(record.timestamp(), change, null);
+            return;
+        }
+        Optional<Attributions.Write> write = attributions.writeOf(change);
+        if (write.isPresent()) {
+            apply(record.timestamp(), change, attributions.attribute(change, write.get(), owners(change)));
+        } else if (config.attributionWait().isZero() || !attributions.audited(change.getClusterId())) {
+            // No audit stream of the cluster here: attribution does not apply (null), rather than "unknown" everywhere.
+            apply(record.timestamp(), change, attributions.audited(change.getClusterId()) ? Attributions.unknown() : null);
+        } else {
+            held.put(writeKey, change);
+            heldSince.put(writeKey, clock.instant());
+        }
+    }
+
+    /** A successful write from the audit stream: remembered, and the change waiting for it evaluated. */
+    private void onWrite(long timestamp, dev.kubeproof.avro.AuditEvent write) {
+        attributions.remember(write);
+        String writeKey = Attributions.key(write);
+        ResourceChange waiting = held.get(writeKey);
+        if (waiting != null) {
+            attributions.writeOf(waiting).ifPresent(found ->
+                    release(timestamp, writeKey, waiting, attributions.attribute(waiting, found, owners(waiting))));
+        }
+    }
+
+    private void release(long timestamp, String writeKey, ResourceChange change,
+                         dev.kubeproof.avro.Attribution attribution) {
+        held.delete(writeKey);
+        heldSince.remove(writeKey);
+        parsed.clear();
+        apply(timestamp, change, attribution);
+    }
+
+    /** Held changes whose write did not come within the wait: evaluated now, the actor unknown. */
+    private void releaseUnattributed() {
+        Instant now = clock.instant();
+        List<KeyValue<String, ResourceChange>> due = new ArrayList<>();
+        try (KeyValueIterator<String, ResourceChange> all = held.all()) {
+            all.forEachRemaining(entry -> {
+                Instant since = heldSince.get(entry.key);
+                if (since == null || !since.plus(config.attributionWait()).isAfter(now)) {
+                    due.add(entry);
+                }
+            });
+        }
+        for (KeyValue<String, ResourceChange> entry : due) {
+            release(now.toEpochMilli(), entry.key, entry.value, Attributions.unknown());
+        }
+    }
+
+    private Attributions.OwnerLookup owners(ResourceChange change) {
+        return (kind, name) -> Optional.ofNullable(inventory.get(StoreKeys.inventory(change.getClusterId(), kind,
+                change.getNamespace(), name)));
+    }
+
+    private void apply(long timestamp, ResourceChange change, dev.kubeproof.avro.Attribution attribution) {
+        Record<String, EvaluationInput> record = new Record<>(EvaluationRouting.scope(change), EvaluationInput.of(change),
+                timestamp);
         if (change.getNamespace() == null && !NAMESPACE_KIND.equals(change.getKind())) {
             // cluster-scoped objects (Nodes, ClusterRoles...) always reach the cluster's home partition
             noticeCluster(record.timestamp(), change.getClusterId(), change.getObservedAt());
         }
         String inventoryKey = StoreKeys.inventory(change);
         ResourceChange previous = inventory.get(inventoryKey);
-        Cause cause = new Cause(change.getChangeType().name(), change.getAuditId(), null, change.getActor(),
-                change.getObservedAt());
+        boolean known = attribution != null && attribution.getMethod() != dev.kubeproof.avro.AttributionMethod.UNKNOWN;
+        Cause cause = new Cause(change.getChangeType().name(), known ? attribution.getAuditId() : change.getAuditId(),
+                null, known ? attribution.getUsername() : change.getActor(), change.getObservedAt(), null, null,
+                attribution);
         if (previous != null && !previous.getUid().equals(change.getUid())) {
             // The delete of the previous incarnation was missed: its evidence must not stay open.
             close(record, previous, cause, "resource replaced by a new object of the same name (uid "
@@ -183,6 +266,7 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
             close(record, change, cause, change.getFinalStateUnknown()
                     ? "resource deleted (delete observed late; last known state)" : "resource deleted");
             reevaluateDependents(record, change, cause);
+            attributions.forget(change);
             return;
         }
         if (change.getObject() == null) {
@@ -220,7 +304,8 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
         }
         String scope = NAMESPACE_KIND.equals(trigger.getKind()) ? trigger.getName() : trigger.getNamespace();
         String triggerKey = StoreKeys.inventory(trigger);
-        Cause dependency = new Cause(CAUSE_DEPENDENCY, cause.auditId(), null, cause.actor(), cause.at());
+        Cause dependency = new Cause(CAUSE_DEPENDENCY, cause.auditId(), null, cause.actor(), cause.at(), null, null,
+                cause.attribution());
         for (String kind : kinds) {
             for (Map.Entry<String, ResourceChange> dependent : stored(trigger.getClusterId(), kind, scope).entrySet()) {
                 if (!dependent.getKey().equals(triggerKey)) {
@@ -308,6 +393,7 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
 
     /** Wall-clock punctuation: exemptions and attestations that expired end, as of their expiry. */
     private void onWallClock(long wallClockMillis) {
+        releaseUnattributed();
         endLapsedExemptions();
         Instant now = clock.instant();
         try (KeyValueIterator<String, String> known = clusters.all()) {
@@ -508,6 +594,7 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
                         .setAttestationId(cause.attestationId())
                         .build())
                 .setActor(cause.actor())
+                .setAttribution(cause.attribution())
                 .setException(exemption == null ? null : Exemptions.reference(exemption));
         EvidenceRecord linked = EvidenceChain.link(builder, key, previous);
         evidence.put(key, linked);
@@ -592,15 +679,20 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
                 + " (uid " + change.getUid() + ", cluster " + change.getClusterId() + ")";
     }
 
-    /** What caused an evaluation, for the record's cause, actor and since. */
+    /** What caused an evaluation, for the record's cause, actor (in full: attribution) and since. */
     private record Cause(String changeType, String auditId, String scanId, String actor, Instant at, String exceptionId,
-                         String attestationId) {
+                         String attestationId, dev.kubeproof.avro.Attribution attribution) {
         Cause(String changeType, String auditId, String scanId, String actor, Instant at) {
-            this(changeType, auditId, scanId, actor, at, null, null);
+            this(changeType, auditId, scanId, actor, at, null, null, null);
         }
 
         Cause(String changeType, String auditId, String scanId, String actor, Instant at, String exceptionId) {
-            this(changeType, auditId, scanId, actor, at, exceptionId, null);
+            this(changeType, auditId, scanId, actor, at, exceptionId, null, null);
+        }
+
+        Cause(String changeType, String auditId, String scanId, String actor, Instant at, String exceptionId,
+              String attestationId) {
+            this(changeType, auditId, scanId, actor, at, exceptionId, attestationId, null);
         }
     }
 

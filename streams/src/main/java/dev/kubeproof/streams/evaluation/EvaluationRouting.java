@@ -1,6 +1,7 @@
 package dev.kubeproof.streams.evaluation;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -12,6 +13,9 @@ import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.processor.StreamPartitioner;
 
 import dev.kubeproof.avro.ResourceChange;
+import dev.kubeproof.avro.AuditEvent;
+import dev.kubeproof.contract.k8s.ResourceNames;
+import dev.kubeproof.controls.ControlDefinition;
 import dev.kubeproof.controls.Evaluator;
 
 /**
@@ -75,6 +79,21 @@ public final class EvaluationRouting {
     /** The partitioner of the resource-change repartition topic. */
     public StreamPartitioner<String, ResourceChange> changePartitioner() {
         return new ScopePartitioner<>(this::broadcast);
+    }
+
+    /**
+     * The partitioner of the audit-write repartition topic: a write goes where its object is evaluated, and a write of
+     * a broadcast kind (a ClusterRole) to every partition, as the object's changes do.
+     */
+    public StreamPartitioner<String, AuditEvent> writePartitioner() {
+        Set<String> broadcastResources = new HashSet<>();
+        for (ControlDefinition control : evaluator.controls()) {
+            for (String kind : control.dependsOn()) {
+                broadcastResources.add(ResourceNames.plural(kind));
+            }
+        }
+        return new ScopePartitioner<>(write -> write.getObjectRef().getNamespace() == null
+                && broadcastResources.contains(write.getObjectRef().getResource()));
     }
 
     /** The partitioner of the image-scan repartition topic: every partition gets every scan. */

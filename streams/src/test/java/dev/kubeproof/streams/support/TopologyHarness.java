@@ -75,7 +75,7 @@ public final class TopologyHarness implements AutoCloseable {
     public TopologyHarness(Path stateDir, Evaluator evaluator, List<ViolationFeed> feeds, Optional<String> clusterId) {
         // TopologyTestDriver runs one partition of every topic: one evaluation partition is what it really runs.
         EvidenceTopologyConfig config = new EvidenceTopologyConfig(topics, List.of("team", "owner"), 1, clusterId,
-                EXCEPTION_CHECK);
+                EXCEPTION_CHECK, EvidenceTopologyConfig.DEFAULT_ATTRIBUTION_WAIT);
         topology = EvidenceTopology.build(config, evaluator, feeds, serdes, clock, metrics);
         Properties properties = StreamsConfigFactory.properties(
                 new StreamsSettings("evidence-test", "unused:9092", stateDir, 1, -1, 1), handlerDeadLetters, clock);

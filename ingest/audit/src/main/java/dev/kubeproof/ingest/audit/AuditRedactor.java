@@ -17,6 +17,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.kubeproof.contract.k8s.ResourceNames;
+
 /**
  * Decides which request and response bodies of an audit event must not leave the collector, and cleans raw
  * inputs before they are dead-lettered. Bodies are dropped whole (not field by field): a Secret's {@code data}
@@ -44,7 +46,7 @@ public final class AuditRedactor {
             kinds.add(lower);
             kinds.add(lower + "list");
             resources.add(lower);
-            resources.add(plural(lower));
+            resources.add(ResourceNames.plural(lower));
         }
     }
 
@@ -203,18 +205,5 @@ public final class AuditRedactor {
         }
         return new CleanPayload(out.toByteArray(),
                 " [dead-letter payload: bodies and data fields removed, cut at the first parse error]");
-    }
-
-    static String plural(String lower) {
-        if (lower.endsWith("s")) {
-            return lower;
-        }
-        if (lower.endsWith("y")) {
-            return lower.substring(0, lower.length() - 1) + "ies";
-        }
-        if (lower.endsWith("x") || lower.endsWith("ch") || lower.endsWith("sh")) {
-            return lower + "es";
-        }
-        return lower + "s";
     }
 }
