@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.kubeproof.avro.ControlSeverity;
+import dev.kubeproof.avro.Attribution;
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.avro.EvidenceStatus;
 import dev.kubeproof.avro.ResourceRef;
@@ -125,7 +126,22 @@ public final class EcsViolationFormatter implements ViolationFormatter {
         orchestratorResource.put("type", resource.getKind().toLowerCase(Locale.ROOT));
 
         if (record.getActor() != null && !record.getActor().isEmpty()) {
-            doc.putObject("user").put("name", record.getActor());
+            ObjectNode user = doc.putObject("user");
+            user.put("name", record.getActor());
+            Attribution attribution = record.getAttribution();
+            if (attribution != null) {
+                put(user, "id", attribution.getUid());
+                if (attribution.getImpersonatedUser() != null) {
+                    // ECS: the effective user is the one the request acted as.
+                    user.putObject("effective").put("name", attribution.getImpersonatedUser());
+                }
+                if (!attribution.getSourceIps().isEmpty()) {
+                    doc.putObject("source").put("ip", attribution.getSourceIps().get(0));
+                }
+                if (attribution.getUserAgent() != null) {
+                    doc.putObject("user_agent").put("original", attribution.getUserAgent());
+                }
+            }
         }
 
         List<String> cves = Transitions.cveIds(record);

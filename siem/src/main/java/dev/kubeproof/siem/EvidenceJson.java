@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.kubeproof.contract.evidence.EvidenceKey;
+import dev.kubeproof.avro.Attribution;
 import dev.kubeproof.avro.EvidenceCause;
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.avro.ExceptionRef;
@@ -81,6 +82,26 @@ final class EvidenceJson {
         put(causeNode, "attestation_id", cause.getAttestationId());
         putIfNotEmpty(node, "cause", causeNode);
         put(node, "actor", record.getActor());
+        Attribution attribution = record.getAttribution();
+        if (attribution != null) {
+            ObjectNode who = node.putObject("attribution");
+            who.put("method", attribution.getMethod().name());
+            put(who, "username", attribution.getUsername());
+            put(who, "uid", attribution.getUid());
+            if (!attribution.getGroups().isEmpty()) {
+                attribution.getGroups().forEach(who.putArray("groups")::add);
+            }
+            put(who, "impersonated_user", attribution.getImpersonatedUser());
+            if (!attribution.getSourceIps().isEmpty()) {
+                attribution.getSourceIps().forEach(who.putArray("source_ips")::add);
+            }
+            put(who, "user_agent", attribution.getUserAgent());
+            put(who, "audit_id", attribution.getAuditId());
+            if (attribution.getAt() != null) {
+                time(who, "at", attribution.getAt(), isoTimes);
+            }
+            put(who, "via", attribution.getVia());
+        }
 
         ExceptionRef exception = record.getException();
         if (exception != null) {

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.kubeproof.contract.evidence.EvidenceKey;
 import dev.kubeproof.avro.ControlSeverity;
+import dev.kubeproof.avro.Attribution;
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.avro.EvidenceStatus;
 import dev.kubeproof.avro.ResourceRef;
@@ -170,6 +171,26 @@ public final class OcsfComplianceFindingFormatter implements ViolationFormatter 
             actor.put("type_id", 4);
             actor.put("type", "User Name");
             actor.put("value", record.getActor());
+        }
+
+        Attribution attribution = record.getAttribution();
+        if (attribution != null && attribution.getUsername() != null) {
+            ObjectNode user = doc.putObject("actor").putObject("user");
+            user.put("name", attribution.getUsername());
+            put(user, "uid", attribution.getUid());
+            if (!attribution.getGroups().isEmpty()) {
+                ArrayNode groups = user.putArray("groups");
+                attribution.getGroups().forEach(group -> groups.addObject().put("name", group));
+            }
+            // OCSF's host profile carries actor in a finding; the client IP has no place in it but an observable.
+            ((ObjectNode) doc.get("metadata")).putArray("profiles").add("host");
+            if (!attribution.getSourceIps().isEmpty()) {
+                ObjectNode ip = ((ArrayNode) doc.get("observables")).addObject();
+                ip.put("name", "unmapped.kubeproof.attribution.source_ips");
+                ip.put("type_id", 2);
+                ip.put("type", "IP Address");
+                ip.put("value", attribution.getSourceIps().get(0));
+            }
         }
 
         doc.putObject("unmapped").set("kubeproof", EvidenceJson.of(record, control, false));

@@ -20,7 +20,8 @@ class EcsViolationFormatterTest {
 
     static Stream<EvidenceRecord> transitions() {
         return Stream.of(SampleEvidence.privilegedPodFails().build(), SampleEvidence.remediated(), SampleEvidence.deleted(),
-                SampleEvidence.exempted(), SampleEvidence.firstEvaluationClusterScoped(), SampleEvidence.vulnerableImage());
+                SampleEvidence.exempted(), SampleEvidence.firstEvaluationClusterScoped(), SampleEvidence.vulnerableImage(),
+                SampleEvidence.execDetected());
     }
 
     @ParameterizedTest
@@ -71,6 +72,20 @@ class EcsViolationFormatterTest {
         assertThat(doc.at("/kubeproof/cause/audit_id").asText()).isEqualTo("6f1d2c3b-0a9e-4f8d-b7c6-5e4d3c2b1a09");
         assertThat(doc.at("/kubeproof/chain/sequence").asLong()).isEqualTo(2);
         assertThat(doc.at("/kubeproof/resource/owner_labels/team").asText()).isEqualTo("payments");
+    }
+
+    @Test
+    void shouldFillUserSourceAndUserAgentFromTheAttribution() throws Exception {
+        // When a runtime detection with its attribution is formatted
+        JsonNode doc = SchemaValidation.MAPPER.readTree(formatter.format(SampleEvidence.execDetected()));
+
+        // Then ECS names the user, whom they acted as, where they came from and with what
+        assertThat(doc.at("/user/name").asText()).isEqualTo("alice@example.com");
+        assertThat(doc.at("/user/id").asText()).isEqualTo("u-123");
+        assertThat(doc.at("/user/effective/name").asText()).isEqualTo("bob@example.com");
+        assertThat(doc.at("/source/ip").asText()).isEqualTo("203.0.113.9");
+        assertThat(doc.at("/user_agent/original").asText()).isEqualTo("kubectl/v1.32.0");
+        assertThat(doc.at("/kubeproof/attribution/groups").toString()).isEqualTo("[\"sre\",\"system:authenticated\"]");
     }
 
     @Test

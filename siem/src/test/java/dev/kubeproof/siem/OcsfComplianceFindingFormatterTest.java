@@ -66,6 +66,19 @@ class OcsfComplianceFindingFormatterTest {
     }
 
     @Test
+    void shouldNameTheActorAndTheClientIpFromTheAttribution() throws Exception {
+        // When a runtime detection with its attribution is formatted
+        JsonNode doc = SchemaValidation.MAPPER.readTree(formatter.format(SampleEvidence.execDetected()));
+
+        // Then OCSF's actor (host profile) names the user, and an observable the client IP
+        assertThat(doc.at("/actor/user/name").asText()).isEqualTo("alice@example.com");
+        assertThat(doc.at("/actor/user/uid").asText()).isEqualTo("u-123");
+        assertThat(doc.at("/actor/user/groups/0/name").asText()).isEqualTo("sre");
+        assertThat(doc.at("/metadata/profiles/0").asText()).isEqualTo("host");
+        assertThat(doc.get("observables").findValuesAsText("value")).contains("203.0.113.9");
+    }
+
+    @Test
     void shouldCloseTheSameFindingWhenTheFailureIsFixedOrTheResourceDeleted() {
         // Given the failure, its fix and the resource's deletion
         JsonNode failed = SchemaValidation.tree(formatter.format(SampleEvidence.privilegedPodFails().build()));

@@ -4,6 +4,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import dev.kubeproof.avro.Attribution;
+import dev.kubeproof.avro.AttributionMethod;
 import dev.kubeproof.avro.ControlSeverity;
 import dev.kubeproof.avro.EvidenceCause;
 import dev.kubeproof.avro.EvidenceRecord;
@@ -63,6 +65,20 @@ final class SampleEvidence {
                         .setPreviousHash("aa11bb22cc33dd44ee55ff66aa11bb22cc33dd44ee55ff66aa11bb22cc33dd44")
                         .setHash("0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0")
                         .build());
+    }
+
+    /** A runtime detection: alice, acting as bob, exec'd into the pod; the attribution in full. */
+    static EvidenceRecord execDetected() {
+        return privilegedPodFails().setControlId("KP-RUN-001").setControlTitle("Exec, attach or port-forward into a pod")
+                .setPreviousStatus(null).setMessage("alice exec into pod payments/checkout-7d9f container nginx: sh")
+                .setCause(EvidenceCause.newBuilder().setChangeType("AUDIT").setAuditId("7a1d2c3b-0a9e-4f8d-b7c6-5e4d3c2b1a10").build())
+                .setActor("alice@example.com")
+                .setAttribution(Attribution.newBuilder().setMethod(AttributionMethod.REQUEST)
+                        .setUsername("alice@example.com").setUid("u-123").setGroups(List.of("sre", "system:authenticated"))
+                        .setImpersonatedUser("bob@example.com").setSourceIps(List.of("203.0.113.9", "10.0.0.1"))
+                        .setUserAgent("kubectl/v1.32.0").setAuditId("7a1d2c3b-0a9e-4f8d-b7c6-5e4d3c2b1a10")
+                        .setAt(SINCE).build())
+                .build();
     }
 
     static EvidenceRecord remediated() {

@@ -48,6 +48,12 @@ class TemplateCoverageTest {
         record.setCause(EvidenceCause.newBuilder().setChangeType("SCAN").setScanId("scan-1").setExceptionId("EX-1").setAttestationId("AT-1").setAuditId("a").setResourceVersion("9").build());
         record.setRemediation("upgrade xz");
         record.setPreviousSince(TestEvidence.T0);
+        record.setActor("alice");
+        record.setAttribution(dev.kubeproof.avro.Attribution.newBuilder()
+                .setMethod(dev.kubeproof.avro.AttributionMethod.CONTROLLER).setUsername("alice").setUid("u-1")
+                .setGroups(List.of("sre")).setImpersonatedUser("bob").setSourceIps(List.of("10.0.0.7", "10.0.0.1"))
+                .setUserAgent("kubectl/v1.32.0").setAuditId("a").setAt(TestEvidence.T0)
+                .setVia("Deployment shop/web via system:serviceaccount:kube-system:replicaset-controller").build());
         return record;
     }
 
@@ -66,6 +72,8 @@ class TemplateCoverageTest {
         assertThat(unmapped(violation, names.violations())).isEmpty();
         assertThat(history.at("/vulnerability/id")).isNotEmpty();
         assertThat(history.at("/kubeproof/time_to_remediate_seconds").isNumber()).isTrue();
+        assertThat(violation.at("/source/ip").asText()).isEqualTo("10.0.0.7");
+        assertThat(history.at("/kubeproof/attribution/via").asText()).startsWith("Deployment shop/web");
     }
 
     @Test
@@ -89,7 +97,8 @@ class TemplateCoverageTest {
         // OCSF documents are mapped dynamic:false: unmapped attributes stay in _source; the mapped ones must exist
         Map<String, String> fields = templates.fields(names.ocsfViolations());
         assertThat(fields).containsKeys("@timestamp", "time", "class_uid", "compliance.control", "finding_info.uid",
-                "metadata.uid", "resources.uid", "unmapped.kubeproof.status");
+                "metadata.uid", "resources.uid", "unmapped.kubeproof.status", "actor.user.name",
+                "unmapped.kubeproof.attribution.username");
     }
 
     private List<String> unmapped(JsonNode doc, String index) {
