@@ -232,11 +232,10 @@ public final class AuditRules {
         if (findings.isEmpty()) {
             return Optional.empty();
         }
-        String kind = what.trim();
-        String message = principal(event) + " " + pastTense(event.getVerb()) + " " + what + qualified(ref) + ": "
+        Detection.Subject subject = objectSubject(event, what.trim(), "rbac.authorization.k8s.io/v1");
+        String message = principal(event) + " " + pastTense(event.getVerb()) + " " + what + qualified(subject) + ": "
                 + findings.get(0).message() + (findings.size() > 1 ? " (+" + (findings.size() - 1) + " more)" : "");
-        return Optional.of(detection(RBAC_ESCALATION, objectSubject(event, kind, "rbac.authorization.k8s.io/v1"),
-                message, findings, event, true));
+        return Optional.of(detection(RBAC_ESCALATION, subject, message, findings, event, true));
     }
 
     /** The grants of a Role or ClusterRole that let their holder escalate: wildcards, exec, secrets, escalate/bind/impersonate. */
@@ -306,10 +305,10 @@ public final class AuditRules {
             return Optional.empty();
         }
         String kind = body.get().path("kind").asText();
-        String message = principal(event) + " " + pastTense(event.getVerb()) + " " + kind + " " + qualified(ref)
+        Detection.Subject subject = objectSubject(event, kind, body.get().path("apiVersion").asText("v1"));
+        String message = principal(event) + " " + pastTense(event.getVerb()) + " " + kind + " " + qualified(subject)
                 + ": " + risks.get(0).message() + (risks.size() > 1 ? " (+" + (risks.size() - 1) + " more)" : "");
-        return Optional.of(detection(PRIVILEGED_WORKLOAD, objectSubject(event, kind, body.get().path("apiVersion").asText("v1")),
-                message, risks, event, true));
+        return Optional.of(detection(PRIVILEGED_WORKLOAD, subject, message, risks, event, true));
     }
 
     // ---------------------------------------------------------------- KP-RUN-006
@@ -361,17 +360,23 @@ public final class AuditRules {
 
     private Detection.Subject objectSubject(AuditEvent event, String kind, String apiVersion) {
         AuditObjectReference ref = event.getObjectRef();
-        Optional<JsonNode> body = responseObject(event);
+        Optional<JsonNode> response = responseObject(event).map(b -> b.path("metadata"));
+        String name = ref.getName();
+        if (name == null || name.isEmpty()) {
+            // A create with generateName names the object only in its response; a denied one never does.
+            name = response.map(m -> m.path("name").asText("")).filter(n -> !n.isEmpty())
+                    .or(() -> parse(event.getRequestObject()).map(b -> b.path("metadata"))
+                            .map(m -> m.path("name").asText(m.path("generateName").asText("") + "*")))
+                    .orElse("*");
+        }
         String uid = ref.getUid();
         if (uid == null || uid.isEmpty()) {
-            uid = body.map(b -> b.path("metadata").path("uid").asText(null)).orElse(null);
+            uid = response.map(m -> m.path("uid").asText("")).filter(u -> !u.isEmpty()).orElse(null);
         }
-        if (uid == null || uid.isEmpty()) {
+        if (uid == null) {
             // No uid in the event (exec, denied creates): name the object by its path, stable across events.
-            uid = ref.getResource() + "/" + (ref.getNamespace() == null ? "" : ref.getNamespace() + "/") + ref.getName();
+            uid = ref.getResource() + "/" + (ref.getNamespace() == null ? "" : ref.getNamespace() + "/") + name;
         }
-        String name = ref.getName() != null ? ref.getName()
-                : requestedObject(event).map(b -> b.path("metadata").path("name").asText(null)).orElse("(unnamed)");
         return new Detection.Subject(kind, apiVersion, ref.getNamespace(), name, uid);
     }
 
@@ -419,6 +424,10 @@ public final class AuditRules {
     static int code(AuditEvent event) {
         Integer code = event.getResponseStatus() == null ? null : event.getResponseStatus().getCode();
         return code == null ? 0 : code;
+    }
+
+    private static String qualified(Detection.Subject subject) {
+        return (subject.namespace() == null ? "" : subject.namespace() + "/") + subject.name();
     }
 
     private static String qualified(AuditObjectReference ref) {
