@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.kubeproof.avro.AuditEvent;
+import dev.kubeproof.contract.audit.AuditEventIdentity;
 import dev.kubeproof.avro.AuditObjectReference;
 import dev.kubeproof.avro.AuditResponseStatus;
 import dev.kubeproof.avro.UserInfo;
@@ -31,7 +32,8 @@ import dev.kubeproof.sink.elasticsearch.IndexNames;
  * {@code event.outcome} and {@code orchestrator.*}: Elastic's prebuilt Kubernetes detection rules query exactly
  * these. Request and response bodies are {@code flattened}, so any object shape indexes and its leaves are
  * searchable by path ({@code kubernetes.audit.requestObject.spec.hostNetwork: true}). One document per audit
- * stage, id {@code auditID-stage}.
+ * event, its id the event's identity ({@link AuditEventIdentity}: auditID, stage, stage time, verb, object), so that
+ * distinct events sharing an auditID never overwrite each other while a re-delivery does.
  */
 public final class AuditDocuments {
     public static final String DATASET = "kubernetes.audit_logs";
@@ -50,7 +52,7 @@ public final class AuditDocuments {
     }
 
     public static String documentId(AuditEvent event) {
-        return DocumentIds.of(event.getAuditId() + "-" + event.getStage().name());
+        return DocumentIds.of(AuditEventIdentity.of(event));
     }
 
     public IndexAction toAction(AuditEvent event) {

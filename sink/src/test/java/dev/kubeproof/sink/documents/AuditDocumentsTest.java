@@ -52,7 +52,21 @@ class AuditDocumentsTest {
         assertThat(doc.at("/kubernetes/audit/requestReceivedTimestamp").asText()).isEqualTo("2025-03-04T10:00:00.123456Z");
         // annotation keys with dots replaced, as the integration's pipeline does
         assertThat(doc.at("/kubernetes/audit/annotations").path("authorization_k8s_io/decision").asText()).isEqualTo("allow");
-        assertThat(documents.toAction(event).id()).isEqualTo("a-1-ResponseComplete");
+        assertThat(documents.toAction(event).id()).startsWith("a-1/ResponseComplete/2025-03-04T10:00:")
+                .endsWith("/create/pods/payments/web-1/");
+    }
+
+    @Test
+    void shouldGiveDistinctEventsSharingAnAuditIdDistinctIdsAndARedeliveryTheSameOne() {
+        // Given two events with one auditID and stage but another verb and object (as real logs have them)
+        var first = TestEvidence.audit("shared", "create", "{}");
+        var second = TestEvidence.audit("shared", "delete", "{}");
+        second.getObjectRef().setName("web-2");
+        var redelivery = TestEvidence.audit("shared", "create", "{}");
+
+        // Then they never overwrite each other, and a byte-identical re-delivery lands on the same document
+        assertThat(documents.toAction(first).id()).isNotEqualTo(documents.toAction(second).id());
+        assertThat(documents.toAction(redelivery).id()).isEqualTo(documents.toAction(first).id());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.kubeproof.ingest.audit;
 
 import dev.kubeproof.avro.AuditEvent;
+import dev.kubeproof.contract.audit.AuditEventIdentity;
 import dev.kubeproof.avro.AuditObjectReference;
 
 /**
@@ -37,12 +38,9 @@ public final class AuditKeys {
         return cluster + "/" + namespace + "/" + resource + "/" + name;
     }
 
-    /**
-     * The de-duplication key: auditID + stage + stage time. Never auditID alone: every stage of one request shares
-     * it, and real logs repeat it across events; a retried webhook batch repeats all three exactly.
-     */
+    /** The de-duplication key: the event's identity ({@link AuditEventIdentity}). */
     public static String dedupKeyOf(AuditEvent event) {
-        return event.getAuditId() + "/" + event.getStage() + "/" + event.getStageTimestamp();
+        return AuditEventIdentity.of(event);
     }
 
     private static boolean blank(String value) {
