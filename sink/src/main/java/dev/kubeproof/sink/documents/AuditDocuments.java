@@ -192,6 +192,7 @@ public final class AuditDocuments {
 
         ObjectNode kubeproof = MAPPER.createObjectNode();
         put(kubeproof, "source", event.getSource());
+        put(kubeproof, "format", event.getFormat());
         strings(kubeproof, "redactions", event.getRedactions());
         if (!unparsed.isEmpty()) {
             kubeproof.set("unparsed", unparsed.size() == 1 ? unparsed.elements().next() : unparsed);

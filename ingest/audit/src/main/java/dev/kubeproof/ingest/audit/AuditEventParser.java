@@ -54,6 +54,13 @@ public final class AuditEventParser {
      *               {@code file:<path>})
      */
     public Parsed parse(JsonNode node, String source) {
+        return parse(node, source, AuditFormats.NATIVE);
+    }
+
+    /**
+     * @param format the shape the event arrived in ({@link AuditFormats}), recorded in {@code AuditEvent.format}
+     */
+    public Parsed parse(JsonNode node, String source, String format) {
         if (node == null || !node.isObject()) {
             throw new InvalidInputException(ErrorTypes.INVALID_VALUE, "an audit event must be a JSON object, was "
                     + (node == null ? "nothing" : node.getNodeType()));
@@ -106,6 +113,7 @@ public final class AuditEventParser {
                 .setStageTimestamp(stageTime)
                 .setAnnotations(annotations(node.get("annotations")))
                 .setSource(source)
+                .setFormat(format)
                 .build();
         return new Parsed(event, AuditKeys.keyOf(event, nameHint(node)), AuditKeys.dedupKeyOf(event));
     }

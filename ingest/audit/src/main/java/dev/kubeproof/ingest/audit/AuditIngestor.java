@@ -62,6 +62,7 @@ public final class AuditIngestor {
     private final TopicCatalog topics;
     private final EventDeduplicator deduplicator;
     private final ObjectMapper mapper;
+    private final AuditFormats formats;
     private final int maxEventBytes;
 
     public AuditIngestor(AuditEventParser parser, AuditRedactor redactor, RecordPublisher publisher,
@@ -74,6 +75,7 @@ public final class AuditIngestor {
         this.topics = Objects.requireNonNull(topics, "topics");
         this.deduplicator = Objects.requireNonNull(deduplicator, "deduplicator");
         this.mapper = Objects.requireNonNull(mapper, "mapper");
+        this.formats = new AuditFormats(mapper);
         this.maxEventBytes = maxEventBytes;
     }
 
@@ -93,7 +95,16 @@ public final class AuditIngestor {
         } catch (IOException e) {
             return deadLetter(source, malformed(e), raw);
         }
-        return ingestNode(node, raw, source);
+        List<AuditFormats.Item> items;
+        try {
+            items = formats.unwrap(node);
+        } catch (InvalidInputException e) {
+            return deadLetter(source, e, raw);
+        }
+        if (items.size() == 1) {
+            return ingestNode(items.get(0), raw, source);
+        }
+        return combine(items.stream().map(item -> ingestNode(item, null, source)).toList());
     }
 
     /** A webhook body: one {@code EventList}. Bad items are dead-lettered; a bad body is dead-lettered and rejected. */
@@ -110,8 +121,16 @@ public final class AuditIngestor {
         }
         JsonNode kind = list.get("kind");
         if (kind == null || !"EventList".equals(kind.asText())) {
-            return rejectBody(source, new InvalidInputException(ErrorTypes.WRONG_KIND, "kind must be EventList, was "
-                    + (kind == null ? "missing" : "'" + kind.asText() + "'")), body);
+            // Not the API server's own webhook: a forwarder may post managed-cloud records (AKS, EKS, GKE, ECS).
+            List<AuditFormats.Item> items;
+            try {
+                items = formats.unwrap(list);
+            } catch (InvalidInputException e) {
+                return rejectBody(source, new InvalidInputException(ErrorTypes.WRONG_KIND, "kind must be EventList, was "
+                        + (kind == null ? "missing" : "'" + kind.asText() + "'") + ", and the body is no other known"
+                        + " shape: " + e.getMessage()), body);
+            }
+            return combine(items.stream().map(item -> ingestNode(item, null, source)).toList());
         }
         JsonNode apiVersion = list.get("apiVersion");
         if (apiVersion != null && !AuditEventParser.API_VERSIONS.contains(apiVersion.asText())) {
@@ -127,17 +146,19 @@ public final class AuditIngestor {
         }
         List<CompletableFuture<Outcome>> outcomes = new ArrayList<>(items.size());
         for (JsonNode item : items) {
-            outcomes.add(ingestNode(item, null, source));
+            outcomes.add(ingestNode(new AuditFormats.Item(item, AuditFormats.NATIVE), null, source));
         }
         return combine(outcomes);
     }
 
-    private CompletableFuture<Outcome> ingestNode(JsonNode node, byte[] raw, Source source) {
+    private CompletableFuture<Outcome> ingestNode(AuditFormats.Item item, byte[] raw, Source source) {
         AuditEventParser.Parsed parsed;
         try {
-            parsed = parser.parse(node, source.recordSource());
+            parsed = parser.parse(item.event(), source.recordSource(), item.format());
         } catch (InvalidInputException e) {
-            return deadLetter(source, e, raw != null ? raw : bytesOf(node));
+            return deadLetter(source, new InvalidInputException(e.errorType(), e.getMessage()
+                    + (AuditFormats.NATIVE.equals(item.format()) ? "" : " (in a " + item.format() + " record)")),
+                    raw != null ? raw : bytesOf(item.event()));
         }
         EventDeduplicator.Outcome sent = deduplicator.publishOnce(parsed.dedupKey(),
                 () -> publisher.publish(topics.auditEvents(), parsed.key(), parsed.event(), source.deadLetterSource()));

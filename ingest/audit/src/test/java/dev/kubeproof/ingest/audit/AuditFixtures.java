@@ -43,6 +43,15 @@ final class AuditFixtures {
         }
     }
 
+    /** A managed-cloud sample, e.g. {@code aks/eventhub-records-kube-audit.json}. */
+    static Path managed(String name) {
+        Path file = falcoDir().getParent().resolve("managed").resolve(name);
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalStateException("fixture " + file + " is missing");
+        }
+        return file;
+    }
+
     static Path trace(String name) {
         Path file = falcoDir().resolve(name);
         if (!Files.isRegularFile(file)) {

@@ -64,22 +64,25 @@ class AuditIngestorTest {
     }
 
     @Test
-    void shouldRejectBodiesThatAreNotEventLists() {
+    void shouldRejectBodiesOfNoKnownShapeSayingWhatWasExpected() {
         // Given
         AuditHarness harness = new AuditHarness();
 
-        // When
+        // When: not JSON, a Pod, and a single Event (a forwarder may post one)
         AuditIngestor.Outcome notJson = harness.ingestor.ingestEventList("{nope".getBytes(StandardCharsets.UTF_8),
                 AuditIngestor.Source.WEBHOOK).join();
+        AuditIngestor.Outcome pod = harness.ingestor.ingestEventList("{\"kind\":\"Pod\",\"apiVersion\":\"v1\"}"
+                .getBytes(StandardCharsets.UTF_8), AuditIngestor.Source.WEBHOOK).join();
         AuditIngestor.Outcome event = harness.ingestor.ingestEventList(AuditFixtures.events(
                 AuditFixtures.trace("exec_pod.json")).get(0).getBytes(StandardCharsets.UTF_8), AuditIngestor.Source.WEBHOOK).join();
 
-        // Then
+        // Then the first two are dead-lettered, the Pod with what would have been accepted; the Event is published
         assertThat(notJson.rejected()).isTrue();
-        assertThat(event.rejection()).contains("WRONG_KIND");
+        assertThat(pod.rejection()).contains("WRONG_KIND").contains("expected an audit.k8s.io Event or EventList");
+        assertThat(event.published()).isEqualTo(1);
         assertThat(harness.deadLetters()).extracting(DeadLetter::getErrorType).containsExactly("MALFORMED_JSON", "WRONG_KIND");
         assertThat(harness.deadLetters()).extracting(DeadLetter::getSource).containsOnly("ingest.audit-webhook");
-        assertThat(harness.auditEvents()).isEmpty();
+        assertThat(harness.auditEvents()).hasSize(1);
     }
 
     @Test
