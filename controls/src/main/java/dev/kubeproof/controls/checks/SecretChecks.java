@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.kubeproof.contract.redaction.CredentialValues;
+
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.kubeproof.controls.Finding;
@@ -24,8 +26,7 @@ import static dev.kubeproof.controls.checks.WorkloadChecks.eachContainer;
 final class SecretChecks {
 
     /** Key names that hold credentials, as words inside a longer name (db_password, aws-access-key-id). */
-    static final Pattern CREDENTIAL_KEY = Pattern.compile(
-            "(?i)(password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|client[_-]?secret)");
+    static final Pattern CREDENTIAL_KEY = CredentialValues.DEFAULT_NAMES;
     /** A {@code key = value} or {@code key: value} line inside a properties/YAML/env-file value. */
     private static final Pattern ASSIGNMENT = Pattern.compile("^\\s*(?:export\\s+)?([A-Za-z0-9_.\\-]+)\\s*[=:]\\s*(\\S.*)$");
     /** A setting that names where a credential is kept (a file, a path, an environment variable), not the credential. */
@@ -42,6 +43,27 @@ final class SecretChecks {
         checks.put("KP-SEC-002", SecretChecks::credentialsInConfigMap);
         checks.put("KP-SEC-003", SecretChecks::automountedToken);
         checks.put("KP-SEC-004", SecretChecks::longLivedToken);
+        checks.put("KP-SEC-005", eachContainer((c, p) -> literalCredentialsInEnv(c),
+                "no container has a credential written as a literal environment value"));
+    }
+
+    /**
+     * Env variables named like credentials with a literal value. The collectors replace such values before they
+     * leave them ({@link CredentialValues#MARKER}): a finding says where one is, never what it is.
+     */
+    private static List<Finding> literalCredentialsInEnv(Container c) {
+        List<Finding> out = new ArrayList<>();
+        List<JsonNode> env = Json.elements(c.node(), "env");
+        for (int i = 0; i < env.size(); i++) {
+            String name = env.get(i).path("name").asText(null);
+            JsonNode value = env.get(i).path("value");
+            if (value.isTextual() && !value.asText().isEmpty()
+                    && CredentialValues.isCredentialName(name, CredentialValues.DEFAULT_NAMES)) {
+                out.add(new Finding(c.field("env[" + i + "].value"), c.name(), null, "container " + c.name()
+                        + " has credential " + name + " written as a literal environment value"));
+            }
+        }
+        return out;
     }
 
     private static List<Finding> secretsInEnv(Container c) {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -18,6 +19,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.kubeproof.contract.k8s.ResourceNames;
+import dev.kubeproof.contract.redaction.CredentialValues;
 
 /**
  * Decides which request and response bodies of an audit event must not leave the collector, and cleans raw
@@ -33,14 +35,16 @@ public final class AuditRedactor {
     private static final Set<String> ALWAYS_KINDS = Set.of("secret", "secretlist", "tokenreview", "tokenrequest");
     /** Fields that, in a cleaned dead letter of unparseable input, are skipped wherever they appear. */
     private static final Set<String> UNSAFE_FIELDS = Set.of(REQUEST_OBJECT, RESPONSE_OBJECT, "data", "stringData",
-            "binaryData", "token");
+            "binaryData", "token", "env", "kubectl.kubernetes.io/last-applied-configuration");
 
     private final ObjectMapper mapper;
     private final Set<String> resources = new HashSet<>(ALWAYS_RESOURCES);
     private final Set<String> kinds = new HashSet<>(ALWAYS_KINDS);
+    private final Pattern credentialNames;
 
     public AuditRedactor(RedactionConfig config, ObjectMapper mapper) {
         this.mapper = mapper;
+        this.credentialNames = config.credentialNamePattern();
         for (String entry : config.kinds()) {
             String lower = entry.toLowerCase(Locale.ROOT);
             kinds.add(lower);
@@ -80,7 +84,11 @@ public final class AuditRedactor {
             redactions.add(field + ": body containing a " + kind + " removed");
             return null;
         }
-        return body;
+        JsonNode kept = body.deepCopy();
+        for (String path : CredentialValues.redact(kept, credentialNames)) {
+            redactions.add(field + ": literal credential value replaced at " + path);
+        }
+        return kept;
     }
 
     /** The first sensitive {@code kind} anywhere in the tree, or null. */
@@ -126,7 +134,7 @@ public final class AuditRedactor {
         }
         if (tree != null && !tree.isMissingNode()) {
             JsonNode copy = tree.deepCopy();
-            int removed = scrub(copy);
+            int removed = scrub(copy) + CredentialValues.redact(copy, credentialNames).size();
             try {
                 return new CleanPayload(mapper.writeValueAsBytes(copy),
                         removed == 0 ? "" : " [dead-letter payload: " + removed + " sensitive part(s) removed]");

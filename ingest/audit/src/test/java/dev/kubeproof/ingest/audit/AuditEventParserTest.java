@@ -133,7 +133,7 @@ class AuditEventParserTest {
     void shouldKeepOtherBodiesAsJsonAndDropConfiguredKinds() {
         // Given
         String line = AuditFixtures.events(AuditFixtures.trace("create_configmap_sensitive_values.json")).get(0);
-        AuditEventParser redacting = new AuditEventParser("c1", new AuditRedactor(new RedactionConfig(List.of("ConfigMap")),
+        AuditEventParser redacting = new AuditEventParser("c1", new AuditRedactor(new RedactionConfig(List.of("ConfigMap"), null),
                 harness.mapper), harness.mapper);
 
         // When

@@ -266,4 +266,41 @@ class AuditIngestorTest {
         int from = start + "\"marker\":\"".length();
         return payload.substring(from, payload.indexOf('"', from));
     }
+
+    @Test
+    void shouldNeverLetALiteralCredentialInAPodsEnvLeaveTheCollector() {
+        // Given a pod created with DB_PASSWORD written in its env (and so in kubectl's last-applied annotation),
+        // as a good event, as an event with a bad field (dead-lettered whole), and cut off mid-way (unparseable)
+        String password = "hunter2-do-not-leak";
+        String pod = "{\\\"kind\\\":\\\"Pod\\\",\\\"spec\\\":{\\\"containers\\\":[{\\\"name\\\":\\\"app\\\",\\\"env\\\":[{\\\"name\\\":\\\"DB_PASSWORD\\\",\\\"value\\\":\\\"" + password + "\\\"}]}]}}";
+        String event = "{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"level\":\"Request\",\"auditID\":\"p-1\","
+                + "\"stage\":\"ResponseComplete\",\"verb\":\"create\",\"requestURI\":\"/api/v1/namespaces/shop/pods\","
+                + "\"user\":{\"username\":\"alice\"},\"objectRef\":{\"resource\":\"pods\",\"namespace\":\"shop\",\"name\":\"web\"},"
+                + "\"responseStatus\":{\"code\":201},\"requestReceivedTimestamp\":\"2026-03-01T12:00:00Z\","
+                + "\"stageTimestamp\":\"2026-03-01T12:00:00Z\",\"requestObject\":{\"kind\":\"Pod\",\"metadata\":{\"name\":\"web\","
+                + "\"annotations\":{\"kubectl.kubernetes.io/last-applied-configuration\":\"" + pod + "\"}},"
+                + "\"spec\":{\"containers\":[{\"name\":\"app\",\"env\":[{\"name\":\"DB_PASSWORD\",\"value\":\"" + password
+                + "\"},{\"name\":\"LOG_LEVEL\",\"value\":\"debug\"}]}]}}}";
+        AuditHarness harness = new AuditHarness();
+
+        // When each is ingested
+        harness.ingestor.ingestEvent(event.getBytes(StandardCharsets.UTF_8), AuditIngestor.Source.WEBHOOK).join();
+        harness.ingestor.ingestEvent(event.replace("\"level\":\"Request\"", "\"level\":\"Loud\"")
+                .getBytes(StandardCharsets.UTF_8), AuditIngestor.Source.WEBHOOK).join();
+        harness.ingestor.ingestEvent(event.substring(0, event.length() - 20).getBytes(StandardCharsets.UTF_8),
+                AuditIngestor.Source.WEBHOOK).join();
+
+        // Then the value is on no topic: the event says where it was replaced, and the harmless value stays
+        AuditEvent published = harness.auditEvents().get(0);
+        assertThat(published.getRequestObject()).doesNotContain(password).contains(dev.kubeproof.contract.redaction.CredentialValues.MARKER)
+                .contains("\"debug\"");
+        assertThat(published.getRedactions()).contains("requestObject: literal credential value replaced at spec.containers[0].env[0] (DB_PASSWORD)");
+        assertThat(harness.deadLetters()).hasSize(2);
+        assertThat(harness.auditRecords().stream().map(r -> new String(r.value(), StandardCharsets.UTF_8)))
+                .noneMatch(text -> text.contains(password));
+        assertThat(harness.deadLetters()).allSatisfy(letter -> {
+            assertThat(new String(letter.getPayload().array(), StandardCharsets.UTF_8)).doesNotContain(password);
+            assertThat(letter.getReason()).doesNotContain(password);
+        });
+    }
 }

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.kubeproof.contract.redaction.CredentialValues;
 import dev.kubeproof.avro.ChangeType;
 import dev.kubeproof.avro.OwnerReference;
 import dev.kubeproof.avro.ResourceChange;
@@ -74,7 +75,10 @@ public final class ResourceChangeMapper {
         return key(clusterId, kind.kind(), kind.namespaced() ? metadata.getNamespace() : null, metadata.getName());
     }
 
-    /** The object as it may leave the collector: managedFields stripped, metadata only for metadata-only kinds. */
+    /**
+     * The object as it may leave the collector: managedFields stripped, metadata only for metadata-only kinds, literal
+     * credential values of env variables replaced ({@link CredentialValues}).
+     */
     public ObjectNode sanitize(WatchedKind kind, GenericKubernetesResource object) {
         ObjectNode sanitized;
         if (kind.metadataOnly()) {
@@ -101,6 +105,8 @@ public final class ResourceChangeMapper {
         if (sanitized.get("metadata") instanceof ObjectNode metadata) {
             metadata.remove("managedFields");
         }
+        // Literal credentials in env values (and kubectl's copy of the manifest) never leave the collector.
+        CredentialValues.redact(sanitized, CredentialValues.DEFAULT_NAMES);
         return sanitized;
     }
 

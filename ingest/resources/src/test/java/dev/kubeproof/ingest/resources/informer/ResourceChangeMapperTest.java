@@ -69,6 +69,25 @@ class ResourceChangeMapperTest {
     }
 
     @Test
+    void shouldReplaceLiteralCredentialsInEnvValuesAndInTheLastAppliedManifest() {
+        // Given a pod with DB_PASSWORD written in its env, and kubectl's copy of the manifest with it
+        GenericKubernetesResource pod = object("shop", "web-1", "u1");
+        String password = "hunter2-do-not-leak";
+        pod.setAdditionalProperty("spec", java.util.Map.of("containers", List.of(java.util.Map.of("name", "app",
+                "env", List.of(java.util.Map.of("name", "DB_PASSWORD", "value", password),
+                        java.util.Map.of("name", "PASSWORD_FILE", "value", "/run/secrets/db"))))));
+        pod.getMetadata().setAnnotations(java.util.Map.of("kubectl.kubernetes.io/last-applied-configuration",
+                "{\"spec\":{\"containers\":[{\"env\":[{\"name\":\"DB_PASSWORD\",\"value\":\"" + password + "\"}]}]}}"));
+
+        // When it becomes a change record
+        ResourceChange change = mapper.toChange(POD, pod, ChangeType.ADDED, false);
+
+        // Then the value is nowhere in it, the marker says where it was, and a file path stays
+        assertThat(change.getObject()).doesNotContain(password)
+                .contains(dev.kubeproof.contract.redaction.CredentialValues.MARKER).contains("/run/secrets/db");
+    }
+
+    @Test
     void shouldReduceMetadataOnlyKindsBeforeSerializingAnything() {
         // Given: a Secret as a server that ignored the metadata-only request would send it
         GenericKubernetesResource secret = new GenericKubernetesResourceBuilder()
