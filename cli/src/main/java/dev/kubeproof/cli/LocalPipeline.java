@@ -353,6 +353,13 @@ final class LocalPipeline implements AutoCloseable {
     }
 
     /** The current posture, aggregated per control by Elasticsearch (bounded: see {@link PostureAggregation}). */
+    /** The runtime detections of the evidence history, per control (aggregated in Elasticsearch). */
+    List<PostureSummary.RuntimeDetections> runtimeDetections() throws IOException {
+        try (ElasticsearchClient client = ElasticsearchClients.create(elasticsearch)) {
+            return PostureAggregation.runtimeDetections(client, IndexNames.of(elasticsearch).evidence());
+        }
+    }
+
     List<PostureSummary.ControlPosture> postureByControl() throws IOException {
         // the sink's own Elasticsearch settings: the same cluster, credentials and index names
         try (ElasticsearchClient client = ElasticsearchClients.create(elasticsearch)) {

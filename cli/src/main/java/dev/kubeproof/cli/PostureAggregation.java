@@ -41,7 +41,8 @@ final class PostureAggregation {
                                 .aggregations("examples", examples -> examples.topHits(top -> top
                                         .size(PostureSummary.EXAMPLES)
                                         .source(source -> source.filter(f -> f.includes("kubeproof.resource.kind",
-                                                "kubeproof.resource.namespace", "kubeproof.resource.name")))
+                                                "kubeproof.resource.namespace", "kubeproof.resource.name",
+                                                "kubeproof.actor")))
                                         .sort(sort -> sort.field(field -> field.field("kubeproof.resource.kind")
                                                 .order(SortOrder.Asc)))
                                         .sort(sort -> sort.field(field -> field.field("kubeproof.resource.namespace")
@@ -63,9 +64,49 @@ final class PostureAggregation {
                 JsonObject resource = hit.source().toJson().asJsonObject().getJsonObject("kubeproof")
                         .getJsonObject("resource");
                 String namespace = resource.containsKey("namespace") ? resource.getString("namespace") + "/" : "";
-                examples.add(resource.getString("kind") + " " + namespace + resource.getString("name"));
+                JsonObject kubeproof = hit.source().toJson().asJsonObject().getJsonObject("kubeproof");
+                String actor = kubeproof.containsKey("actor") ? "  (changed by " + kubeproof.getString("actor") + ")" : "";
+                examples.add(resource.getString("kind") + " " + namespace + resource.getString("name") + actor);
             }
             result.add(new PostureSummary.ControlPosture(control.key().stringValue(), byStatus, examples));
+        }
+        return result;
+    }
+
+    /**
+     * Every runtime detection of the evidence history (FAIL records of runtime controls), per control: how many, by
+     * whom (the most frequent actors) and the latest one's message. Aggregated in Elasticsearch: bounded whatever the
+     * history holds.
+     */
+    static List<PostureSummary.RuntimeDetections> runtimeDetections(ElasticsearchClient client, String evidenceIndex)
+            throws IOException {
+        client.indices().refresh(r -> r.index(evidenceIndex).ignoreUnavailable(true));
+        SearchResponse<Void> response = client.search(s -> s.index(evidenceIndex).size(0).ignoreUnavailable(true)
+                .query(q -> q.bool(b -> b
+                        .filter(f -> f.prefix(p -> p.field("kubeproof.control.id").value("KP-RUN-")))
+                        .filter(f -> f.term(t -> t.field("kubeproof.status").value("FAIL")))))
+                .aggregations("controls", controls -> controls
+                        .terms(t -> t.field("kubeproof.control.id").size(MAX_CONTROLS))
+                        .aggregations("actors", actors -> actors.terms(t -> t.field("kubeproof.actor")
+                                .size(PostureSummary.EXAMPLES)))
+                        .aggregations("latest", latest -> latest.topHits(top -> top.size(1)
+                                .source(source -> source.filter(f -> f.includes("message")))
+                                .sort(sort -> sort.field(field -> field.field("kubeproof.since").order(SortOrder.Desc)))))),
+                Void.class);
+        List<PostureSummary.RuntimeDetections> result = new ArrayList<>();
+        if (response.aggregations().get("controls") == null) {
+            return result;
+        }
+        for (StringTermsBucket control : response.aggregations().get("controls").sterms().buckets().array()) {
+            Map<String, Long> actors = new java.util.LinkedHashMap<>();
+            for (StringTermsBucket actor : control.aggregations().get("actors").sterms().buckets().array()) {
+                actors.put(actor.key().stringValue(), actor.docCount());
+            }
+            String latest = "";
+            for (Hit<JsonData> hit : control.aggregations().get("latest").topHits().hits().hits()) {
+                latest = hit.source().toJson().asJsonObject().getString("message", "");
+            }
+            result.add(new PostureSummary.RuntimeDetections(control.key().stringValue(), control.docCount(), actors, latest));
         }
         return result;
     }

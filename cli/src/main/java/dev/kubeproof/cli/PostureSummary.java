@@ -18,7 +18,8 @@ import dev.kubeproof.controls.ControlDefinition;
  * is bounded by the catalog, not by the cluster: {@link PostureAggregation} asks Elasticsearch for them.
  */
 record PostureSummary(Map<EvidenceStatus, Long> byStatus, Map<String, FrameworkPosture> byFramework,
-                      List<FailingControl> topFailing, List<AttestedPractice> practices) {
+                      List<FailingControl> topFailing, List<AttestedPractice> practices,
+                      List<RuntimeDetections> runtime) {
 
     /** How many examples of failing resources a control shows. */
     static final int EXAMPLES = 3;
@@ -29,6 +30,13 @@ record PostureSummary(Map<EvidenceStatus, Long> byStatus, Map<String, FrameworkP
 
     /** A control failing on {@code failing} resources, with a few of them as examples. */
     record FailingControl(String controlId, String title, String severity, long failing, List<String> examples) {
+    }
+
+    /**
+     * The runtime detections of one control in the evidence history: how many, the most frequent actors (name to
+     * count) and the latest detection's message.
+     */
+    record RuntimeDetections(String controlId, long detections, Map<String, Long> actors, String latest) {
     }
 
     /** An attestation control and whether a valid attestation makes it pass (on every cluster it was judged on). */
@@ -46,6 +54,11 @@ record PostureSummary(Map<EvidenceStatus, Long> byStatus, Map<String, FrameworkP
     }
 
     static PostureSummary of(List<ControlPosture> perControl, List<ControlDefinition> catalog) {
+        return of(perControl, List.of(), catalog);
+    }
+
+    static PostureSummary of(List<ControlPosture> perControl, List<RuntimeDetections> runtime,
+                             List<ControlDefinition> catalog) {
         Map<String, ControlDefinition> controls = catalog.stream()
                 .collect(Collectors.toMap(ControlDefinition::id, c -> c, (a, b) -> a, LinkedHashMap::new));
         Map<EvidenceStatus, Long> byStatus = new TreeMap<>();
@@ -98,7 +111,7 @@ record PostureSummary(Map<EvidenceStatus, Long> byStatus, Map<String, FrameworkP
                     return new AttestedPractice(control.id(), control.title(), attested);
                 })
                 .toList();
-        return new PostureSummary(byStatus, byFramework, top, practices);
+        return new PostureSummary(byStatus, byFramework, top, practices, List.copyOf(runtime));
     }
 
     private static int severityRank(ControlDefinition control) {
@@ -130,7 +143,16 @@ record PostureSummary(Map<EvidenceStatus, Long> byStatus, Map<String, FrameworkP
                     practice.title());
         }
         out.println();
-        out.println("== Top failing controls");
+        long detections = runtime.stream().mapToLong(RuntimeDetections::detections).sum();
+        out.println("== Runtime detections (from the audit stream): " + detections);
+        for (RuntimeDetections control : runtime) {
+            out.printf("   %-12s %4d  by %s%n", control.controlId(), control.detections(), control.actors().entrySet()
+                    .stream().map(actor -> actor.getKey() + " (" + actor.getValue() + ")")
+                    .reduce((a, b) -> a + ", " + b).orElse("unknown"));
+            out.println("        latest: " + control.latest());
+        }
+        out.println();
+        out.println("== Top failing controls (with who changed each resource last, when the audit stream says)");
         for (FailingControl control : topFailing) {
             out.printf("   %-12s %-8s %-55s %d resource(s)%n", control.controlId(), control.severity(),
                     control.title().length() > 55 ? control.title().substring(0, 52) + "..." : control.title(),

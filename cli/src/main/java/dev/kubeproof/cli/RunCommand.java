@@ -184,7 +184,8 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private void printSummary(LocalPipeline pipeline, StackEndpoints endpoints) throws java.io.IOException {
-        PostureSummary.of(pipeline.postureByControl(), ControlEngine.withDefaults().controls()).print(System.out);
+        PostureSummary.of(pipeline.postureByControl(), pipeline.runtimeDetections(), ControlEngine.withDefaults().controls())
+                .print(System.out);
         System.out.println();
         System.out.println("== Where to look");
         System.out.println("   Elasticsearch   " + endpoints.elasticsearchUrl() + endpoints.elasticsearchCredentials()

@@ -194,4 +194,22 @@ class SampleAuditLogTest {
             default -> throw new IllegalArgumentException(kind);
         };
     }
+
+    @Test
+    void shouldRecordAnImpersonationAndABurstOfDenials() {
+        // Given / When
+        List<JsonNode> impersonated = events.stream().filter(e -> e.has("impersonatedUser")).toList();
+        List<JsonNode> mallory = events.stream()
+                .filter(e -> e.path("user").path("username").asText().equals("mallory@example.com")).toList();
+
+        // Then alice acted as carol once, and mallory was denied 12 times within 80 seconds
+        assertThat(impersonated).singleElement().satisfies(e -> {
+            assertThat(e.path("user").path("username").asText()).isEqualTo("alice@example.com");
+            assertThat(e.path("impersonatedUser").path("username").asText()).isEqualTo("carol@example.com");
+        });
+        assertThat(mallory).hasSize(12).allSatisfy(e -> assertThat(e.path("responseStatus").path("code").asInt()).isEqualTo(403));
+        Instant first = Instant.parse(mallory.get(0).path("stageTimestamp").asText());
+        Instant last = Instant.parse(mallory.get(11).path("stageTimestamp").asText());
+        assertThat(java.time.Duration.between(first, last)).isLessThan(java.time.Duration.ofMinutes(5));
+    }
 }

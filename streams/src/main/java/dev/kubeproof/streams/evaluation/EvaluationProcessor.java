@@ -182,11 +182,13 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
         if (waiting != null) {
             release(record.timestamp(), writeKey, waiting, Attributions.unknown());
         }
+        Optional<Attributions.Write> write = attributions.writeOf(change);
         if (change.getChangeType() == ChangeType.SYNC) {
-            apply(record.timestamp(), change, null);
+            // An object seen again: its last write is named when the audit stream has it (by resourceVersion only).
+            apply(record.timestamp(), change, write.map(found -> attributions.attribute(change, found, owners(change)))
+                    .orElse(null));
             return;
         }
-        Optional<Attributions.Write> write = attributions.writeOf(change);
         if (write.isPresent()) {
             apply(record.timestamp(), change, attributions.attribute(change, write.get(), owners(change)));
         } else if (config.attributionWait().isZero() || !attributions.audited(change.getClusterId())) {
