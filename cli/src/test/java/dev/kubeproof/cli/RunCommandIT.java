@@ -69,7 +69,13 @@ class RunCommandIT {
         assertThat(exit).as(output).isZero();
         assertThat(output).contains("== Posture").contains("CIS Kubernetes Benchmark").contains("== Top failing controls");
         assertThat(output).contains("KP-POD-001").contains("Pod default/debug-toolbox");
-        assertThat(output).contains("KP-RBAC-001").contains("ClusterRoleBinding bob-cluster-admin");
+        assertThat(output).contains("KP-RBAC-001").contains("ClusterRoleBinding bob-cluster-admin  (changed by alice@example.com)");
+        // ... and the runtime detections of the sample's audit log, with their actors
+        assertThat(output).contains("== Runtime detections (from the audit stream)")
+                .contains("bob@example.com exec into pod payments/payments-db-0")
+                .contains("alice@example.com impersonated carol@example.com")
+                .contains("mallory@example.com was denied 10 times within 5 min")
+                .contains("anonymous request allowed: get /api/v1/namespaces/web/configmaps/status-page (200)");
 
         // And the evidence, the posture and the audit events are in Elasticsearch
         assertThat(count(servers, credentials, prefix + "-posture")).isGreaterThan(1000);
