@@ -127,6 +127,7 @@ final class LocalPipeline implements AutoCloseable {
 
         Config kubernetes;
         Path auditLog;
+        AuditWebhookSetup webhook = null;
         Path sampleReports = work.resolve("trivy-reports");
         Path trivyReports = settings.trivyReports().isPresent() ? settings.trivyReports().get().toAbsolutePath()
                 : Files.createDirectories(sampleReports);
@@ -151,8 +152,14 @@ final class LocalPipeline implements AutoCloseable {
                     kafka, null, null, null, null, null, null));
             auditLog = null;
             System.out.println("watching the cluster of " + settings.kubeconfig().map(Path::toString)
-                    .orElse("the default kubeconfig") + settings.context().map(c -> ", context " + c).orElse("")
-                    + " (audit events come from the apiserver's webhook: see deploy/audit)");
+                    .orElse("the default kubeconfig") + settings.context().map(c -> ", context " + c).orElse(""));
+            webhook = AuditWebhookSetup.prepare(work.resolve("audit-webhook"), hostName(),
+                    Ports.isListening(DEFAULT_WEBHOOK_PORT) ? Ports.freePort() : DEFAULT_WEBHOOK_PORT);
+            System.out.println("audit webhook: " + webhook.url() + " (bearer token in " + webhook.tokenFile()
+                    + ", CA " + webhook.caFile() + ")");
+            System.out.println("  point the cluster's kube-apiserver at it (the policy is deploy/audit/audit-policy.yaml"
+                    + " of the kubeproof repository):");
+            webhook.apiserverFlags(Path.of("deploy/audit/audit-policy.yaml")).forEach(flag -> System.out.println("    " + flag));
         }
 
         List<FileSourceConfig> auditFiles = new ArrayList<>();
@@ -165,9 +172,10 @@ final class LocalPipeline implements AutoCloseable {
                     .hashCode()) + ".position")));
             System.out.println("tailing the audit log " + absolute);
         }
-        if (!auditFiles.isEmpty()) {
+        if (!auditFiles.isEmpty() || webhook != null) {
             AuditCollector audit = new AuditCollector(new AuditCollectorConfig(settings.clusterId(), kafka,
-                    settings.topicPrefix(), null, null, auditFiles, null, null, null), runtime);
+                    settings.topicPrefix(), null, webhook == null ? null : webhook.webhookConfig(), auditFiles, null, null,
+                    null), runtime);
             audit.start();
             audit.registerHealthChecks(runtime.health());
             runtime.manage(audit);
@@ -227,6 +235,17 @@ final class LocalPipeline implements AutoCloseable {
         sinkTopics = sinkService.inputTopics();
         running.push(sinkService);
         sinkThread.submit(sinkService);
+    }
+
+    /** The audit webhook's port for a real cluster (the apiserver's configuration names it), when free. */
+    static final int DEFAULT_WEBHOOK_PORT = 8443;
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
     }
 
     String applicationId() {
