@@ -4,7 +4,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
+import dev.kubeproof.controls.ControlDefinition;
+import dev.kubeproof.controls.ControlEngine;
+import dev.kubeproof.controls.runtime.RuntimeSettings;
 import dev.kubeproof.ingest.audit.AuditCollectorConfig;
+import dev.kubeproof.ingest.audit.AuditFormats;
 import dev.kubeproof.ingest.resources.ResourceCollectorConfig;
 import dev.kubeproof.ingest.scans.ScanCollectorConfig;
 import dev.kubeproof.runtime.ConfigKeys;
@@ -59,7 +63,49 @@ final class ReferenceDoc implements Callable<Integer> {
         appendRecord(out, "ingest resources", ResourceCollectorConfig.class);
         appendRecord(out, "streams", EvidenceServiceConfig.class);
         appendRecord(out, "sink", SinkConfig.class);
+        appendControls(out);
+        appendAuditFormats(out);
         return out.toString();
+    }
+
+    /** The catalog: every control with its phase, severity and framework clauses. */
+    private static void appendControls(StringBuilder out) {
+        ControlEngine engine = ControlEngine.withDefaults();
+        out.append("## Controls\n\n")
+                .append("The built-in catalog (`controls/src/main/resources/.../controls.yaml`). Runtime controls judge audit ")
+                .append("events; their settings are under `runtime` in the control settings file (`controlSettings`):\n\n")
+                .append("| runtime setting | default |\n| --- | --- |\n");
+        RuntimeSettings runtime = engine.settings().runtime();
+        for (java.lang.reflect.RecordComponent component : RuntimeSettings.class.getRecordComponents()) {
+            try {
+                out.append("| `runtime.").append(component.getName()).append("` | `")
+                        .append(component.getAccessor().invoke(runtime)).append("` |\n");
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        out.append("\n| id | title | phase | severity | frameworks |\n| --- | --- | --- | --- | --- |\n");
+        for (ControlDefinition control : engine.controls()) {
+            out.append("| ").append(control.id()).append(" | ").append(control.title().replace("|", "\\|")).append(" | ")
+                    .append(control.phase()).append(control.observable() ? "" : " (attested)").append(" | ")
+                    .append(control.severity().name().toLowerCase(java.util.Locale.ROOT)).append(" | ")
+                    .append(control.frameworks().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
+                            .map(e -> e.getKey() + " " + String.join(", ", e.getValue())).reduce((a, b) -> a + "; " + b)
+                            .orElse("").replace("|", "\\|"))
+                    .append(" |\n");
+        }
+        out.append("\n");
+    }
+
+    /** The audit inputs the collector's files and webhook accept. */
+    private static void appendAuditFormats(StringBuilder out) {
+        out.append("## Audit inputs\n\n")
+                .append("The audit collector's file sources and webhook recognise each input by its shape and record it ")
+                .append("in `AuditEvent.format`; any other shape is dead-lettered with what was expected.\n\n")
+                .append("| format | what it is |\n| --- | --- |\n");
+        AuditFormats.DESCRIPTIONS.forEach((format, description) -> out.append("| `").append(format).append("` | ")
+                .append(description).append(" |\n"));
+        out.append("\n");
     }
 
     private static void appendCommand(StringBuilder out, CommandLine command, String parent) {

@@ -33,6 +33,19 @@ public final class AuditFormats {
     public static final String AKS = "aks";
     public static final String EKS = "eks";
     public static final String ECS = "ecs";
+    /** Every format, with what it looks like: for the reference documentation. */
+    public static final Map<String, String> DESCRIPTIONS = new java.util.LinkedHashMap<>();
+
+    static {
+        DESCRIPTIONS.put(NATIVE, "audit.k8s.io/v1 or v1beta1 Event or EventList (the apiserver's log and webhook)");
+        DESCRIPTIONS.put(AKS, "Azure diagnostic record, category kube-audit or kube-audit-admin, the event as JSON text in"
+                + " properties.log; alone or in Event Hubs' {\"records\": [...]}");
+        DESCRIPTIONS.put(EKS, "CloudWatch Logs: the native event line, or a subscription's {\"logEvents\": [{\"message\"}]}");
+        DESCRIPTIONS.put(GKE, "Cloud Logging entry whose protoPayload is a google.cloud.audit.AuditLog of service k8s.io"
+                + " (methodName, resourceName, authenticationInfo, requestMetadata, status, request, response)");
+        DESCRIPTIONS.put(ECS, "Elastic document with the native event under kubernetes.audit");
+    }
+
     static final String EXPECTED = "expected an audit.k8s.io Event or EventList, an AKS kube-audit diagnostic record,"
             + " an EKS CloudWatch record, a GKE Cloud Audit Log entry (protoPayload of k8s.io) or an ECS document with"
             + " kubernetes.audit";
