@@ -67,4 +67,26 @@ class PostureSummaryTest {
                 .containsPattern("attested +KP-ATT-001 +Periodic review of RBAC access")
                 .containsPattern("NOT attested +KP-ATT-003");
     }
+
+    @Test
+    void shouldPrintRuntimeDetectionsByControlWithTheirActorsAndTheLatest() {
+        // Given the history's runtime detections, aggregated per control
+        List<PostureSummary.RuntimeDetections> runtime = List.of(
+                new PostureSummary.RuntimeDetections("KP-RUN-001", 3, java.util.Map.of("bob@example.com", 3L),
+                        "bob@example.com exec into pod payments/payments-db-0 container postgres: psql"),
+                new PostureSummary.RuntimeDetections("KP-RUN-007", 1, java.util.Map.of("mallory@example.com", 1L),
+                        "mallory@example.com was denied 10 times within 5 min"));
+
+        // When the summary is printed
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        PostureSummary.of(List.of(), runtime, ControlEngine.withDefaults().controls())
+                .print(new PrintStream(printed, true, StandardCharsets.UTF_8));
+
+        // Then the total, each control with its actors and its latest detection
+        assertThat(printed.toString(StandardCharsets.UTF_8))
+                .contains("== Runtime detections (from the audit stream): 4")
+                .contains("KP-RUN-001      3  by bob@example.com (3)")
+                .contains("latest: bob@example.com exec into pod payments/payments-db-0")
+                .contains("KP-RUN-007      1  by mallory@example.com (1)");
+    }
 }
