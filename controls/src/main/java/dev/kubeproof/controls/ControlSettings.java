@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -196,18 +195,8 @@ public record ControlSettings(List<String> trustedRegistries,
             return runtimeSettings.with(value);
         }
         if (current instanceof List<?>) {
-            if (!value.isArray()) {
-                throw invalid(key, "must be a list of strings");
-            }
-            List<String> list = new ArrayList<>();
-            for (JsonNode element : value) {
-                if (!element.isTextual()) {
-                    throw invalid(key, "must be a list of strings, found " + element);
-                }
-                list.add(key.equals("blockingVulnerabilitySeverities") || key.equals("allowedCapabilities")
-                        ? element.asText().toUpperCase(Locale.ROOT) : element.asText());
-            }
-            return list;
+            return SettingsValues.strings(key, value,
+                    key.equals("blockingVulnerabilitySeverities") || key.equals("allowedCapabilities"));
         }
         if (current instanceof Map<?, ?>) {
             if (!value.isObject()) {
@@ -223,10 +212,7 @@ public record ControlSettings(List<String> trustedRegistries,
             return map;
         }
         if (current instanceof Integer) {
-            if (!value.canConvertToInt() || !value.isIntegralNumber()) {
-                throw invalid(key, "must be an integer, was " + value);
-            }
-            return value.intValue();
+            return SettingsValues.integer(key, value);
         }
         if (!value.isTextual()) {
             // YAML reads 1.30 as the number 1.3: only a quoted string says what was meant.
@@ -236,18 +222,10 @@ public record ControlSettings(List<String> trustedRegistries,
     }
 
     private static List<String> copy(String key, List<String> list) {
-        if (list == null) {
-            throw invalid(key, "must be a list (may be empty)");
-        }
-        for (String element : list) {
-            if (element == null || element.isBlank()) {
-                throw invalid(key, "must not contain blank entries");
-            }
-        }
-        return List.copyOf(list);
+        return SettingsValues.copy(key, list);
     }
 
     private static IllegalArgumentException invalid(String key, String problem) {
-        return new IllegalArgumentException("control settings key '" + key + "' " + problem);
+        return SettingsValues.invalid(key, problem);
     }
 }

@@ -9,6 +9,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.kubeproof.contract.time.Durations;
+import dev.kubeproof.controls.SettingsValues;
 
 /**
  * The thresholds and lists of the runtime (audit-event) controls: the {@code runtime} mapping of the control
@@ -33,6 +34,8 @@ public record RuntimeSettings(List<String> execNamespaces, List<String> automati
                               List<String> allowedSourceCidrs, List<String> anonymousAllowedPaths,
                               int denialBurstCount, Duration denialBurstWindow, Duration auditSilence,
                               Duration quietPeriod) {
+
+    private static final String PREFIX = "runtime.";
 
     public RuntimeSettings {
         execNamespaces = copy("execNamespaces", execNamespaces);
@@ -134,23 +137,10 @@ public record RuntimeSettings(List<String> execNamespaces, List<String> automati
 
     private static Object convert(String key, JsonNode value, Object current) {
         if (current instanceof List<?>) {
-            if (!value.isArray()) {
-                throw invalid(key, "must be a list of strings");
-            }
-            List<String> list = new ArrayList<>();
-            for (JsonNode element : value) {
-                if (!element.isTextual()) {
-                    throw invalid(key, "must be a list of strings, found " + element);
-                }
-                list.add(element.asText());
-            }
-            return list;
+            return SettingsValues.strings(PREFIX + key, value, false);
         }
         if (current instanceof Integer) {
-            if (!value.isIntegralNumber() || !value.canConvertToInt()) {
-                throw invalid(key, "must be an integer, was " + value);
-            }
-            return value.intValue();
+            return SettingsValues.integer(PREFIX + key, value);
         }
         try {
             return Durations.parse(value.asText());
@@ -166,18 +156,10 @@ public record RuntimeSettings(List<String> execNamespaces, List<String> automati
     }
 
     private static List<String> copy(String key, List<String> list) {
-        if (list == null) {
-            throw invalid(key, "must be a list (may be empty)");
-        }
-        for (String element : list) {
-            if (element == null || element.isBlank()) {
-                throw invalid(key, "must not contain blank entries");
-            }
-        }
-        return List.copyOf(list);
+        return SettingsValues.copy(PREFIX + key, list);
     }
 
     private static IllegalArgumentException invalid(String key, String problem) {
-        return new IllegalArgumentException("control settings key 'runtime." + key + "' " + problem);
+        return SettingsValues.invalid(PREFIX + key, problem);
     }
 }

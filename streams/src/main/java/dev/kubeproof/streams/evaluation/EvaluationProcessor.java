@@ -1,6 +1,5 @@
 package dev.kubeproof.streams.evaluation;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,7 +24,6 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -33,14 +31,12 @@ import dev.kubeproof.contract.evidence.EvidenceKey;
 import dev.kubeproof.contract.image.ImageReference;
 import dev.kubeproof.avro.Attestation;
 import dev.kubeproof.avro.ChangeType;
-import dev.kubeproof.avro.DeadLetter;
 import dev.kubeproof.avro.EvidenceCause;
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.avro.EvidenceStatus;
 import dev.kubeproof.avro.ImageScan;
 import dev.kubeproof.avro.ResourceChange;
 import dev.kubeproof.avro.ResourceRef;
-import dev.kubeproof.contract.deadletter.DeadLetters;
 import dev.kubeproof.controls.ClusterView;
 import dev.kubeproof.controls.ControlDefinition;
 import dev.kubeproof.controls.ControlResult;
@@ -631,15 +627,9 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
     // ---------------------------------------------------------------- dead letters
 
     private void deadLetter(Record<String, EvaluationInput> record, String errorType, String reason, String payload) {
-        Optional<RecordMetadata> source = context.recordMetadata();
-        byte[] bytes = payload == null ? new byte[0] : payload.getBytes(StandardCharsets.UTF_8);
-        byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
-        DeadLetter letter = source.isPresent()
-                ? DeadLetters.fromKafka(DEAD_LETTER_SOURCE, errorType, reason, source.get().topic(),
-                source.get().partition(), source.get().offset(), key, bytes, EvidenceRecords.millis(clock.instant()))
-                : DeadLetters.of(DEAD_LETTER_SOURCE, errorType, reason, bytes, EvidenceRecords.millis(clock.instant()));
         metrics.deadLetter(DEAD_LETTER_SOURCE, errorType);
-        context.forward(new Record<>(DEAD_LETTER_SOURCE, EvaluationOutput.of(letter), record.timestamp()));
+        context.forward(new Record<>(DEAD_LETTER_SOURCE, EvaluationOutput.deadLetter(context, DEAD_LETTER_SOURCE,
+                record.key(), errorType, reason, payload, EvidenceRecords.millis(clock.instant())), record.timestamp()));
     }
 
     // ---------------------------------------------------------------- inventory view

@@ -1,6 +1,5 @@
 package dev.kubeproof.streams.evaluation;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,25 +8,21 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 import dev.kubeproof.avro.Attribution;
 import dev.kubeproof.avro.AttributionMethod;
 import dev.kubeproof.avro.AuditEvent;
-import dev.kubeproof.avro.DeadLetter;
 import dev.kubeproof.avro.EvidenceCause;
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.avro.EvidenceStatus;
 import dev.kubeproof.avro.ResourceRef;
-import dev.kubeproof.contract.deadletter.DeadLetters;
 import dev.kubeproof.contract.evidence.EvidenceKey;
 import dev.kubeproof.controls.ControlDefinition;
 import dev.kubeproof.controls.Evaluator;
@@ -307,15 +302,8 @@ public final class RuntimeDetectionProcessor implements Processor<String, AuditE
     }
 
     private void deadLetter(Record<String, AuditEvent> record, String errorType, String reason, String payload) {
-        Optional<RecordMetadata> source = context.recordMetadata();
-        byte[] bytes = payload == null ? new byte[0] : payload.getBytes(StandardCharsets.UTF_8);
-        byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
-        Instant now = EvidenceRecords.millis(clock.instant());
-        DeadLetter letter = source.isPresent()
-                ? DeadLetters.fromKafka(DEAD_LETTER_SOURCE, errorType, reason, source.get().topic(),
-                source.get().partition(), source.get().offset(), key, bytes, now)
-                : DeadLetters.of(DEAD_LETTER_SOURCE, errorType, reason, bytes, now);
         metrics.deadLetter(DEAD_LETTER_SOURCE, errorType);
-        context.forward(new Record<>(DEAD_LETTER_SOURCE, EvaluationOutput.of(letter), record.timestamp()));
+        context.forward(new Record<>(DEAD_LETTER_SOURCE, EvaluationOutput.deadLetter(context, DEAD_LETTER_SOURCE,
+                record.key(), errorType, reason, payload, EvidenceRecords.millis(clock.instant())), record.timestamp()));
     }
 }
