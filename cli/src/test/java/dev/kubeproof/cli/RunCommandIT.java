@@ -106,6 +106,7 @@ class RunCommandIT {
         Map<String, Boolean> mustFind = Map.ofEntries(Map.entry("kubeproof-open-violations", true),
                 Map.entry("kubeproof-violations-by-control", true), Map.entry("kubeproof-violations-by-namespace", true),
                 Map.entry("kubeproof-exceptions", true), Map.entry("kubeproof-attested-practices", true),
+                Map.entry("kubeproof-runtime-detections", true),
                 Map.entry("kubeproof-posture-by-framework", true), Map.entry("kubeproof-violations-over-time", true),
                 Map.entry("kubeproof-top-failing-controls", true), Map.entry("kubeproof-top-failing-namespaces", true),
                 Map.entry("kubeproof-time-to-remediate", false));
