@@ -102,6 +102,7 @@ public final class EvidenceTopology {
     public static final String RUNTIME_EVIDENCE_STORE = "runtime-evidence-store";
     public static final String DENIAL_STORE = "denial-burst-store";
     public static final String AUDIT_CLOCK_STORE = "audit-clock-store";
+    public static final String SUPERUSER_ROLE_STORE = "superuser-role-store";
 
     public static final String FILTER_WRITES = "audit-events-successful-writes";
     public static final String COMPACT_WRITES = "audit-writes-compact";
@@ -294,10 +295,11 @@ public final class EvidenceTopology {
                                                                 EvidenceTopologyConfig config, Evaluator evaluator,
                                                                 EvidenceSerdes serdes, Clock clock, EvidenceMetrics metrics) {
         RuntimeDetectionProcessor.Stores stores = new RuntimeDetectionProcessor.Stores(RUNTIME_EVIDENCE_STORE,
-                DENIAL_STORE, AUDIT_CLOCK_STORE);
+                DENIAL_STORE, AUDIT_CLOCK_STORE, SUPERUSER_ROLE_STORE);
         builder.addStateStore(store(RUNTIME_EVIDENCE_STORE, serdes.evidence()));
         builder.addStateStore(store(DENIAL_STORE, Serdes.String()));
         builder.addStateStore(store(AUDIT_CLOCK_STORE, Serdes.String()));
+        builder.addStateStore(store(SUPERUSER_ROLE_STORE, Serdes.String()));
         return events
                 .mapValues(event -> AuditRules.needsBodies(event) ? event : AuditEvent.newBuilder(event)
                         .setRequestObject(null).setResponseObject(null).build(), Named.as(STRIP_AUDIT_BODIES))

@@ -165,6 +165,30 @@ class RuntimeDetectionsTest {
     }
 
     @Test
+    void shouldTreatABindingToARoleGrantingEverythingLikeOneToClusterAdmin() {
+        // Given a ClusterRole "root" created with * on * (seen in the audit stream), and a narrower "reader"
+        topology.audit(AuditEvents.event("alice", "create", "/apis/rbac.authorization.k8s.io/v1/clusterroles")
+                .object("clusterroles", null, "root")
+                .request("{\"kind\":\"ClusterRole\",\"metadata\":{\"name\":\"root\"},\"rules\":[{\"apiGroups\":[\"*\"],\"resources\":[\"*\"],\"verbs\":[\"*\"]}]}")
+                .code(201).build());
+
+        // When bob gets bound to it, and carol to a role nobody saw
+        topology.audit(AuditEvents.event("alice", "create", "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings")
+                .object("clusterrolebindings", null, "bob-root")
+                .request("{\"kind\":\"ClusterRoleBinding\",\"metadata\":{\"name\":\"bob-root\"},\"roleRef\":{\"kind\":\"ClusterRole\",\"name\":\"root\"},\"subjects\":[{\"kind\":\"User\",\"name\":\"bob\"}]}")
+                .code(201).build());
+        topology.audit(AuditEvents.event("alice", "create", "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings")
+                .object("clusterrolebindings", null, "carol-x")
+                .request("{\"kind\":\"ClusterRoleBinding\",\"metadata\":{\"name\":\"carol-x\"},\"roleRef\":{\"kind\":\"ClusterRole\",\"name\":\"x\"},\"subjects\":[{\"kind\":\"User\",\"name\":\"carol\"}]}")
+                .code(201).build());
+
+        // Then the role and bob's binding are findings; carol's is not
+        assertThat(findings()).extracting(EvidenceRecord::getMessage).containsExactly(
+                "alice created ClusterRole root: grants every verb (*) (+1 more)",
+                "alice created ClusterRoleBinding bob-root: binds ClusterRole root (grants * on *) to User bob");
+    }
+
+    @Test
     void shouldReportSecretReadsByPeopleOnceWhileOpenAndNeverByAutomation() {
         // Given a person reading one secret twice, and the token controller and a node reading secrets
         topology.audit(AuditEvents.event("alice", "get", "/api/v1/namespaces/shop/secrets/db").object("secrets", "shop", "db").build());

@@ -89,13 +89,21 @@ public final class AuditRules {
 
     /** Everything the event shows, in control order; empty for a routine event. */
     public List<Detection> evaluate(AuditEvent event) {
+        return evaluate(event, SuperuserRoles.NONE);
+    }
+
+    /**
+     * Everything the event shows; {@code superuserRoles} says which roles grant everything ({@code *} on {@code *}),
+     * so that a binding to one counts like a binding to cluster-admin.
+     */
+    public List<Detection> evaluate(AuditEvent event, SuperuserRoles superuserRoles) {
         if (!judged(event)) {
             return List.of();
         }
         List<Detection> detections = new ArrayList<>();
         interactive(event).ifPresent(detections::add);
         anonymous(event).ifPresent(detections::add);
-        rbac(event).ifPresent(detections::add);
+        rbac(event, superuserRoles).ifPresent(detections::add);
         secretRead(event).ifPresent(detections::add);
         privilegedWorkload(event).ifPresent(detections::add);
         impersonation(event).ifPresent(detections::add);
@@ -204,7 +212,29 @@ public final class AuditRules {
 
     // ---------------------------------------------------------------- KP-RUN-003
 
-    private Optional<Detection> rbac(AuditEvent event) {
+    /** Roles known to grant every verb on every resource, by kind ({@code Role}, {@code ClusterRole}), namespace, name. */
+    public interface SuperuserRoles {
+        SuperuserRoles NONE = (kind, namespace, name) -> false;
+
+        boolean grantsEverything(String kind, String namespace, String name);
+    }
+
+    /**
+     * For a successful create/update of a Role or ClusterRole whose body the event carries: whether it grants every
+     * verb on every resource of every group. Empty for any other event.
+     */
+    public Optional<Boolean> roleGrantsEverything(AuditEvent event) {
+        AuditObjectReference ref = event.getObjectRef();
+        if (ref == null || ref.getSubresource() != null || !WRITE_VERBS.contains(event.getVerb())
+                || !ROLE_RESOURCES.contains(ref.getResource()) || isDenied(event) || code(event) >= 400) {
+            return Optional.empty();
+        }
+        return requestedObject(event).map(role -> Json.elements(role, "rules").stream().anyMatch(rule ->
+                Json.strings(rule, "verbs").contains("*") && Json.strings(rule, "resources").contains("*")
+                        && Json.strings(rule, "apiGroups").contains("*")));
+    }
+
+    private Optional<Detection> rbac(AuditEvent event, SuperuserRoles superuserRoles) {
         AuditObjectReference ref = event.getObjectRef();
         if (ref == null || ref.getSubresource() != null || !WRITE_VERBS.contains(event.getVerb())
                 || !"rbac.authorization.k8s.io".equals(ref.getApiGroup())) {
@@ -221,9 +251,15 @@ public final class AuditRules {
             what = ("roles".equals(ref.getResource()) ? "Role " : "ClusterRole ");
         } else if (BINDING_RESOURCES.contains(ref.getResource())) {
             JsonNode roleRef = body.get().path("roleRef");
-            if ("ClusterRole".equals(roleRef.path("kind").asText()) && "cluster-admin".equals(roleRef.path("name").asText())) {
+            String roleKind = roleRef.path("kind").asText();
+            String roleName = roleRef.path("name").asText();
+            if ("ClusterRole".equals(roleKind) && "cluster-admin".equals(roleName)) {
                 findings.add(new Finding("roleRef.name", null, "\"cluster-admin\"", "binds cluster-admin to "
                         + subjects(body.get())));
+            } else if (superuserRoles.grantsEverything(roleKind, "Role".equals(roleKind) ? ref.getNamespace() : null,
+                    roleName)) {
+                findings.add(new Finding("roleRef.name", null, quoted(roleName), "binds " + roleKind + " " + roleName
+                        + " (grants * on *) to " + subjects(body.get())));
             }
             what = ("rolebindings".equals(ref.getResource()) ? "RoleBinding " : "ClusterRoleBinding ");
         } else {

@@ -59,13 +59,15 @@ public final class RuntimeDetectionProcessor implements Processor<String, AuditE
     private KeyValueStore<String, EvidenceRecord> evidence;
     private KeyValueStore<String, String> denials;
     private KeyValueStore<String, String> clusters;
+    /** Roles seen in the audit stream granting * on *: a binding to one is an escalation like cluster-admin. */
+    private KeyValueStore<String, String> superuserRoles;
     private Instant started;
     private Instant lastSweep = Instant.EPOCH;
 
     /** Names of the state stores this processor uses. */
-    public record Stores(String evidence, String denials, String clusters) {
+    public record Stores(String evidence, String denials, String clusters, String superuserRoles) {
         public String[] names() {
-            return new String[] {evidence, denials, clusters};
+            return new String[] {evidence, denials, clusters, superuserRoles};
         }
     }
 
@@ -92,6 +94,7 @@ public final class RuntimeDetectionProcessor implements Processor<String, AuditE
         this.evidence = context.getStateStore(stores.evidence());
         this.denials = context.getStateStore(stores.denials());
         this.clusters = context.getStateStore(stores.clusters());
+        this.superuserRoles = context.getStateStore(stores.superuserRoles());
         this.started = clock.instant();
         context.schedule(check, PunctuationType.WALL_CLOCK_TIME, wall -> onWallClock());
     }
@@ -104,7 +107,18 @@ public final class RuntimeDetectionProcessor implements Processor<String, AuditE
             if (!AuditRules.judged(event)) {
                 return;
             }
-            for (Detection detection : rules.evaluate(event)) {
+            rules.roleGrantsEverything(event).ifPresent(everything -> {
+                String key = roleKey(event.getClusterId(), "roles".equals(event.getObjectRef().getResource()) ? "Role"
+                        : "ClusterRole", event.getObjectRef().getNamespace(), roleName(event));
+                if (everything) {
+                    superuserRoles.put(key, "*");
+                } else {
+                    superuserRoles.delete(key);
+                }
+            });
+            AuditRules.SuperuserRoles known = (kind, namespace, name) ->
+                    superuserRoles.get(roleKey(event.getClusterId(), kind, namespace, name)) != null;
+            for (Detection detection : rules.evaluate(event, known)) {
                 detected(record.timestamp(), event, detection);
             }
             if (AuditRules.isDenied(event) && controls.containsKey(AuditRules.DENIAL_BURST)) {
@@ -114,6 +128,25 @@ public final class RuntimeDetectionProcessor implements Processor<String, AuditE
             // A rule that breaks on one event must not stop the cluster's detections: the event is dead-lettered.
             deadLetter(record, "EVALUATION_FAILED", "audit event " + event.getAuditId() + " could not be judged: " + e,
                     event.toString());
+        }
+    }
+
+    private static String roleKey(String cluster, String kind, String namespace, String name) {
+        return cluster + "|" + kind + "|" + (namespace == null ? "" : namespace) + "|" + name;
+    }
+
+    /** The role's name: the objectRef's, or for a create the body's. */
+    private static String roleName(AuditEvent event) {
+        String name = event.getObjectRef().getName();
+        if (name != null && !name.isEmpty()) {
+            return name;
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode body = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(event.getResponseObject() != null ? event.getResponseObject() : event.getRequestObject());
+            return body == null ? "" : body.path("metadata").path("name").asText("");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+            return "";
         }
     }
 
