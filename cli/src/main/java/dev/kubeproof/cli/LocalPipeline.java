@@ -127,6 +127,7 @@ final class LocalPipeline implements AutoCloseable {
         Config kubernetes;
         Path auditLog;
         AuditWebhookSetup webhook = null;
+        Path controlSettings = null;
         Path sampleReports = work.resolve("trivy-reports");
         Path trivyReports = settings.trivyReports().isPresent() ? settings.trivyReports().get().toAbsolutePath()
                 : Files.createDirectories(sampleReports);
@@ -139,6 +140,7 @@ final class LocalPipeline implements AutoCloseable {
             running.push(api);
             kubernetes = api.config();
             auditLog = sample.writeAuditLog(Files.createDirectories(work.resolve("audit")));
+            controlSettings = sample.writeControlSettings(work);
             if (settings.trivyReports().isEmpty()) {
                 sample.writeTrivyReports(trivyReports);
             }
@@ -208,6 +210,9 @@ final class LocalPipeline implements AutoCloseable {
         streams.put("stateDir", work.resolve("streams-state").toString());
         streams.put("standbyReplicas", "0");
         streams.put("replicationFactor", "1");
+        if (controlSettings != null) {
+            streams.put("controlSettings", controlSettings.toString()); // the sample organisation's VPN and CI identity
+        }
         evidence = EvidenceService.create(ConfigLoader.load(null, EvidenceServiceConfig.class, streams, Map.of()),
                 new EvidenceMetrics(runtime.metrics().registry()));
         evidence.start();

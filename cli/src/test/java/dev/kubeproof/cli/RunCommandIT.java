@@ -75,6 +75,7 @@ class RunCommandIT {
                 .contains("bob@example.com exec into pod payments/payments-db-0")
                 .contains("alice@example.com impersonated carol@example.com")
                 .contains("mallory@example.com was denied 10 times within 5 min")
+                .contains("mallory@example.com reached the API server from 203.0.113.50")
                 .contains("anonymous request allowed: get /api/v1/namespaces/web/configmaps/status-page (200)");
 
         // And the evidence, the posture and the audit events are in Elasticsearch

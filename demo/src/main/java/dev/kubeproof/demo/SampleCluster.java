@@ -53,6 +53,8 @@ public final class SampleCluster {
             "Job", "CronJob");
     /** The file name {@link #writeAuditLog(Path)} writes. */
     public static final String AUDIT_LOG_FILE = "audit.log";
+    /** The file {@link #writeControlSettings(Path)} writes. */
+    public static final String CONTROL_SETTINGS_FILE = "control-settings.yaml";
 
     /** Every fake secret value in the bundle carries this, so a leak is easy to find in any byte stream. */
     static final Pattern SECRET_MARKER = Pattern.compile("KPDEMO-SECRET-[A-Za-z0-9-]+");
@@ -66,11 +68,13 @@ public final class SampleCluster {
     private final List<Expectation> expectations;
     private final SortedSet<String> secretMarkers;
     private final List<ObjectNode> governance;
+    private final byte[] controlSettings;
 
     private SampleCluster(List<ObjectNode> objects, byte[] auditLog, List<ObjectNode> auditEvents,
                           SortedMap<String, byte[]> trivyReports, List<Expectation> expectations,
-                          List<ObjectNode> governance) {
+                          List<ObjectNode> governance, byte[] controlSettings) {
         this.governance = List.copyOf(governance);
+        this.controlSettings = controlSettings.clone();
         this.objects = List.copyOf(objects);
         this.auditLog = auditLog.clone();
         this.auditEvents = List.copyOf(auditEvents);
@@ -93,6 +97,7 @@ public final class SampleCluster {
         SortedMap<String, byte[]> trivy = new TreeMap<>();
         List<Expectation> expectations = null;
         List<ObjectNode> governance = new ArrayList<>();
+        byte[] controlSettings = new byte[0];
         for (String file : index) {
             byte[] bytes = readResource(file);
             if (file.startsWith("manifests/")) {
@@ -109,6 +114,8 @@ public final class SampleCluster {
                 expectations = parseExpectations(file, bytes);
             } else if (file.startsWith("governance/")) {
                 governance.addAll(parseGovernance(file, bytes));
+            } else if (file.equals(CONTROL_SETTINGS_FILE)) {
+                controlSettings = bytes;
             } else {
                 throw new IllegalStateException("sample cluster index lists an unknown file " + file);
             }
@@ -118,7 +125,8 @@ public final class SampleCluster {
                     + "the audit log, Trivy reports and expectations.json");
         }
         checkUnique(objects);
-        return new SampleCluster(objects, auditLog, parseAuditLog(auditLog), trivy, expectations, governance);
+        return new SampleCluster(objects, auditLog, parseAuditLog(auditLog), trivy, expectations, governance,
+                controlSettings);
     }
 
     /**
@@ -239,6 +247,14 @@ public final class SampleCluster {
      */
     public Path writeAuditLog(Path directory) {
         return writeFile(directory, AUDIT_LOG_FILE, auditLog);
+    }
+
+    /**
+     * Writes the sample organisation's control settings (its VPN network and automation identities, for the runtime
+     * controls) to {@code directory/control-settings.yaml}, for the streams service's {@code controlSettings}.
+     */
+    public Path writeControlSettings(Path directory) {
+        return writeFile(directory, CONTROL_SETTINGS_FILE, controlSettings);
     }
 
     /**

@@ -86,6 +86,28 @@ class AuditFormatsTest {
     }
 
     @Test
+    void shouldTranslateACloudLoggingLogEntryWithItsProtoPayload() throws IOException {
+        // Given the exec entry as Cloud Logging exports it: protoPayload with its @type, entry fields in camelCase
+        JsonNode dump = managed("gke/sysdig-bridge-exec-pod.json");
+        ObjectNode payload = (ObjectNode) JSON.readTree(dump.get("AuditPayload").asText());
+        payload.put("@type", "type.googleapis.com/google.cloud.audit.AuditLog");
+        ObjectNode entry = JSON.createObjectNode();
+        entry.set("protoPayload", payload);
+        entry.put("insertId", "entry-1").put("timestamp", dump.at("/Entry/Timestamp").asText());
+        entry.putObject("labels").put("authorization.k8s.io/decision", "allow");
+        entry.putObject("operation").put("id", "op-1").put("producer", "k8s.io").put("first", true);
+        entry.putObject("resource").put("type", "k8s_cluster");
+
+        // Then it reads as the same exec, with the operation id as the auditID
+        AuditEvent exec = read(entry).get(0);
+        assertThat(exec.getFormat()).isEqualTo("gke");
+        assertThat(exec.getAuditId()).isEqualTo("op-1");
+        assertThat(exec.getStage()).isEqualTo(AuditStage.ResponseStarted);
+        assertThat(exec.getObjectRef().getSubresource()).isEqualTo("exec");
+        assertThat(exec.getUser().getUsername()).isEqualTo("mark.stemm@sysdig.com");
+    }
+
+    @Test
     void shouldReadEksCloudWatchSubscriptionRecordsAndEcsDocuments() throws IOException {
         // Given a native event (Falco's exec trace) as CloudWatch Logs delivers it and as Elastic indexes it
         String line = AuditFixtures.events(AuditFixtures.trace("exec_pod.json")).get(0);
