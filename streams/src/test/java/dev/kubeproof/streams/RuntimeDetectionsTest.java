@@ -110,6 +110,17 @@ class RuntimeDetectionsTest {
     }
 
     @Test
+    void shouldCloseADetectionOlderThanTheQuietPeriodAtOnceAsOfTheEndOfItsPeriod() {
+        // Given an exec two days old (a replayed log)
+        topology.audit(exec("bob", T0.minus(Duration.ofDays(2))).build());
+
+        // Then it is recorded, and closed at once as of a day later: the same evidence whenever it is read
+        List<EvidenceRecord> records = findings();
+        assertThat(records).extracting(EvidenceRecord::getStatus).containsExactly(EvidenceStatus.FAIL, EvidenceStatus.PASS);
+        assertThat(records.get(1).getSince()).isEqualTo(records.get(0).getSince().plus(Duration.ofHours(24)));
+    }
+
+    @Test
     void shouldRecordADeniedPrivilegedPodAsAnAttemptWithTheResponse() {
         // Given a privileged pod that admission refused
         topology.audit(AuditEvents.event("mallory", "create", "/api/v1/namespaces/shop/pods")

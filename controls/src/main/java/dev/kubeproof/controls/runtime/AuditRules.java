@@ -373,8 +373,10 @@ public final class AuditRules {
         }
         String message = principal(event) + " reached the API server from " + client
                 + ", outside the allowed networks " + settings.allowedSourceCidrs();
-        return Optional.of(detection(SOURCE_NETWORK, Detection.Subject.user(principal(event)), message,
-                List.of(new Finding("sourceIPs[0]", null, quoted(client), message)), event, false));
+        // Reaching the API server is the finding, whether or not the request was then allowed.
+        return Optional.of(new Detection(SOURCE_NETWORK, Detection.Subject.user(principal(event)), message,
+                List.of(new Finding("sourceIPs[0]", null, quoted(client), message + " (" + code(event) + ")")), false,
+                false));
     }
 
     // ---------------------------------------------------------------- shared

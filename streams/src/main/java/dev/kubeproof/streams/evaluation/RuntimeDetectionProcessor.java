@@ -161,7 +161,27 @@ public final class RuntimeDetectionProcessor implements Processor<String, AuditE
         metrics.evaluation("AuditEvent");
         record(timestamp, key, head, control, EvidenceStatus.FAIL, event.getClusterId(), detection.subject(),
                 detection.message(), detection.findings().stream().map(EvidenceRecords::toAvro).toList(),
-                Instant.ofEpochMilli(event.getStageTimestamp().toEpochMilli()), event);
+                event.getStageTimestamp(), event);
+        closeIfAlreadyQuiet(timestamp, key, control);
+    }
+
+    /**
+     * A detection older than the quiet period (a replayed or late log) is closed at once, as of the end of its
+     * period: the same evidence whenever it is read, not only after the next sweep.
+     */
+    private void closeIfAlreadyQuiet(long timestamp, String key, ControlDefinition control) {
+        EvidenceRecord head = evidence.get(key);
+        Duration quiet = rules.settings().quietPeriod();
+        if (head != null && head.getStatus() == EvidenceStatus.FAIL
+                && Duration.between(head.getSince(), clock.instant()).compareTo(quiet) > 0) {
+            closeQuiet(timestamp, key, head, control, quiet);
+        }
+    }
+
+    private void closeQuiet(long timestamp, String key, EvidenceRecord head, ControlDefinition control, Duration quiet) {
+        transition(timestamp, key, head, control, EvidenceStatus.PASS, head.getResource(),
+                "no new detection for " + minutes(quiet) + " since " + head.getSince(), List.of(),
+                head.getSince().plus(quiet), cause(null), null, null);
     }
 
     // ---------------------------------------------------------------- KP-RUN-007: denial bursts
@@ -186,6 +206,7 @@ public final class RuntimeDetectionProcessor implements Processor<String, AuditE
         String key = EvidenceKey.of(event.getClusterId(), control.id(), subject.uid());
         record(timestamp, key, evidence.get(key), control, EvidenceStatus.FAIL, event.getClusterId(), subject, message,
                 List.of(finding), at, event);
+        closeIfAlreadyQuiet(timestamp, key, control);
     }
 
     // ---------------------------------------------------------------- KP-RUN-009: silence, and quiet closes
@@ -260,10 +281,7 @@ public final class RuntimeDetectionProcessor implements Processor<String, AuditE
             if (control == null) {
                 continue; // the control left the catalog: its last record stays the evidence
             }
-            Instant closedAt = head.getSince().plus(quiet);
-            transition(now.toEpochMilli(), entry.getKey(), head, control, EvidenceStatus.PASS, head.getResource(),
-                    "no new detection for " + minutes(quiet) + " since " + head.getSince(), List.of(), closedAt,
-                    cause(null), null, null);
+            closeQuiet(now.toEpochMilli(), entry.getKey(), head, control, quiet);
         }
     }
 
