@@ -121,6 +121,22 @@ class RuntimeDetectionsTest {
     }
 
     @Test
+    void shouldNotRepeatAnIdenticalFindingOfAReplayedLogWithinItsQuietPeriod() {
+        // Given a replayed log two days old: alice reads the same secret three times within a minute, then again
+        // two days later (yesterday)
+        for (int i = 0; i < 3; i++) {
+            topology.audit(AuditEvents.event("alice", "get", "/api/v1/namespaces/shop/secrets/db").object("secrets", "shop", "db")
+                    .at(T0.minus(Duration.ofDays(3)).plusSeconds(20L * i)).build());
+        }
+        topology.audit(AuditEvents.event("alice", "get", "/api/v1/namespaces/shop/secrets/db").object("secrets", "shop", "db")
+                .at(T0.minus(Duration.ofDays(1)).minus(Duration.ofHours(1))).build());
+
+        // Then two findings, each closed: the three reads of one minute are one
+        assertThat(findings()).extracting(EvidenceRecord::getStatus).containsExactly(EvidenceStatus.FAIL,
+                EvidenceStatus.PASS, EvidenceStatus.FAIL, EvidenceStatus.PASS);
+    }
+
+    @Test
     void shouldRecordADeniedPrivilegedPodAsAnAttemptWithTheResponse() {
         // Given a privileged pod that admission refused
         topology.audit(AuditEvents.event("mallory", "create", "/api/v1/namespaces/shop/pods")

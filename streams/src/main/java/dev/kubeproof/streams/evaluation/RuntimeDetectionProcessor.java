@@ -47,6 +47,8 @@ public final class RuntimeDetectionProcessor implements Processor<String, AuditE
     public static final String CAUSE_AUDIT = "AUDIT";
     /** How often (at most) open runtime findings are looked at for the quiet-period close. */
     static final Duration QUIET_SWEEP = Duration.ofMinutes(1);
+    /** Path of the finding of a quiet close that names the closed detection. */
+    static final String LAST_DETECTION = "lastDetection";
 
     private final AuditRules rules;
     private final Map<String, ControlDefinition> controls = new HashMap<>();
@@ -154,8 +156,7 @@ public final class RuntimeDetectionProcessor implements Processor<String, AuditE
         ControlDefinition control = controls.get(detection.controlId());
         String key = EvidenceKey.of(event.getClusterId(), control.id(), detection.subject().uid());
         EvidenceRecord head = evidence.get(key);
-        if (!detection.everyOccurrence() && head != null && head.getStatus() == EvidenceStatus.FAIL
-                && head.getMessage().equals(detection.message())) {
+        if (!detection.everyOccurrence() && repeats(head, detection.message(), event.getStageTimestamp())) {
             return; // the same finding is still open: its first occurrence is the evidence
         }
         metrics.evaluation("AuditEvent");
@@ -179,9 +180,28 @@ public final class RuntimeDetectionProcessor implements Processor<String, AuditE
     }
 
     private void closeQuiet(long timestamp, String key, EvidenceRecord head, ControlDefinition control, Duration quiet) {
+        // The closed finding's message stays in the close, so that a late identical one within its period repeats it.
+        dev.kubeproof.avro.Finding closed = dev.kubeproof.avro.Finding.newBuilder().setPath(LAST_DETECTION)
+                .setMessage(head.getMessage()).build();
         transition(timestamp, key, head, control, EvidenceStatus.PASS, head.getResource(),
-                "no new detection for " + minutes(quiet) + " since " + head.getSince(), List.of(),
+                "no new detection for " + minutes(quiet) + " since " + head.getSince(), List.of(closed),
                 head.getSince().plus(quiet), cause(null), null, null);
+    }
+
+    /**
+     * Whether a detection repeats the subject's finding: the same one still open, or the same one closed as of a
+     * time after this detection (a replayed log: the subject was not quiet after all).
+     */
+    private static boolean repeats(EvidenceRecord head, String message, Instant at) {
+        if (head == null) {
+            return false;
+        }
+        if (head.getStatus() == EvidenceStatus.FAIL) {
+            return head.getMessage().equals(message);
+        }
+        return head.getStatus() == EvidenceStatus.PASS && at.isBefore(head.getSince()) && !head.getDetails().isEmpty()
+                && LAST_DETECTION.equals(head.getDetails().get(0).getPath())
+                && message.equals(head.getDetails().get(0).getMessage());
     }
 
     // ---------------------------------------------------------------- KP-RUN-007: denial bursts
