@@ -9,6 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -49,6 +53,7 @@ public final class RuntimeDetectionProcessor implements Processor<String, AuditE
     static final Duration QUIET_SWEEP = Duration.ofMinutes(1);
     /** Path of the finding of a quiet close that names the closed detection. */
     static final String LAST_DETECTION = "lastDetection";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final AuditRules rules;
     private final Map<String, ControlDefinition> controls = new HashMap<>();
@@ -144,10 +149,10 @@ public final class RuntimeDetectionProcessor implements Processor<String, AuditE
             return name;
         }
         try {
-            com.fasterxml.jackson.databind.JsonNode body = new com.fasterxml.jackson.databind.ObjectMapper()
-                    .readTree(event.getResponseObject() != null ? event.getResponseObject() : event.getRequestObject());
+            JsonNode body = JSON.readTree(event.getResponseObject() != null ? event.getResponseObject()
+                    : event.getRequestObject());
             return body == null ? "" : body.path("metadata").path("name").asText("");
-        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+        } catch (JsonProcessingException | IllegalArgumentException e) {
             return "";
         }
     }
