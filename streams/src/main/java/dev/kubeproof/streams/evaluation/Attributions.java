@@ -3,6 +3,7 @@ package dev.kubeproof.streams.evaluation;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -50,6 +51,8 @@ public final class Attributions {
     private final KeyValueStore<String, String> writes;
     private final RuntimeSettings settings;
     private final Duration window;
+    /** Clusters known audited (in memory: the store's marker is written once, read only after a restart). */
+    private final Set<String> auditedClusters = new HashSet<>();
 
     Attributions(KeyValueStore<String, String> writes, RuntimeSettings settings, Duration window) {
         this.writes = writes;
@@ -111,12 +114,21 @@ public final class Attributions {
 
     /** True once a write of the cluster reached this partition: its changes then wait for their writes. */
     boolean audited(String clusterId) {
-        return writes.get(AUDITED_PREFIX + clusterId) != null;
+        if (auditedClusters.contains(clusterId)) {
+            return true;
+        }
+        boolean audited = writes.get(AUDITED_PREFIX + clusterId) != null; // after a restart: the store remembers
+        if (audited) {
+            auditedClusters.add(clusterId);
+        }
+        return audited;
     }
 
     /** Remembers a write (the latest {@link #WRITES_PER_OBJECT} per object). */
     void remember(AuditEvent write) {
-        writes.put(AUDITED_PREFIX + write.getClusterId(), write.getStageTimestamp().toString());
+        if (auditedClusters.add(write.getClusterId())) {
+            writes.put(AUDITED_PREFIX + write.getClusterId(), write.getStageTimestamp().toString());
+        }
         AuditObjectReference ref = write.getObjectRef();
         if (ref.getName() == null || ref.getName().isEmpty()) {
             return; // a deletecollection or a create whose response named nothing: no object to attribute

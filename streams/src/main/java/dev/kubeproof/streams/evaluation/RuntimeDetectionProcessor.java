@@ -5,9 +5,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -69,6 +71,10 @@ public final class RuntimeDetectionProcessor implements Processor<String, AuditE
     /** Roles seen in the audit stream granting * on *: a binding to one is an escalation like cluster-admin. */
     private KeyValueStore<String, String> superuserRoles;
     private Instant started;
+    /** When each cluster was last heard (wall clock), ahead of the store, which learns it at each check. */
+    private final Map<String, Instant> lastHeard = new HashMap<>();
+    /** Clusters whose stream this task knows to be alive (its silence evidence PASS): their events touch no store. */
+    private final Set<String> alive = new HashSet<>();
     private Instant lastSweep = Instant.EPOCH;
 
     /** Names of the state stores this processor uses. */
@@ -236,11 +242,22 @@ public final class RuntimeDetectionProcessor implements Processor<String, AuditE
 
     // ---------------------------------------------------------------- KP-RUN-009: silence, and quiet closes
 
-    /** An event of the cluster arrived: its stream is alive (a silence it was in ends). */
+    /**
+     * An event of the cluster arrived: its stream is alive (a silence it was in ends). Kept in memory on the hot path;
+     * the store learns it at each wall-clock check, and at once when the stream's evidence changes.
+     */
     private void heard(long timestamp, String clusterId) {
         Instant now = clock.instant();
-        String before = clusters.get(clusterId);
+        Instant before = lastHeard.put(clusterId, now);
+        if (alive.contains(clusterId)) {
+            return; // known alive: nothing to record, nothing to read
+        }
+        if (before == null) {
+            String stored = clusters.get(clusterId);
+            before = stored == null ? null : Instant.ofEpochMilli(Long.parseLong(stored));
+        }
         clusters.put(clusterId, Long.toString(now.toEpochMilli()));
+        alive.add(clusterId);
         ControlDefinition control = controls.get(AuditRules.AUDIT_SILENCE);
         if (control == null) {
             return;
@@ -251,7 +268,7 @@ public final class RuntimeDetectionProcessor implements Processor<String, AuditE
             record(timestamp, key, null, control, EvidenceStatus.PASS, clusterId, clusterSubject(clusterId),
                     "audit events are arriving", List.of(), now, null);
         } else if (head.getStatus() == EvidenceStatus.FAIL) {
-            Duration gap = before == null ? Duration.ZERO : Duration.between(Instant.ofEpochMilli(Long.parseLong(before)), now);
+            Duration gap = before == null ? Duration.ZERO : Duration.between(before, now);
             record(timestamp, key, head, control, EvidenceStatus.PASS, clusterId, clusterSubject(clusterId),
                     "audit events resumed after " + minutes(gap) + " of silence", List.of(), now, null);
         }
@@ -259,6 +276,7 @@ public final class RuntimeDetectionProcessor implements Processor<String, AuditE
 
     private void onWallClock() {
         Instant now = clock.instant();
+        lastHeard.forEach((cluster, at) -> clusters.put(cluster, Long.toString(at.toEpochMilli())));
         ControlDefinition silence = controls.get(AuditRules.AUDIT_SILENCE);
         Duration limit = rules.settings().auditSilence();
         // Right after a start the backlog has not been read: silence is judged once a full period has passed.
@@ -278,6 +296,7 @@ public final class RuntimeDetectionProcessor implements Processor<String, AuditE
                             .setValue("\"" + last + "\"").setMessage(message).build();
                     record(now.toEpochMilli(), key, head, silence, EvidenceStatus.FAIL, cluster[0],
                             clusterSubject(cluster[0]), message, List.of(finding), last, null);
+                    alive.remove(cluster[0]);
                 }
             }
         }
