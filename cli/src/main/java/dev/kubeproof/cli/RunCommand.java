@@ -42,7 +42,9 @@ final class RunCommand implements Callable<Integer> {
             description = "Folder for the local servers and the pipeline's state (default: ${DEFAULT-VALUE}).")
     Path home;
 
-    @Option(names = "--kubeconfig", description = "Watch this cluster instead of the bundled sample.")
+    @Option(names = "--kubeconfig", description = "Watch this cluster instead of the bundled sample, and receive its "
+            + "audit events on an HTTPS webhook (certificate, token and the apiserver's webhook kubeconfig generated "
+            + "under HOME/pipeline/audit-webhook; the apiserver flags are printed).")
     Path kubeconfig;
 
     @Option(names = "--context", description = "Watch the cluster of this context (of --kubeconfig, else of the default "
@@ -55,7 +57,8 @@ final class RunCommand implements Callable<Integer> {
     Path trivyReports;
 
     @Option(names = "--audit-log", paramLabel = "FILE", description = "Also tail this audit log (JSON lines, as "
-            + "--audit-log-path writes them; rotation followed); repeatable.")
+            + "--audit-log-path writes them, or AKS, EKS, GKE or ECS records, one per line; rotation followed); "
+            + "repeatable.")
     List<Path> auditLogs = new ArrayList<>();
 
     @Option(names = "--cluster-id", description = "Id of the watched cluster in every record (default: sample, "
