@@ -1,12 +1,13 @@
 package dev.kubeproof.cli;
 
+import dev.kubeproof.contract.build.KubeproofBuild;
+
 import picocli.CommandLine;
 
 /** Prints kubeproof's version and the versions of the servers it starts locally. */
 final class KubeproofVersion implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-        String version = Kubeproof.class.getPackage().getImplementationVersion();
-        return new String[] {"kubeproof " + (version == null ? "development build" : version)};
+        return new String[] {"kubeproof " + KubeproofBuild.version()};
     }
 }

@@ -43,7 +43,6 @@ import dev.kubeproof.contract.registry.ConfluentRestSchemaRegistryClient;
 import dev.kubeproof.contract.registry.RegistryClientConfig;
 import dev.kubeproof.contract.topics.TopicCatalog;
 import dev.kubeproof.contract.topics.TopicProvisioner;
-import dev.kubeproof.controls.ControlEngine;
 import dev.kubeproof.controls.exceptions.ControlExceptions;
 import dev.kubeproof.controls.exceptions.ExceptionRule;
 import dev.kubeproof.demo.SampleApiServer;
@@ -234,7 +233,7 @@ final class LocalPipeline implements AutoCloseable {
         SinkConfig sinkConfig = ConfigLoader.load(null, SinkConfig.class, sink, Map.of());
         elasticsearch = sinkConfig.elasticsearch();
         SinkService sinkService = SinkService.create(sinkConfig,
-                ControlCatalogs.of(ControlEngine.withDefaults().controls()), runtime.metrics().registry());
+                ControlCatalogs.builtIn(), runtime.metrics().registry());
         sinkService.registerHealthChecks(runtime.health());
         sinkTopics = sinkService.inputTopics();
         running.push(sinkService);

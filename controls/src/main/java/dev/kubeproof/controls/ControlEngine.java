@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kubeproof.controls.catalog.Catalog;
 import dev.kubeproof.controls.catalog.CatalogEntry;
 import dev.kubeproof.controls.catalog.CatalogException;
+import dev.kubeproof.controls.catalog.Framework;
 import dev.kubeproof.controls.catalog.Practice;
 import dev.kubeproof.controls.check.Check;
 import dev.kubeproof.controls.runtime.AuditRules;
@@ -37,6 +38,7 @@ public final class ControlEngine implements Evaluator {
     private final Map<String, List<CatalogEntry>> byKind = new HashMap<>();
     private final Map<String, Set<String>> reevaluate = new HashMap<>();
     private final List<Practice> practices;
+    private final Map<String, Framework> frameworks;
     private final ControlSettings settings;
     private final AuditRules auditRules;
 
@@ -45,6 +47,7 @@ public final class ControlEngine implements Evaluator {
         this.definitions = entries.stream().map(CatalogEntry::definition).toList();
         this.checks = Map.copyOf(checks);
         this.practices = catalog.practices();
+        this.frameworks = catalog.frameworks();
         this.settings = settings;
         Set<String> runtimeControls = new TreeSet<>();
         for (CatalogEntry entry : entries) {
@@ -105,6 +108,11 @@ public final class ControlEngine implements Evaluator {
             throw new CatalogException("control catalog", problems);
         }
         return new ControlEngine(catalog, checks, settings);
+    }
+
+    @Override
+    public Map<String, Framework> frameworks() {
+        return frameworks;
     }
 
     @Override

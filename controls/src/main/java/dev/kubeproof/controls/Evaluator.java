@@ -1,10 +1,12 @@
 package dev.kubeproof.controls;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.kubeproof.controls.catalog.Framework;
 import dev.kubeproof.controls.runtime.AuditRules;
 
 /**
@@ -15,6 +17,11 @@ public interface Evaluator {
 
     /** Every control in the catalog, observable or not. */
     List<ControlDefinition> controls();
+
+    /** The standards the controls' {@code frameworks} map to, by key, with their editions; empty when unknown. */
+    default Map<String, Framework> frameworks() {
+        return Map.of();
+    }
 
     /**
      * Evaluates every control that applies to the object's kind. One result per such control; a control whose

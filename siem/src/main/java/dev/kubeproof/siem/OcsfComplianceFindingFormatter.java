@@ -22,6 +22,8 @@ import dev.kubeproof.avro.Attribution;
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.avro.EvidenceStatus;
 import dev.kubeproof.avro.ResourceRef;
+import dev.kubeproof.contract.build.KubeproofBuild;
+import dev.kubeproof.contract.evidence.Violations;
 
 /**
  * An evidence transition as an OCSF 1.3 Compliance Finding (category 2 Findings, class 2003). One finding per
@@ -39,7 +41,9 @@ public final class OcsfComplianceFindingFormatter implements ViolationFormatter 
     public static final int CATEGORY_UID = 2;
     public static final int CLASS_UID = 2003;
 
-    /** Display names of the catalog's framework keys, for {@code compliance.standards}. */
+    /** The framework key whose mappings are ATT&CK techniques: they go to {@code finding_info.attacks}. */
+    static final String MITRE = "mitre";
+    /** Display names of the catalog's framework keys when the catalog does not name them. */
     private static final Map<String, String> STANDARDS = Map.of(
             "cis", "CIS Kubernetes Benchmark",
             "nsa", "NSA/CISA Kubernetes Hardening Guidance",
@@ -57,8 +61,7 @@ public final class OcsfComplianceFindingFormatter implements ViolationFormatter 
 
     public OcsfComplianceFindingFormatter(ControlCatalog catalog) {
         this.catalog = Objects.requireNonNull(catalog, "catalog");
-        String version = OcsfComplianceFindingFormatter.class.getPackage().getImplementationVersion();
-        this.productVersion = version == null ? "dev" : version;
+        this.productVersion = KubeproofBuild.version();
     }
 
     @Override
@@ -91,9 +94,9 @@ public final class OcsfComplianceFindingFormatter implements ViolationFormatter 
         doc.put("time", record.getSince().toEpochMilli());
         doc.put("severity_id", severityId(record.getSeverity()));
         doc.put("severity", severityName(record.getSeverity()));
-        int status = statusId(record.getStatus());
+        int status = statusId(record);
         doc.put("status_id", status);
-        doc.put("status", statusName(status, record.getStatus()));
+        doc.put("status", statusName(status));
         doc.put("message", record.getMessage());
 
         ObjectNode metadata = doc.putObject("metadata");
@@ -114,13 +117,17 @@ public final class OcsfComplianceFindingFormatter implements ViolationFormatter 
         finding.put("modified_time", record.getSince().toEpochMilli());
         control.flatMap(info -> info.references().stream().findFirst())
                 .ifPresent(url -> finding.put("src_url", url));
+        control.ifPresent(info -> attacks(finding, info.frameworks().getOrDefault(MITRE, List.of())));
 
         ObjectNode compliance = doc.putObject("compliance");
         compliance.put("control", record.getControlId());
         List<String> standards = new ArrayList<>();
         List<String> requirements = new ArrayList<>();
         control.ifPresent(info -> new TreeMap<>(info.frameworks()).forEach((key, ids) -> {
-            String standard = STANDARDS.getOrDefault(key, key);
+            if (key.equals(MITRE)) {
+                return;     // techniques an attacker uses are not requirements to meet: finding_info.attacks
+            }
+            String standard = catalog.standard(key).map(StandardInfo::title).orElse(STANDARDS.getOrDefault(key, key));
             standards.add(standard);
             ids.forEach(id -> requirements.add(standard + " " + id));
         }));
@@ -197,15 +204,41 @@ public final class OcsfComplianceFindingFormatter implements ViolationFormatter 
         return doc;
     }
 
-    /** Create when the control starts failing, Close when a failure ends, Update otherwise. */
+    /**
+     * ATT&CK techniques the control detects, as OCSF attack objects: a sub-technique (T1562.008) with its parent
+     * technique (T1562), the ATT&CK version from the catalog.
+     */
+    private void attacks(ObjectNode finding, List<String> techniques) {
+        if (techniques.isEmpty()) {
+            return;
+        }
+        Optional<String> version = catalog.standard(MITRE).map(StandardInfo::version);
+        ArrayNode attacks = finding.putArray("attacks");
+        for (String id : techniques) {
+            ObjectNode attack = attacks.addObject();
+            int dot = id.indexOf('.');
+            String technique = dot < 0 ? id : id.substring(0, dot);
+            ObjectNode techniqueNode = attack.putObject("technique");
+            techniqueNode.put("uid", technique);
+            techniqueNode.put("src_url", "https://attack.mitre.org/techniques/" + technique + "/");
+            if (dot >= 0) {
+                ObjectNode sub = attack.putObject("sub_technique");
+                sub.put("uid", id);
+                sub.put("src_url", "https://attack.mitre.org/techniques/" + technique + "/" + id.substring(dot + 1) + "/");
+            }
+            version.ifPresent(v -> attack.put("version", v));
+        }
+    }
+
+    /**
+     * The finding's lifecycle, one per {@code finding_info.uid}: Create when a violation opens, Close when it ends,
+     * Update while it stays open (a new occurrence, or an evaluation error that leaves the failure unresolved).
+     */
     static int activityId(EvidenceRecord record) {
-        if (record.getStatus() == EvidenceStatus.FAIL) {
-            return record.getPreviousStatus() == EvidenceStatus.FAIL ? 2 : 1;
+        if (Violations.opens(record)) {
+            return 1;
         }
-        if (record.getPreviousStatus() == EvidenceStatus.FAIL && record.getStatus() != EvidenceStatus.ERROR) {
-            return 3;
-        }
-        return 2;
+        return Violations.closes(record) ? 3 : 2;
     }
 
     private static String activityName(int activity) {
@@ -230,22 +263,22 @@ public final class OcsfComplianceFindingFormatter implements ViolationFormatter 
         return severity == ControlSeverity.INFO ? "Informational" : Transitions.caption(severity);
     }
 
-    /** The finding's lifecycle: New while failing, Suppressed when exempted, Resolved when gone, Other on error. */
-    static int statusId(EvidenceStatus status) {
-        return switch (status) {
-            case FAIL -> 1;
-            case EXEMPT -> 3;
-            case PASS, NOT_APPLICABLE, CLOSED -> 4;
-            case ERROR -> 99;
-        };
+    /**
+     * The finding's status: New while the violation is open (an error does not resolve it), Suppressed when it ends
+     * by an exemption, Resolved when it ends otherwise or was never open.
+     */
+    static int statusId(EvidenceRecord record) {
+        if (Violations.openAfter(record)) {
+            return 1;
+        }
+        return record.getStatus() == EvidenceStatus.EXEMPT ? 3 : 4;
     }
 
-    private static String statusName(int statusId, EvidenceStatus status) {
+    private static String statusName(int statusId) {
         return switch (statusId) {
             case 1 -> "New";
             case 3 -> "Suppressed";
-            case 4 -> "Resolved";
-            default -> Transitions.caption(status);
+            default -> "Resolved";
         };
     }
 

@@ -9,11 +9,11 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import dev.kubeproof.contract.evidence.EvidenceKey;
 import dev.kubeproof.avro.ControlSeverity;
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.avro.EvidenceStatus;
 import dev.kubeproof.avro.Finding;
+import dev.kubeproof.contract.evidence.Violations;
 
 /** Facts about an evidence transition that every output format needs, computed one way. */
 public final class Transitions {
@@ -25,14 +25,17 @@ public final class Transitions {
     }
 
 
-    /** True for a transition into or out of FAIL: what the violations topic carries. */
+    /**
+     * True for a transition that opens, continues or ends a violation (see {@link Violations}): what the violations
+     * topic carries. FAIL → ERROR → PASS is on it throughout, so a SIEM sees the violation close.
+     */
     public static boolean isViolationTransition(EvidenceRecord record) {
-        return record.getStatus() == EvidenceStatus.FAIL || record.getPreviousStatus() == EvidenceStatus.FAIL;
+        return Violations.concernsViolation(record);
     }
 
-    /** True when the transition leaves FAIL because the failure is gone (fixed, no longer applicable, or deleted). */
+    /** True when the transition ends a violation because the failure is gone (fixed, no longer applicable, deleted). */
     public static boolean isRemediation(EvidenceRecord record) {
-        return record.getPreviousStatus() == EvidenceStatus.FAIL && (record.getStatus() == EvidenceStatus.PASS
+        return Violations.closes(record) && (record.getStatus() == EvidenceStatus.PASS
                 || record.getStatus() == EvidenceStatus.NOT_APPLICABLE || record.getStatus() == EvidenceStatus.CLOSED);
     }
 

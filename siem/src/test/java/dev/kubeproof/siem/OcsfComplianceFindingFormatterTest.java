@@ -2,6 +2,7 @@ package dev.kubeproof.siem;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -10,6 +11,7 @@ import com.networknt.schema.JsonSchema;
 
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.avro.EvidenceStatus;
+import dev.kubeproof.contract.build.KubeproofBuild;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -98,35 +100,100 @@ class OcsfComplianceFindingFormatterTest {
     }
 
     @Test
-    void shouldSuppressAnExemptedFindingAndUpdateOnError() {
+    void shouldSuppressAnExemptedFindingAndKeepItOpenThroughAnError() {
         // When the failure is exempted, and when the evaluation errors after a failure
         JsonNode exempt = SchemaValidation.tree(formatter.format(SampleEvidence.exempted()));
         JsonNode error = SchemaValidation.tree(formatter.format(SampleEvidence.privilegedPodFails()
                 .setStatus(EvidenceStatus.ERROR).setPreviousStatus(EvidenceStatus.FAIL).build()));
-        // Then the exemption suppresses the finding and the error only updates it
+        // Then the exemption suppresses the finding; the error updates it and leaves it open (not resolved)
+        assertThat(exempt.path("activity_id").asInt()).isEqualTo(3);
         assertThat(exempt.path("status_id").asInt()).isEqualTo(3);
         assertThat(exempt.path("status").asText()).isEqualTo("Suppressed");
         assertThat(exempt.at("/unmapped/kubeproof/exception/id").asText()).isEqualTo("EX-42");
         assertThat(error.path("activity_id").asInt()).isEqualTo(2);
-        assertThat(error.path("status_id").asInt()).isEqualTo(99);
-        assertThat(error.path("status").asText()).isEqualTo("Error");
+        assertThat(error.path("status_id").asInt()).isEqualTo(1);
+        assertThat(error.at("/compliance/status_id").asInt()).isEqualTo(99);
+        assertThat(error.at("/compliance/status").asText()).isEqualTo("Error");
     }
 
     @Test
-    void shouldNameTheStandardsAndRequirementsFromTheCatalog() {
-        // Given the catalog's framework mappings
-        OcsfComplianceFindingFormatter enriched =
-                new OcsfComplianceFindingFormatter(ControlCatalog.of(List.of(SampleEvidence.catalogEntry())));
+    void shouldCreateAFindingOnceWhenItFailsErrorsAndFailsAgain() {
+        // Given FAIL, ERROR, FAIL, ERROR, PASS on one key, as the topology records them (each carrying when the
+        // violation open before it began)
+        Instant opened = SampleEvidence.SINCE;
+        EvidenceRecord fail = SampleEvidence.privilegedPodFails().build();
+        EvidenceRecord error = step(EvidenceStatus.ERROR, EvidenceStatus.FAIL, opened, 1);
+        EvidenceRecord failAgain = step(EvidenceStatus.FAIL, EvidenceStatus.ERROR, opened, 2);
+        EvidenceRecord errorAgain = step(EvidenceStatus.ERROR, EvidenceStatus.FAIL, opened, 3);
+        EvidenceRecord pass = step(EvidenceStatus.PASS, EvidenceStatus.ERROR, opened, 4);
+        // And PASS, ERROR, FAIL on a key that never failed before
+        EvidenceRecord errorFirst = step(EvidenceStatus.ERROR, EvidenceStatus.PASS, null, 5);
+        EvidenceRecord failAfterError = step(EvidenceStatus.FAIL, EvidenceStatus.ERROR, null, 6);
+
+        // Then the finding is created once, updated while open and closed by the pass
+        assertThat(Stream.of(fail, error, failAgain, errorAgain, pass)
+                .map(r -> SchemaValidation.tree(formatter.format(r)).path("activity_name").asText()))
+                .containsExactly("Create", "Update", "Update", "Update", "Close");
+        assertThat(SchemaValidation.tree(formatter.format(pass)).path("status").asText()).isEqualTo("Resolved");
+        // And an error on a passing control opens nothing; the failure after it creates the finding
+        assertThat(Transitions.isViolationTransition(errorFirst)).isFalse();
+        assertThat(SchemaValidation.tree(formatter.format(failAfterError)).path("activity_name").asText()).isEqualTo("Create");
+    }
+
+    @Test
+    void shouldNameTheProductVersionFromTheBuild() {
+        // When any finding is formatted
+        JsonNode doc = SchemaValidation.tree(formatter.format(SampleEvidence.privilegedPodFails().build()));
+        // Then the product version is the build's (Maven's project version), never a placeholder
+        assertThat(doc.at("/metadata/product/version").asText()).isEqualTo(KubeproofBuild.version())
+                .matches("\\d+\\.\\d+\\.\\d+.*");
+    }
+
+    private static EvidenceRecord step(EvidenceStatus status, EvidenceStatus previous, Instant openViolationSince, int n) {
+        return SampleEvidence.privilegedPodFails().setStatus(status).setPreviousStatus(previous)
+                .setPreviousSince(SampleEvidence.SINCE.plusSeconds(n - 1L)).setSince(SampleEvidence.SINCE.plusSeconds(n))
+                .setOpenViolationSince(openViolationSince).build();
+    }
+
+    @Test
+    void shouldNameTheStandardsWithTheirVersionsAndTheAttackTechniquesFromTheCatalog() {
+        // Given the catalog's framework mappings and the standards' editions
+        ControlInfo entry = new ControlInfo("KP-POD-001", "pod-security", "Privileged containers can do anything.",
+                java.util.Map.of("cis", List.of("5.2.2"), "nsa", List.of("pod-security"), "mitre", List.of("T1611", "T1562.008")),
+                List.of("https://kubernetes.io/docs/concepts/security/pod-security-standards/"));
+        OcsfComplianceFindingFormatter enriched = new OcsfComplianceFindingFormatter(ControlCatalog.of(List.of(entry), List.of(
+                new StandardInfo("cis", "CIS Kubernetes Benchmark", "1.9.0", "https://www.cisecurity.org/benchmark/kubernetes"),
+                new StandardInfo("nsa", "NSA/CISA Kubernetes Hardening Guidance", "1.2", "https://media.defense.gov/"),
+                new StandardInfo("mitre", "MITRE ATT&CK", "16.1", "https://attack.mitre.org/"))));
         // When formatted
         String json = enriched.format(SampleEvidence.privilegedPodFails().build());
         JsonNode doc = SchemaValidation.tree(json);
-        // Then the standards and requirements are those of the control
+        // Then the standards carry their versions, and ATT&CK is under finding_info.attacks, not a standard
         assertThat(SchemaValidation.validate(SCHEMA, json)).isEmpty();
         assertThat(doc.at("/compliance/standards")).extracting(JsonNode::asText).containsExactly(
-                "CIS Kubernetes Benchmark", "NSA/CISA Kubernetes Hardening Guidance", "Kubernetes Pod Security Standards");
+                "CIS Kubernetes Benchmark v1.9.0", "NSA/CISA Kubernetes Hardening Guidance v1.2");
         assertThat(doc.at("/compliance/requirements")).extracting(JsonNode::asText)
-                .contains("CIS Kubernetes Benchmark 5.2.1", "Kubernetes Pod Security Standards baseline");
+                .contains("CIS Kubernetes Benchmark v1.9.0 5.2.2");
+        assertThat(doc.at("/finding_info/attacks/0/technique/uid").asText()).isEqualTo("T1611");
+        assertThat(doc.at("/finding_info/attacks/0/version").asText()).isEqualTo("16.1");
+        assertThat(doc.at("/finding_info/attacks/1/technique/uid").asText()).isEqualTo("T1562");
+        assertThat(doc.at("/finding_info/attacks/1/sub_technique/uid").asText()).isEqualTo("T1562.008");
+        assertThat(doc.at("/finding_info/attacks/1/sub_technique/src_url").asText())
+                .isEqualTo("https://attack.mitre.org/techniques/T1562/008/");
         assertThat(doc.at("/finding_info/src_url").asText()).startsWith("https://kubernetes.io/");
+    }
+
+    @Test
+    void shouldNameUnversionedStandardsByTheirNamesWithoutTheCatalogsEditions() {
+        // Given a catalog of controls that names no editions
+        OcsfComplianceFindingFormatter enriched =
+                new OcsfComplianceFindingFormatter(ControlCatalog.of(List.of(SampleEvidence.catalogEntry())));
+        // When formatted
+        JsonNode doc = SchemaValidation.tree(enriched.format(SampleEvidence.privilegedPodFails().build()));
+        // Then the standards are named, without a version
+        assertThat(doc.at("/compliance/standards")).extracting(JsonNode::asText).containsExactly(
+                "CIS Kubernetes Benchmark", "NSA/CISA Kubernetes Hardening Guidance", "Kubernetes Pod Security Standards");
+        assertThat(doc.at("/finding_info").has("attacks")).isFalse();
     }
 
     @Test

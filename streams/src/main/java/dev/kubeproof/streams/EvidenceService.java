@@ -27,7 +27,6 @@ import dev.kubeproof.runtime.DeadLetterPublisher;
 import dev.kubeproof.runtime.DeadLetterSink;
 import dev.kubeproof.runtime.IngestMetrics;
 import dev.kubeproof.siem.ControlCatalog;
-import dev.kubeproof.siem.ControlInfo;
 import dev.kubeproof.siem.ViolationFeed;
 import dev.kubeproof.streams.config.SchemaIdCache;
 import dev.kubeproof.streams.config.SchemaSubjects;
@@ -52,7 +51,7 @@ public final class EvidenceService implements AutoCloseable {
     public static EvidenceService create(EvidenceServiceConfig config, EvidenceMetrics metrics) {
         ControlEngine engine = engine(config);
         SchemaRegistryClient registry = new ConfluentRestSchemaRegistryClient(config.kafka().registryClientConfig());
-        return new EvidenceService(config, engine, config.feeds(catalogOf(engine)), registry, Clock.systemUTC(), metrics);
+        return new EvidenceService(config, engine, config.feeds(ControlCatalog.of(engine)), registry, Clock.systemUTC(), metrics);
     }
 
     public EvidenceService(EvidenceServiceConfig config, Evaluator evaluator, List<ViolationFeed> feeds,
@@ -131,12 +130,5 @@ public final class EvidenceService implements AutoCloseable {
             throw new UncheckedIOException("cannot read controlSettings " + config.controlSettings() + ": "
                     + e.getMessage(), e);
         }
-    }
-
-    /** The catalog's metadata for the SIEM formats (framework mappings, category, links). */
-    public static ControlCatalog catalogOf(Evaluator evaluator) {
-        return ControlCatalog.of(evaluator.controls().stream()
-                .map(c -> new ControlInfo(c.id(), c.category(), c.description(), c.frameworks(), c.references()))
-                .toList());
     }
 }

@@ -26,6 +26,7 @@ import dev.kubeproof.siem.ViolationFormats;
 import dev.kubeproof.streams.support.AuditEvents;
 import dev.kubeproof.streams.support.Resources;
 import dev.kubeproof.streams.support.TopologyHarness;
+import dev.kubeproof.siem.ControlCatalog;
 
 /**
  * Who made each change: resource changes joined with the audit events of their writes, in both arrival orders, for
@@ -44,7 +45,7 @@ class EvidenceAttributionTest {
     @BeforeEach
     void start() {
         ControlEngine engine = ControlEngine.withDefaults();
-        topology = new TopologyHarness(stateDir, engine, ViolationFormats.named("ecs", EvidenceService.catalogOf(engine)));
+        topology = new TopologyHarness(stateDir, engine, ViolationFormats.named("ecs", ControlCatalog.of(engine)));
     }
 
     @AfterEach

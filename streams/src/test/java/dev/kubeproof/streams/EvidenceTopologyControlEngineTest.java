@@ -31,6 +31,7 @@ import dev.kubeproof.streams.evaluation.EvaluationProcessor;
 import dev.kubeproof.streams.evidence.EvidenceChain;
 import dev.kubeproof.streams.support.Resources;
 import dev.kubeproof.streams.support.TopologyHarness;
+import dev.kubeproof.siem.ControlCatalog;
 
 /** The topology with the real control engine and catalog: what an auditor would see for real objects. */
 class EvidenceTopologyControlEngineTest {
@@ -50,7 +51,7 @@ class EvidenceTopologyControlEngineTest {
     @BeforeEach
     void start() {
         topology = new TopologyHarness(stateDir, engine,
-                ViolationFormats.named("ecs", EvidenceService.catalogOf(engine)));
+                ViolationFormats.named("ecs", ControlCatalog.of(engine)));
     }
 
     @AfterEach

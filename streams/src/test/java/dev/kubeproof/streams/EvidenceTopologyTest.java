@@ -131,6 +131,35 @@ class EvidenceTopologyTest {
     }
 
     @Test
+    void shouldKeepOneViolationOpenThroughEvaluationErrorsAndCloseItWhenFixed() throws Exception {
+        // Given a privileged pod that fails, then cannot be evaluated, fails again, errors again and is fixed
+        TopologyHarness topology = start();
+        ObjectNode broken = Resources.labelled(Resources.pod("shop", "web", "uid-web", true, "nginx:1.27"),
+                Map.of("explode", "yes"));
+
+        // When
+        topology.pipe(pod(ChangeType.ADDED, true, "10", T1));
+        topology.pipe(Resources.change(CLUSTER, ChangeType.MODIFIED, broken, "11", T2));
+        topology.pipe(pod(ChangeType.MODIFIED, true, "12", T3));
+        topology.pipe(Resources.change(CLUSTER, ChangeType.MODIFIED, broken, "13", T3.plusSeconds(60)));
+        topology.pipe(pod(ChangeType.MODIFIED, false, "14", T3.plusSeconds(120)));
+
+        // Then every record of the key says since when the violation it continues was open
+        String key = EvidenceKey.of(CLUSTER, FakeEvaluator.PRIVILEGED.id(), "uid-web");
+        List<EvidenceRecord> privileged = ofControl(topology.evidence(), FakeEvaluator.PRIVILEGED.id());
+        assertThat(privileged).extracting(EvidenceRecord::getStatus).containsExactly(EvidenceStatus.FAIL,
+                EvidenceStatus.ERROR, EvidenceStatus.FAIL, EvidenceStatus.ERROR, EvidenceStatus.PASS);
+        assertThat(privileged).extracting(EvidenceRecord::getOpenViolationSince).containsExactly(null, T1, T1, T1, T1);
+        // and the violations feed carries all five: one finding, created once and closed by the fix
+        List<KeyValue<String, String>> violations = topology.violations.readKeyValuesToList();
+        assertThat(violations).hasSize(5).allSatisfy(kv -> assertThat(kv.key).isEqualTo(key));
+        dev.kubeproof.siem.OcsfComplianceFindingFormatter ocsf = new dev.kubeproof.siem.OcsfComplianceFindingFormatter();
+        assertThat(privileged).extracting(r -> ocsf.toJson(r).path("activity_name").asText())
+                .containsExactly("Create", "Update", "Update", "Update", "Close");
+        assertThat(EvidenceChain.verify(privileged).valid()).isTrue();
+    }
+
+    @Test
     void shouldEmitNothingWhenReevaluationDoesNotChangeStatus() {
         // Given
         TopologyHarness topology = start();

@@ -31,6 +31,7 @@ import dev.kubeproof.siem.ViolationFormats;
 import dev.kubeproof.streams.support.AuditEvents;
 import dev.kubeproof.streams.support.Resources;
 import dev.kubeproof.streams.support.TopologyHarness;
+import dev.kubeproof.siem.ControlCatalog;
 
 /**
  * Falco's audit traces (real API server events), as the collector publishes them, followed by the objects their
@@ -50,7 +51,7 @@ class FalcoTracesTopologyTest {
     @BeforeEach
     void start() {
         ControlEngine engine = ControlEngine.withDefaults();
-        topology = new TopologyHarness(stateDir, engine, ViolationFormats.named("ecs", EvidenceService.catalogOf(engine)));
+        topology = new TopologyHarness(stateDir, engine, ViolationFormats.named("ecs", ControlCatalog.of(engine)));
     }
 
     @AfterEach

@@ -25,6 +25,7 @@ import dev.kubeproof.siem.ViolationFormats;
 import dev.kubeproof.streams.evidence.EvidenceChain;
 import dev.kubeproof.streams.support.AuditEvents;
 import dev.kubeproof.streams.support.TopologyHarness;
+import dev.kubeproof.siem.ControlCatalog;
 
 /** The runtime controls, judged by the topology from audit events as the collector publishes them (fixed clock). */
 class RuntimeDetectionsTest {
@@ -49,7 +50,7 @@ class RuntimeDetectionsTest {
             topology.close();
         }
         ControlEngine engine = ControlEngine.load(settings);
-        topology = new TopologyHarness(stateDir, engine, ViolationFormats.named("ecs", EvidenceService.catalogOf(engine)));
+        topology = new TopologyHarness(stateDir, engine, ViolationFormats.named("ecs", ControlCatalog.of(engine)));
     }
 
     @AfterEach

@@ -51,7 +51,7 @@ class ViolationFeedsTest {
     void shouldFeedEachSiemItsFormatAndSeveritiesAndCarryTheExceptionThatCausedATransition() throws Exception {
         // Given two feeds
         ControlEngine engine = ControlEngine.withDefaults();
-        ControlCatalog catalog = EvidenceService.catalogOf(engine);
+        ControlCatalog catalog = ControlCatalog.of(engine);
         topology = new TopologyHarness(stateDir, engine, List.of(
                 new ViolationFeed(TopicCatalog.defaults().violations().name(), ViolationOutput.of("ecs", null, catalog)),
                 new ViolationFeed(SOC_TOPIC, ViolationOutput.of("ocsf", "high", catalog))), Optional.empty());

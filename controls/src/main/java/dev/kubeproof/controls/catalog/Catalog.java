@@ -32,9 +32,9 @@ public final class Catalog {
     /** The phase of controls that judge audit events (what was done) rather than objects (what is). */
     public static final String RUNTIME_PHASE = "runtime";
     public static final Set<String> PHASES = Set.of("build", "deploy", "runtime", "infrastructure", "governance");
-    public static final Set<String> FRAMEWORKS = Set.of("cis", "nsa", "pss", "soc2", "mitre");
 
-    private static final Set<String> TOP_LEVEL_KEYS = Set.of("definitions", "controls", "practices");
+    private static final Set<String> TOP_LEVEL_KEYS = Set.of("definitions", "frameworks", "controls", "practices");
+    private static final Set<String> FRAMEWORK_KEYS = Set.of("name", "version", "url");
     private static final Set<String> CONTROL_KEYS = Set.of("id", "version", "title", "description", "severity", "phase",
             "category", "appliesTo", "dependsOn", "frameworks", "remediation", "references", "observable",
             "notObservableReason", "attestation", "excludeSystemNamespaces");
@@ -43,8 +43,10 @@ public final class Catalog {
     private final List<CatalogEntry> entries;
     private final Map<String, CatalogEntry> byId;
     private final List<Practice> practices;
+    private final Map<String, Framework> frameworks;
 
-    private Catalog(List<CatalogEntry> entries, List<Practice> practices) {
+    private Catalog(Map<String, Framework> frameworks, List<CatalogEntry> entries, List<Practice> practices) {
+        this.frameworks = Map.copyOf(frameworks);
         this.entries = List.copyOf(entries);
         Map<String, CatalogEntry> index = new LinkedHashMap<>();
         entries.forEach(entry -> index.put(entry.id(), entry));
@@ -81,6 +83,7 @@ public final class Catalog {
                 problems.add("unknown top-level key '" + key + "' (known: " + sorted(TOP_LEVEL_KEYS) + ")");
             }
         });
+        Map<String, Framework> frameworks = readFrameworks(root.path("frameworks"), problems);
         List<CatalogEntry> entries = new ArrayList<>();
         Set<String> ids = new HashSet<>();
         JsonNode controls = root.path("controls");
@@ -88,7 +91,7 @@ public final class Catalog {
             problems.add("'controls' must be a non-empty list");
         }
         for (int i = 0; i < controls.size(); i++) {
-            readControl(controls.get(i), i, problems).ifPresent(entry -> {
+            readControl(controls.get(i), i, frameworks.keySet(), problems).ifPresent(entry -> {
                 if (!ids.add(entry.id())) {
                     problems.add("control " + entry.id() + ": duplicate id");
                 }
@@ -112,7 +115,12 @@ public final class Catalog {
         if (!problems.isEmpty()) {
             throw new CatalogException(source, problems);
         }
-        return new Catalog(entries, practices);
+        return new Catalog(frameworks, entries, practices);
+    }
+
+    /** The standards controls map to, by key (cis, nsa, pss, soc2, mitre), with their versions. */
+    public Map<String, Framework> frameworks() {
+        return frameworks;
     }
 
     public List<CatalogEntry> entries() {
@@ -127,7 +135,36 @@ public final class Catalog {
         return practices;
     }
 
-    private static Optional<CatalogEntry> readControl(JsonNode node, int index, List<String> problems) {
+    private static Map<String, Framework> readFrameworks(JsonNode node, List<String> problems) {
+        Map<String, Framework> frameworks = new LinkedHashMap<>();
+        if (node.isMissingNode()) {
+            return frameworks;      // a catalog whose controls map to no standard
+        }
+        if (!node.isObject()) {
+            problems.add("'frameworks' must be a mapping of key to {name, version, url}");
+            return frameworks;
+        }
+        node.fields().forEachRemaining(e -> {
+            String where = "framework " + e.getKey();
+            JsonNode value = e.getValue();
+            value.fieldNames().forEachRemaining(key -> {
+                if (!FRAMEWORK_KEYS.contains(key)) {
+                    problems.add(where + ": unknown field '" + key + "' (known: " + sorted(FRAMEWORK_KEYS) + ")");
+                }
+            });
+            String name = requiredText(value, "name", where, problems);
+            String url = requiredText(value, "url", where, problems);
+            JsonNode version = value.path("version");
+            if (!version.isMissingNode() && !version.isTextual()) {
+                problems.add(where + ": field 'version' must be a string (quote it: \"1.2\")");
+            }
+            frameworks.put(e.getKey(), new Framework(e.getKey(), name, version.isTextual() ? version.asText() : null, url));
+        });
+        return frameworks;
+    }
+
+    private static Optional<CatalogEntry> readControl(JsonNode node, int index, Set<String> knownFrameworks,
+                                                     List<String> problems) {
         if (!node.isObject()) {
             problems.add("controls[" + index + "]: must be a mapping");
             return Optional.empty();
@@ -178,8 +215,9 @@ public final class Catalog {
             problems.add(where + ": field 'frameworks' must be a mapping of framework to ids");
         }
         frameworkNode.fields().forEachRemaining(e -> {
-            if (!FRAMEWORKS.contains(e.getKey())) {
-                problems.add(where + ": field 'frameworks' has unknown framework '" + e.getKey() + "', expected one of " + sorted(FRAMEWORKS));
+            if (!knownFrameworks.contains(e.getKey())) {
+                problems.add(where + ": field 'frameworks' has unknown framework '" + e.getKey() + "', expected one of "
+                        + sorted(knownFrameworks));
             }
             List<String> values = new ArrayList<>();
             JsonNode value = e.getValue();

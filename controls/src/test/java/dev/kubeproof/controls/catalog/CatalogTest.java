@@ -57,6 +57,29 @@ class CatalogTest {
     }
 
     @Test
+    void shouldNameTheEditionOfEveryStandardTheControlsMapTo() {
+        // When the shipped catalog is loaded
+        Catalog catalog = Catalog.builtIn();
+
+        // Then every framework key a control uses is declared, with the edition its ids refer to
+        assertThat(catalog.entries()).allSatisfy(entry ->
+                assertThat(catalog.frameworks()).containsKeys(entry.definition().frameworks().keySet().toArray(String[]::new)));
+        assertThat(catalog.frameworks().get("cis").title()).isEqualTo("CIS Kubernetes Benchmark v1.9.0");
+        assertThat(catalog.frameworks().get("nsa").title()).isEqualTo("NSA/CISA Kubernetes Hardening Guidance v1.2");
+        assertThat(catalog.frameworks().get("mitre").version()).isEqualTo("16.1");
+        assertThat(catalog.frameworks().values()).allSatisfy(f -> assertThat(f.url()).startsWith("https://"));
+    }
+
+    @Test
+    void shouldRejectAFrameworkWithoutANameOrWithAnUnquotedVersion() {
+        String yaml = "frameworks:\n  cis: {version: 1.9, url: \"https://example.com\"}\ncontrols:\n" + VALID_CONTROL.indent(2) + PRACTICES;
+
+        assertThatThrownBy(() -> Catalog.parse(yaml, "test.yaml"))
+                .hasMessageContaining("framework cis: field 'name'")
+                .hasMessageContaining("framework cis: field 'version' must be a string");
+    }
+
+    @Test
     void shouldCoverEveryPracticeOfTheHardeningGuidesWithKnownControls() {
         // Given the practices of issue 4, by the ids the catalog gives them
         Set<String> expected = Set.of("build-minimal-base", "build-no-unnecessary-components", "build-up-to-date-images",
@@ -120,7 +143,8 @@ class CatalogTest {
 
     @Test
     void shouldRejectPracticesNamingUnknownControlsAndUnknownFrameworks() {
-        String yaml = "controls:\n" + VALID_CONTROL.replace("remediation: Fix it.", "remediation: Fix it.\n  frameworks: {iso: [A.1]}").indent(2)
+        String yaml = "frameworks:\n  cis: {name: CIS, url: \"https://example.com\"}\ncontrols:\n"
+                + VALID_CONTROL.replace("remediation: Fix it.", "remediation: Fix it.\n  frameworks: {iso: [A.1]}").indent(2)
                 + PRACTICES.replace("[KP-TST-001]", "[KP-TST-001, KP-TST-999]");
 
         assertThatThrownBy(() -> Catalog.parse(yaml, "test.yaml"))

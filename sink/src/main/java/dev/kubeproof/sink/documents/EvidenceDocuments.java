@@ -6,6 +6,7 @@ import java.time.Instant;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.kubeproof.contract.evidence.EvidenceKey;
+import dev.kubeproof.contract.evidence.Violations;
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.avro.EvidenceStatus;
 import dev.kubeproof.siem.ControlCatalog;
@@ -35,11 +36,12 @@ public final class EvidenceDocuments {
     /**
      * The history document; a remediation also gets {@code event.start/end/duration} and
      * {@code kubeproof.time_to_remediate_seconds}, from the failure's start that the topology puts in the record
-     * ({@code previousSince}), so the sink never reads Elasticsearch back.
+     * ({@code openViolationSince}: across FAIL, ERROR, PASS the failure began at the FAIL), so the sink never reads
+     * Elasticsearch back.
      */
     public IndexAction history(EvidenceRecord record) {
         ObjectNode doc = history.toJson(record);
-        Instant failingSince = record.getPreviousSince();
+        Instant failingSince = Violations.startBefore(record);
         if (Transitions.isRemediation(record) && failingSince != null && !failingSince.isAfter(record.getSince())) {
             Duration failing = Duration.between(failingSince, record.getSince());
             ObjectNode event = (ObjectNode) doc.get("event");

@@ -10,6 +10,7 @@ import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.avro.EvidenceStatus;
 import dev.kubeproof.avro.Finding;
 import dev.kubeproof.avro.ResourceRef;
+import dev.kubeproof.contract.evidence.Violations;
 import dev.kubeproof.controls.ControlDefinition;
 
 /** The one way an evidence transition is built, whichever processor records it (objects or audit events). */
@@ -29,6 +30,7 @@ final class EvidenceRecords {
                 .setStatus(status)
                 .setPreviousStatus(previous == null ? null : previous.getStatus())
                 .setPreviousSince(previous == null ? null : previous.getSince())
+                .setOpenViolationSince(previous == null ? null : Violations.startAfter(previous))
                 .setSince(millis(since))
                 .setObservedAt(millis(observedAt))
                 .setResource(resource)
