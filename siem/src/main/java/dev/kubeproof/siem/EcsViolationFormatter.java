@@ -4,7 +4,6 @@ import static dev.kubeproof.siem.JsonFields.put;
 import static dev.kubeproof.siem.JsonFields.putStrings;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -18,6 +17,7 @@ import dev.kubeproof.avro.Attribution;
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.avro.EvidenceStatus;
 import dev.kubeproof.avro.ResourceRef;
+import dev.kubeproof.contract.k8s.ResourceNames;
 
 /**
  * An evidence transition as an Elastic Common Schema document: {@code event.*} says what happened,
@@ -35,6 +35,8 @@ public final class EcsViolationFormatter implements ViolationFormatter {
     /** The dataset of the violations topic. */
     public static final String VIOLATIONS_DATASET = "kubeproof.violations";
     /** Where a control's documentation lives when the catalog names no reference. */
+    /** {@code resource.type} of every kubeproof document: a Kubernetes object (the kind is {@code resource.sub_type}). */
+    public static final String RESOURCE_TYPE = "k8s_object";
     public static final String DEFAULT_RULE_REFERENCE_BASE = "https://kubeproof.dev/controls/";
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -111,7 +113,9 @@ public final class EcsViolationFormatter implements ViolationFormatter {
         ObjectNode resourceNode = doc.putObject("resource");
         resourceNode.put("id", resource.getUid());
         resourceNode.put("name", resource.getName());
-        resourceNode.put("type", resource.getKind());
+        // Elastic's posture-findings vocabulary: type is the family, sub_type the Kubernetes kind.
+        resourceNode.put("type", RESOURCE_TYPE);
+        resourceNode.put("sub_type", resource.getKind());
 
         ObjectNode orchestrator = doc.putObject("orchestrator");
         orchestrator.put("type", "kubernetes");
@@ -123,7 +127,8 @@ public final class EcsViolationFormatter implements ViolationFormatter {
         ObjectNode orchestratorResource = orchestrator.putObject("resource");
         orchestratorResource.put("id", resource.getUid());
         orchestratorResource.put("name", resource.getName());
-        orchestratorResource.put("type", resource.getKind().toLowerCase(Locale.ROOT));
+        // The API resource ("deployments"), as the API server's audit events and Elastic's Kubernetes integration say.
+        orchestratorResource.put("type", ResourceNames.plural(resource.getKind()));
 
         if (record.getActor() != null && !record.getActor().isEmpty()) {
             ObjectNode user = doc.putObject("user");

@@ -7,30 +7,30 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** Writes fields only when they have a value, so that documents carry no nulls and no empty objects. */
-final class JsonFields {
+public final class JsonFields {
     private JsonFields() {
     }
 
-    static void put(ObjectNode node, String field, String value) {
+    public static void put(ObjectNode node, String field, String value) {
         if (value != null && !value.isEmpty()) {
             node.put(field, value);
         }
     }
 
-    static void put(ObjectNode node, String field, Long value) {
+    public static void put(ObjectNode node, String field, Long value) {
         if (value != null) {
             node.put(field, value);
         }
     }
 
-    static void putStrings(ObjectNode node, String field, Collection<String> values) {
+    public static void putStrings(ObjectNode node, String field, Collection<String> values) {
         if (values != null && !values.isEmpty()) {
             ArrayNode array = node.putArray(field);
             values.forEach(array::add);
         }
     }
 
-    static void putMap(ObjectNode node, String field, Map<String, String> values) {
+    public static void putMap(ObjectNode node, String field, Map<String, String> values) {
         if (values != null && !values.isEmpty()) {
             ObjectNode object = node.putObject(field);
             values.entrySet().stream().sorted(Map.Entry.comparingByKey())
@@ -39,7 +39,7 @@ final class JsonFields {
     }
 
     /** Sets {@code child} under {@code field} unless it stayed empty. */
-    static void putIfNotEmpty(ObjectNode node, String field, ObjectNode child) {
+    public static void putIfNotEmpty(ObjectNode node, String field, ObjectNode child) {
         if (!child.isEmpty()) {
             node.set(field, child);
         }

@@ -55,12 +55,13 @@ class EcsViolationFormatterTest {
         assertThat(doc.at("/rule/ruleset").asText()).isEqualTo("kubeproof");
         assertThat(doc.at("/rule/reference").asText()).isEqualTo("https://kubeproof.dev/controls/KP-POD-001");
         assertThat(doc.at("/resource/id").asText()).isEqualTo("2b7e1f0c-51c4-4b1e-9a7d-0c1f2e3d4a5b");
-        assertThat(doc.at("/resource/type").asText()).isEqualTo("Pod");
+        assertThat(doc.at("/resource/type").asText()).isEqualTo("k8s_object");
+        assertThat(doc.at("/resource/sub_type").asText()).isEqualTo("Pod");
         assertThat(doc.at("/orchestrator/type").asText()).isEqualTo("kubernetes");
         assertThat(doc.at("/orchestrator/cluster/id").asText()).isEqualTo("prod-eu-1");
         assertThat(doc.at("/orchestrator/namespace").asText()).isEqualTo("payments");
         assertThat(doc.at("/orchestrator/resource/name").asText()).isEqualTo("checkout-7d9f");
-        assertThat(doc.at("/orchestrator/resource/type").asText()).isEqualTo("pod");
+        assertThat(doc.at("/orchestrator/resource/type").asText()).as("the API resource, as in audit events").isEqualTo("pods");
         assertThat(doc.at("/user/name").asText()).isEqualTo("alice@example.com");
         assertThat(doc.has("vulnerability")).isFalse();
         // And the evidence itself travels in kubeproof.*

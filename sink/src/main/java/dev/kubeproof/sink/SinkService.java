@@ -42,7 +42,6 @@ import dev.kubeproof.runtime.DeadLetterSink;
 import dev.kubeproof.runtime.HealthServer;
 import dev.kubeproof.runtime.IngestMetrics;
 import dev.kubeproof.siem.ControlCatalog;
-import dev.kubeproof.siem.ViolationFormats;
 import dev.kubeproof.sink.config.PolicyReportConfig;
 import dev.kubeproof.sink.config.SinkConfig;
 import dev.kubeproof.sink.config.SinkConfig.Input;
@@ -58,6 +57,7 @@ import dev.kubeproof.sink.documents.ViolationDocuments;
 import dev.kubeproof.sink.elasticsearch.ElasticsearchClients;
 import dev.kubeproof.sink.elasticsearch.IndexNames;
 import dev.kubeproof.sink.elasticsearch.IndexTemplates;
+import dev.kubeproof.sink.elasticsearch.MisconfigurationRestamp;
 import dev.kubeproof.sink.policyreport.PolicyReportService;
 import dev.kubeproof.sink.policyreport.PolicyReportWriter;
 
@@ -127,8 +127,8 @@ public final class SinkService implements Runnable, AutoCloseable {
         DeadLetterPublisher deadLetters = DeadLetterPublisher.create(
                 config.kafka().forProducer(config.groupId() + "-dead-letters"), config.topics(),
                 new IngestMetrics(registry), clock);
-        BatchProcessor processor = new BatchProcessor(config.inputs(), names, new EvidenceDocuments(names, catalog),
-                new ViolationDocuments(names, ViolationFormats.named(config.violationsFormat(), catalog)),
+        BatchProcessor processor = new BatchProcessor(config.inputs(), names, new EvidenceDocuments(names, catalog, clock),
+                new ViolationDocuments(names, catalog, config.violationsFormat()),
                 new AuditDocuments(names),
                 new AvroDeserializer<>(schemaRegistry, EvidenceRecord.class), new AvroDeserializer<>(schemaRegistry, AuditEvent.class),
                 writer, deadLetters, clock, metrics);
@@ -143,6 +143,11 @@ public final class SinkService implements Runnable, AutoCloseable {
         service.resources.add(writer);
         service.resources.add(deadLetters);
         service.resources.add(client);
+        if (config.inputs().contains(Input.POSTURE)) {
+            MisconfigurationRestamp restamp = new MisconfigurationRestamp(client, names.misconfigurations(), clock);
+            service.companions.add(restamp);
+            service.resources.add(0, restamp);
+        }
         if (config.policyReports().enabled()) {
             PolicyReportService reports = policyReports(config, catalog, schemaRegistry, clock);
             service.companions.add(reports);

@@ -27,7 +27,6 @@ import dev.kubeproof.contract.serde.AvroDeserializer;
 import dev.kubeproof.contract.serde.AvroSerdes;
 import dev.kubeproof.contract.topics.TopicCatalog;
 import dev.kubeproof.siem.ControlCatalog;
-import dev.kubeproof.siem.ViolationFormats;
 import dev.kubeproof.sink.config.ElasticsearchConfig;
 import dev.kubeproof.sink.config.SinkConfig;
 import dev.kubeproof.contract.retry.Backoff;
@@ -61,7 +60,7 @@ class SinkServiceTest {
         names = IndexNames.of(es);
         SinkConfig config = SinkConfig.of("broker:9092", "http://registry", topics, es);
         BatchProcessor processor = new BatchProcessor(names, new EvidenceDocuments(names, ControlCatalog.empty()),
-                new ViolationDocuments(names, ViolationFormats.named("ecs")), new AuditDocuments(names),
+                new ViolationDocuments(names, ControlCatalog.empty(), "ecs"), new AuditDocuments(names),
                 new AvroDeserializer<>(registry, EvidenceRecord.class), new AvroDeserializer<>(registry, AuditEvent.class),
                 elasticsearch, deadLetters, clock, metrics);
         Backoff backoff = new Backoff(new RetryPolicy(3, Duration.ofSeconds(1), Duration.ofSeconds(8)), clock, () -> 0.999);

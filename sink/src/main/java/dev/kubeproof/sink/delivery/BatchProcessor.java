@@ -134,7 +134,7 @@ public final class BatchProcessor {
                 switch (item.input()) {
                     // the evidence topic's records: history and violation documents alike (VIOLATIONS is no topic)
                     case EVIDENCE, VIOLATIONS -> decoded.put(item, decodeEvidence(item, false));
-                    case POSTURE -> actions.put(item, List.of(evidence.posture(item.keyAsString(), decodeEvidence(item, true))));
+                    case POSTURE -> actions.put(item, evidence.postureActions(item.keyAsString(), decodeEvidence(item, true)));
                     case AUDIT -> actions.put(item, List.of(audit.toAction(decodeAudit(item))));
                 }
             } catch (DocumentException e) {
@@ -149,7 +149,7 @@ public final class BatchProcessor {
                 writes.add(evidence.history(record));
             }
             if (indexViolations) {
-                violations.toAction(record).ifPresent(writes::add);
+                writes.addAll(violations.toActions(record));
             }
             actions.put(entry.getKey(), writes);
         }

@@ -1,5 +1,7 @@
 package dev.kubeproof.sink.documents;
 
+import static dev.kubeproof.siem.JsonFields.put;
+
 import java.io.IOException;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -251,12 +253,6 @@ public final class AuditDocuments {
             return "unknown";
         }
         return response.getCode() < 400 ? "success" : "failure";
-    }
-
-    private static void put(ObjectNode node, String field, String value) {
-        if (value != null && !value.isEmpty()) {
-            node.put(field, value);
-        }
     }
 
     private static void strings(ObjectNode node, String field, List<String> values) {

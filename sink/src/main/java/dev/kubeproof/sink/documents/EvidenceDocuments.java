@@ -1,7 +1,9 @@
 package dev.kubeproof.sink.documents;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -26,9 +28,16 @@ public final class EvidenceDocuments {
     private final IndexNames names;
     private final EcsViolationFormatter history;
     private final EcsViolationFormatter posture;
+    private final MisconfigurationDocuments misconfigurations;
 
     public EvidenceDocuments(IndexNames names, ControlCatalog catalog) {
+        this(names, catalog, Clock.systemUTC());
+    }
+
+    /** @param clock stamps the misconfiguration documents ({@code @timestamp}: when the sink confirmed them) */
+    public EvidenceDocuments(IndexNames names, ControlCatalog catalog, Clock clock) {
         this.names = names;
+        this.misconfigurations = new MisconfigurationDocuments(names, catalog, clock);
         this.history = new EcsViolationFormatter(catalog, EVIDENCE_DATASET, EcsViolationFormatter.DEFAULT_RULE_REFERENCE_BASE);
         this.posture = new EcsViolationFormatter(catalog, POSTURE_DATASET, EcsViolationFormatter.DEFAULT_RULE_REFERENCE_BASE);
     }
@@ -51,6 +60,14 @@ public final class EvidenceDocuments {
             ((ObjectNode) doc.get("kubeproof")).put("time_to_remediate_seconds", failing.toSeconds());
         }
         return IndexAction.Create.of(names.evidence(), record.getEvidenceId(), doc.toString());
+    }
+
+    /**
+     * The writes for one evidence-state record: kubeproof's posture document, and its copy in the shape of Elastic's
+     * misconfiguration findings (see {@link MisconfigurationDocuments}).
+     */
+    public List<IndexAction> postureActions(String kafkaKey, EvidenceRecord state) {
+        return List.of(posture(kafkaKey, state), misconfigurations.toAction(kafkaKey, state));
     }
 
     /**

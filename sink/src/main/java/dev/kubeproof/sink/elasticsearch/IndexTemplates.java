@@ -56,6 +56,7 @@ public final class IndexTemplates {
         templates.put(componentName("evidence-mappings"), resource("evidence-mappings.json"));
         templates.put(componentName("audit-mappings"), resource("audit-mappings.json"));
         templates.put(componentName("ocsf-mappings"), resource("ocsf-mappings.json"));
+        templates.put(componentName("misconfiguration-mappings"), resource("misconfiguration-mappings.json"));
         ObjectNode settings = MAPPER.createObjectNode();
         settings.putObject("template").putObject("settings").putObject("index")
                 .put("number_of_replicas", config.replicas()).put("refresh_interval", "1s");
@@ -77,6 +78,11 @@ public final class IndexTemplates {
                 config.violationsRetention(), "Violation transitions (OCSF Compliance Finding) from the violations topic"));
         templates.put(names.audit(), template(names.audit(), "audit-mappings", true, config.auditRetention(),
                 "Kubernetes audit events (ECS, Elastic Kubernetes integration field names)"));
+        ObjectNode misconfigurations = template(names.misconfigurationsIndex(), "misconfiguration-mappings", false, null,
+                "Posture as Elastic misconfiguration findings (Kibana Findings view), behind the alias "
+                        + names.misconfigurations());
+        misconfigurations.putObject("template").putObject("aliases").putObject(names.misconfigurations());
+        templates.put(names.misconfigurationsIndex(), misconfigurations);
         return templates;
     }
 
@@ -91,7 +97,7 @@ public final class IndexTemplates {
             client.indices().putIndexTemplate(r -> r.name(template.getKey()).withJson(new StringReader(json)));
         }
         // Plain indices are created up front (data streams create themselves on first write).
-        for (String index : List.of(names.posture())) {
+        for (String index : List.of(names.posture(), names.misconfigurationsIndex())) {
             try {
                 client.indices().create(r -> r.index(index));
                 LOG.info("created index {}", index);
@@ -102,8 +108,8 @@ public final class IndexTemplates {
             }
         }
         updateExistingMappings();
-        LOG.info("installed templates (version {}) for {}, {}, {}, {}, {}", VERSION, names.evidence(), names.posture(),
-                names.violations(), names.ocsfViolations(), names.audit());
+        LOG.info("installed templates (version {}) for {}, {}, {}, {}, {}, {}", VERSION, names.evidence(), names.posture(),
+                names.violations(), names.ocsfViolations(), names.audit(), names.misconfigurations());
     }
 
     /**

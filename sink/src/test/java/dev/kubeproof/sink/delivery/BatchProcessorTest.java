@@ -22,7 +22,6 @@ import dev.kubeproof.contract.registry.InMemorySchemaRegistryClient;
 import dev.kubeproof.contract.serde.AvroDeserializer;
 import dev.kubeproof.contract.serde.AvroSerdes;
 import dev.kubeproof.siem.ControlCatalog;
-import dev.kubeproof.siem.ViolationFormats;
 import dev.kubeproof.sink.SinkMetrics;
 import dev.kubeproof.sink.TestEvidence;
 import dev.kubeproof.sink.config.ElasticsearchConfig;
@@ -43,7 +42,7 @@ class BatchProcessorTest {
     private final RecordingDeadLetters deadLetters = new RecordingDeadLetters();
     private final SinkMetrics metrics = new SinkMetrics(new SimpleMeterRegistry());
     private final BatchProcessor processor = new BatchProcessor(names, new EvidenceDocuments(names, ControlCatalog.empty()),
-            new ViolationDocuments(names, ViolationFormats.named("ecs")), new AuditDocuments(names),
+            new ViolationDocuments(names, ControlCatalog.empty(), "ecs"), new AuditDocuments(names),
             new AvroDeserializer<>(registry, EvidenceRecord.class), new AvroDeserializer<>(registry, AuditEvent.class),
             elasticsearch, deadLetters, Clock.fixed(NOW, ZoneOffset.UTC), metrics);
     private long offset;
@@ -81,8 +80,9 @@ class BatchProcessorTest {
         assertThat(elasticsearch.count(names.posture())).isEqualTo(1);
         assertThat(elasticsearch.count(names.violations())).isEqualTo(1);
         assertThat(elasticsearch.count(names.audit())).isEqualTo(1);
+        assertThat(elasticsearch.count(names.misconfigurations())).as("posture as an Elastic misconfiguration finding").isEqualTo(1);
         assertThat(deadLetters.letters).isEmpty();
-        assertThat(metrics.count("kubeproof.sink.writes", "outcome", "written")).isEqualTo(4);
+        assertThat(metrics.count("kubeproof.sink.writes", "outcome", "written")).isEqualTo(5);
     }
 
     @Test
@@ -210,7 +210,7 @@ class BatchProcessorTest {
         // When attempted
         assertThat(processor.attempt(first).finished()).isTrue();
         // Then one write per key, the latest state
-        assertThat(elasticsearch.requests.get(0)).hasSize(2);
+        assertThat(elasticsearch.requests.get(0)).as("posture and misconfiguration of two keys").hasSize(4);
         assertThat(((IndexAction.Upsert) elasticsearch.indices.get(names.posture()).get(key)).version()).isEqualTo(2);
         // And a tombstone deletes the key's document
         assertThat(processor.attempt(new Batch(List.of(state(key, null)))).finished()).isTrue();

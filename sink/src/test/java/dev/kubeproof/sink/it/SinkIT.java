@@ -102,6 +102,51 @@ class SinkIT {
     }
 
     @Test
+    void shouldKeepThePostureAsElasticMisconfigurationFindingsAndReStampThem() throws Exception {
+        // Given a running sink with the built-in catalog, and a failing, a passing and an exempted key
+        harness.start(harness.config("findings"));
+        EvidenceRecord failing = TestEvidence.failing("web-1");
+        EvidenceRecord passing = TestEvidence.transition("web-2", 1, null, EvidenceStatus.PASS, TestEvidence.T0);
+        EvidenceRecord exempt = TestEvidence.transition("web-3", 1, null, EvidenceStatus.EXEMPT, TestEvidence.T0);
+
+        // When their states arrive
+        harness.evidence(harness.topics.evidenceState().name(), failing, passing, exempt);
+
+        // Then the misconfiguration alias Kibana reads holds the PASS and the FAIL in its findings shape
+        String findings = harness.names.misconfigurations();
+        assertThat(findings).isEqualTo("security_solution-" + harness.names.prefix() + ".misconfiguration_latest");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(harness.count(findings)).isEqualTo(2));
+        assertThat(harness.count(findings, term("result.evaluation", "failed"))).isEqualTo(1);
+        assertThat(harness.count(findings, term("result.evaluation", "passed"))).isEqualTo(1);
+        assertThat(harness.count(findings, term("observer.vendor", "kubeproof"))).isEqualTo(2);
+        assertThat(harness.count(findings, term("rule.benchmark.posture_type", "kspm"))).isEqualTo(2);
+        assertThat(harness.count(findings, term("resource.sub_type", "Pod"))).isEqualTo(2);
+        assertThat(harness.count(findings, term("orchestrator.resource.type", "pods"))).isEqualTo(2);
+        // within Kibana's freshness window (now-26h)
+        co.elastic.clients.elasticsearch.core.CountResponse fresh = harness.client.count(c -> c.index(findings)
+                .query(q -> q.range(r -> r.untyped(u -> u.field("@timestamp").gte(co.elastic.clients.json.JsonData.of("now-26h"))))));
+        assertThat(fresh.count()).isEqualTo(2);
+
+        // When a re-stamp pass runs at a later time
+        java.time.Instant later = java.time.Instant.now().plus(Duration.ofHours(12));
+        long stamped = new dev.kubeproof.sink.elasticsearch.MisconfigurationRestamp(harness.client, findings,
+                java.time.Clock.fixed(later, java.time.ZoneOffset.UTC)).restamp();
+
+        // Then every finding carries the new time at its unchanged chain version, so a newer state still wins
+        assertThat(stamped).isEqualTo(2);
+        harness.client.indices().refresh(r -> r.index(findings));
+        SearchResponse<ObjectNode> after = harness.client.search(s -> s.index(findings).version(true), ObjectNode.class);
+        assertThat(after.hits().hits()).hasSize(2).allSatisfy(hit -> {
+            assertThat(hit.source().path("@timestamp").asText()).isEqualTo(dev.kubeproof.siem.Transitions.iso(later));
+            assertThat(hit.version()).isEqualTo(1L);
+        });
+        EvidenceRecord fixed = TestEvidence.transition("web-1", 2, EvidenceStatus.FAIL, EvidenceStatus.PASS,
+                TestEvidence.T0.plusSeconds(60));
+        harness.evidence(harness.topics.evidenceState().name(), fixed);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(harness.count(findings, term("result.evaluation", "passed"))).isEqualTo(2));
+    }
+
+    @Test
     void shouldLeaveCountsUnchangedWhenTheSameOffsetsAreReplayed() throws Exception {
         // Given 50 transitions, states and audit events indexed by a first sink, which committed them
         List<EvidenceRecord> records = new ArrayList<>();
