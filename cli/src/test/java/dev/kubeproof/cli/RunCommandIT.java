@@ -86,13 +86,35 @@ class RunCommandIT {
                         + "{\"term\":{\"kubeproof.status\":\"FAIL\"}}]}}}");
         assertThat(failing.path("hits").path("total").path("value").asInt()).as(failing.toString()).isEqualTo(3);
 
+        // And Elastic Security finds them: the violations in a logs-* data stream (its default index patterns), the
+        // posture as misconfiguration findings, one current document per control × resource that passes or fails
+        String violations = "logs-" + prefix + ".violations-default";
+        assertThat(search(servers, credentials, violations, "{\"size\":0,\"track_total_hits\":true,\"query\":{\"bool\":{"
+                + "\"filter\":[{\"term\":{\"data_stream.type\":\"logs\"}},{\"term\":{\"event.kind\":\"alert\"}}]}}}")
+                .at("/hits/total/value").asLong()).isPositive();
+        String findings = "security_solution-" + prefix + ".misconfiguration_latest";
+        long judged = search(servers, credentials, prefix + "-posture", "{\"size\":0,\"track_total_hits\":true,"
+                + "\"query\":{\"terms\":{\"kubeproof.status\":[\"PASS\",\"FAIL\"]}}}").at("/hits/total/value").asLong();
+        assertThat(count(servers, credentials, findings)).isEqualTo(judged).isGreaterThan(500);
+        JsonNode finding = search(servers, credentials, findings, "{\"size\":1,\"query\":{\"bool\":{\"filter\":["
+                + "{\"term\":{\"rule.id\":\"KP-POD-001\"}},{\"term\":{\"result.evaluation\":\"failed\"}},"
+                + "{\"term\":{\"resource.sub_type\":\"Pod\"}},"
+                + "{\"range\":{\"@timestamp\":{\"gte\":\"now-26h\"}}}]}}}").at("/hits/hits/0/_source");
+        assertThat(finding.at("/rule/benchmark/id").asText()).isEqualTo("cis_k8s");
+        assertThat(finding.at("/rule/benchmark/version").asText()).isEqualTo("v1.9.0");
+        assertThat(finding.at("/rule/benchmark/rule_number").asText()).isEqualTo("5.2.2");
+        assertThat(finding.at("/rule/section").asText()).isEqualTo("5.2");
+        assertThat(finding.at("/resource/sub_type").asText()).isEqualTo("Pod");
+        assertThat(finding.at("/observer/vendor").asText()).isEqualTo("kubeproof");
+
         // And every Kibana search and visualization finds what it is for in what the sample indexed
         assertKibanaSavedObjectsFindTheSample(servers, credentials, prefix);
     }
 
     /**
-     * Runs each saved search's and visualization's query as Kibana would ask Elasticsearch (its KQL in Lucene form,
-     * on the indices of its data view, with the visualization's aggregations) and checks the answer.
+     * Runs each saved search's and Lens visualization's query as Kibana would ask Elasticsearch (its KQL in Lucene
+     * form, on the indices of its data view, sorted as the search is, with the visualization's bucket and metric
+     * columns as aggregations) and checks the answer.
      */
     private static void assertKibanaSavedObjectsFindTheSample(RealServers servers, StackEndpoints.Credentials credentials,
                                                             String prefix) throws Exception {
@@ -100,60 +122,76 @@ class RunCommandIT {
         for (String line : Files.readAllLines(DeployManifestsTest.repoRoot().resolve("deploy/kibana/kubeproof.ndjson"))) {
             if (!line.isBlank()) {
                 JsonNode object = JSON.readTree(line);
-                byId.put(object.path("id").asText(), object);
+                byId.put(object.path("type").asText() + ":" + object.path("id").asText(), object);
             }
         }
-        // what each must find in the sample: everything but time to remediate (the sample may remediate nothing)
+        // what each must find in the sample: all but time to remediate (the sample may remediate nothing) and the OCSF
+        // findings (the sample's violations topic carries ECS)
         Map<String, Boolean> mustFind = Map.ofEntries(Map.entry("kubeproof-open-violations", true),
                 Map.entry("kubeproof-violations-by-control", true), Map.entry("kubeproof-violations-by-namespace", true),
+                Map.entry("kubeproof-ocsf-findings", false),
                 Map.entry("kubeproof-exceptions", true), Map.entry("kubeproof-attested-practices", true),
                 Map.entry("kubeproof-runtime-detections", true),
                 Map.entry("kubeproof-posture-by-framework", true), Map.entry("kubeproof-violations-over-time", true),
-                Map.entry("kubeproof-top-failing-controls", true), Map.entry("kubeproof-top-failing-namespaces", true),
+                Map.entry("kubeproof-top-failing-controls", true), Map.entry("kubeproof-top-failing-resources", true),
+                Map.entry("kubeproof-top-failing-namespaces", true), Map.entry("kubeproof-runtime-detections-by-actor", true),
                 Map.entry("kubeproof-time-to-remediate", false));
         int checked = 0;
         for (JsonNode object : byId.values()) {
             String type = object.path("type").asText();
-            if (!type.equals("search") && !type.equals("visualization")) {
+            if (!type.equals("search") && !type.equals("lens")) {
                 continue;
             }
             String id = object.path("id").asText();
             assertThat(mustFind).as("an expectation for saved object " + id).containsKey(id);
-            JsonNode source = JSON.readTree(object.at("/attributes/kibanaSavedObjectMeta/searchSourceJSON").asText());
-            String kql = source.at("/query/query").asText();
+            String kql = type.equals("search")
+                    ? JSON.readTree(object.at("/attributes/kibanaSavedObjectMeta/searchSourceJSON").asText()).at("/query/query").asText()
+                    : object.at("/attributes/state/query/query").asText();
             assertThat(kql).as(id + ": KQL this test can translate").matches(
                     "|[a-z_.@]+ : (\"[^\"]*\"|\\*)( and [a-z_.@]+ : (\"[^\"]*\"|\\*))*");
             String lucene = kql.isEmpty() ? "*" : kql.replace(" : ", ":").replace(" and ", " AND ");
-            String view = byId.get(object.path("references").get(0).path("id").asText()).at("/attributes/title").asText();
-            String index = view.replaceFirst("^kubeproof-", prefix + "-");
+            String view = byId.get("index-pattern:" + object.path("references").get(0).path("id").asText())
+                    .at("/attributes/title").asText();
+            String index = view.replaceAll("(^|-)kubeproof([-.])", "$1" + prefix + "$2");
 
             com.fasterxml.jackson.databind.node.ObjectNode request = JSON.createObjectNode();
-            request.put("size", 0).put("track_total_hits", true);
+            request.put("size", type.equals("search") ? 20 : 0).put("track_total_hits", true);
             request.putObject("query").putObject("query_string").put("query", lucene);
             com.fasterxml.jackson.databind.node.ObjectNode aggs = request.putObject("aggs");
             List<String> buckets = new ArrayList<>();
-            if (type.equals("visualization")) {
-                JsonNode visState = JSON.readTree(object.at("/attributes/visState").asText());
-                for (JsonNode agg : visState.path("aggs")) {
-                    String field = agg.at("/params/field").asText();
-                    String name = "a" + agg.path("id").asText();
-                    switch (agg.path("type").asText()) {
+            Map<String, String> missingBuckets = new LinkedHashMap<>();
+            if (type.equals("search")) {
+                com.fasterxml.jackson.databind.node.ArrayNode sort = request.putArray("sort");
+                object.at("/attributes/sort").forEach(pair -> sort.addObject().putObject(pair.get(0).asText())
+                        .put("order", pair.get(1).asText()).put("unmapped_type", "keyword"));
+            } else {
+                JsonNode columns = object.at("/attributes/state/datasourceStates/formBased/layers/layer1/columns");
+                columns.properties().forEach(column -> {
+                    String name = column.getKey();
+                    JsonNode spec = column.getValue();
+                    String field = spec.path("sourceField").asText();
+                    switch (spec.path("operationType").asText()) {
                         case "terms" -> {
-                            aggs.putObject(name).putObject("terms").put("field", field);
+                            com.fasterxml.jackson.databind.node.ObjectNode terms = aggs.putObject(name).putObject("terms")
+                                    .put("field", field).put("size", spec.at("/params/size").asInt(10));
+                            if (spec.at("/params/missingBucket").asBoolean()) {
+                                terms.put("missing", "(none)");
+                                missingBuckets.put(name, field);
+                            }
                             buckets.add(name);
                         }
                         case "date_histogram" -> {
-                            aggs.putObject(name).putObject("date_histogram").put("field", field)
-                                    .put("calendar_interval", "1d");
+                            aggs.putObject(name).putObject("date_histogram").put("field", field).put("calendar_interval", "1d");
                             buckets.add(name);
                         }
-                        case "avg", "percentiles" -> aggs.putObject(name).putObject(agg.path("type").asText())
-                                .put("field", field);
-                        default -> { } // count: the hits themselves
+                        case "average" -> aggs.putObject(name).putObject("avg").put("field", field);
+                        case "count" -> { } // the hits themselves
+                        default -> throw new AssertionError(id + ": column " + name + " of an operation this test cannot run");
                     }
-                }
+                });
             }
-            JsonNode answer = search(servers, credentials, index, request.toString());
+            JsonNode answer = request(servers, credentials,
+                    "/" + index + "/_search?ignore_unavailable=true&allow_no_indices=true", request.toString());
             assertThat(answer.has("error")).as(id + " on " + index + ": " + answer).isFalse();
             long hits = answer.at("/hits/total/value").asLong();
             if (mustFind.get(id)) {
@@ -162,6 +200,17 @@ class RunCommandIT {
                     assertThat(answer.at("/aggregations/" + bucket + "/buckets").size()).as(id + " " + bucket)
                             .isPositive();
                 }
+            }
+            if (id.equals("kubeproof-top-failing-namespaces")) {
+                // cluster-scoped objects (ClusterRoleBindings, ...) have their own bar instead of vanishing
+                assertThat(answer.at("/aggregations/namespace/buckets").findValuesAsText("key")).contains("(none)");
+            }
+            if (id.equals("kubeproof-open-violations")) {
+                // most severe first: by the numeric severity, not alphabetically
+                List<Integer> severities = new ArrayList<>();
+                answer.at("/hits/hits").forEach(hit -> severities.add(hit.at("/_source/event/severity").asInt()));
+                assertThat(severities).isNotEmpty().isSortedAccordingTo(java.util.Comparator.reverseOrder());
+                assertThat(severities.get(0)).isEqualTo(99);
             }
             checked++;
         }

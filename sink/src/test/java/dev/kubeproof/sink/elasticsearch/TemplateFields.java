@@ -21,11 +21,15 @@ public final class TemplateFields {
         this.componentTemplates = templates.componentTemplates();
     }
 
-    /** Field path to mapping type, for the index template whose pattern matches {@code indexOrPattern}. */
+    /**
+     * Field path to mapping type, for the index template whose pattern (or whose index's alias) matches
+     * {@code indexOrPattern}.
+     */
     public Map<String, String> fields(String indexOrPattern) {
         Pattern pattern = Pattern.compile(Pattern.quote(indexOrPattern).replace("*", "\\E.*\\Q"));
         ObjectNode template = indexTemplates.values().stream()
-                .filter(t -> pattern.matcher(t.path("index_patterns").get(0).asText()).matches())
+                .filter(t -> pattern.matcher(t.path("index_patterns").get(0).asText()).matches()
+                        || t.at("/template/aliases").has(indexOrPattern))
                 .findFirst().orElseThrow(() -> new IllegalArgumentException("no index template matches " + indexOrPattern));
         Map<String, String> fields = new HashMap<>();
         for (JsonNode component : template.path("composed_of")) {

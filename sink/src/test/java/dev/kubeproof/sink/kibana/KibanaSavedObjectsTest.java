@@ -55,9 +55,13 @@ class KibanaSavedObjectsTest {
 
     @Test
     void shouldHoldTheDataViewsSearchesAndDashboardTheIssueAsksFor() {
-        assertThat(ids("index-pattern")).contains("kubeproof-evidence", "kubeproof-posture", "kubeproof-violations", "kubeproof-audit");
+        assertThat(ids("index-pattern")).contains("kubeproof-evidence", "kubeproof-posture", "kubeproof-violations",
+                "kubeproof-violations-ocsf", "kubeproof-audit", "kubeproof-misconfigurations");
         assertThat(ids("search")).contains("kubeproof-open-violations", "kubeproof-violations-by-control",
-                "kubeproof-violations-by-namespace");
+                "kubeproof-violations-by-namespace", "kubeproof-ocsf-findings", "kubeproof-exceptions");
+        assertThat(objects).as("visualizations are Lens, not legacy aggregation-based")
+                .noneMatch(o -> o.path("type").asText().equals("visualization"));
+        assertThat(ids("lens")).hasSizeGreaterThanOrEqualTo(6);
         assertThat(ids("dashboard")).contains("kubeproof-compliance");
         assertThat(objects).extracting(o -> o.path("id").asText()).doesNotHaveDuplicates();
     }
@@ -89,20 +93,23 @@ class KibanaSavedObjectsTest {
                         fields.add(attributes.path("timeFieldName").asText());
                     }
                 }
-                case "search", "visualization" -> {
+                case "search" -> {
                     dataView = dataViewTitle(object);
                     attributes.path("columns").forEach(c -> fields.add(c.asText()));
                     attributes.path("sort").forEach(s -> fields.add(s.get(0).asText()));
                     JsonNode source = MAPPER.readTree(attributes.at("/kibanaSavedObjectMeta/searchSourceJSON").asText());
                     kqlFields(source.at("/query/query").asText(), fields);
-                    if (type.equals("visualization")) {
-                        JsonNode vis = MAPPER.readTree(attributes.path("visState").asText());
-                        vis.path("aggs").forEach(agg -> {
-                            if (agg.at("/params/field").isTextual()) {
-                                fields.add(agg.at("/params/field").asText());
-                            }
-                        });
-                    }
+                }
+                case "lens" -> {
+                    dataView = dataViewTitle(object);
+                    kqlFields(attributes.at("/state/query/query").asText(), fields);
+                    attributes.at("/state/datasourceStates/formBased/layers").forEach(layer ->
+                            layer.path("columns").forEach(column -> {
+                                String field = column.path("sourceField").asText("");
+                                if (!field.isEmpty() && !field.equals("___records___")) {
+                                    fields.add(field);
+                                }
+                            }));
                 }
                 default -> {
                     continue;
