@@ -114,6 +114,11 @@ public final class OcsfComplianceFindingFormatter implements ViolationFormatter 
         finding.put("desc", record.getMessage());
         finding.putArray("types").add("Kubernetes Configuration");
         finding.put("last_seen_time", record.getObservedAt().toEpochMilli());
+        // when this finding (the violation) was created: the same on its Create, every Update and its Close
+        java.time.Instant created = Violations.openAfter(record) ? Violations.startAfter(record) : Violations.startBefore(record);
+        if (created != null) {
+            finding.put("created_time", created.toEpochMilli());
+        }
         finding.put("modified_time", record.getSince().toEpochMilli());
         control.flatMap(info -> info.references().stream().findFirst())
                 .ifPresent(url -> finding.put("src_url", url));

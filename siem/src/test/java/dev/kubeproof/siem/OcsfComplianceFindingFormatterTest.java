@@ -135,6 +135,9 @@ class OcsfComplianceFindingFormatterTest {
                 .map(r -> SchemaValidation.tree(formatter.format(r)).path("activity_name").asText()))
                 .containsExactly("Create", "Update", "Update", "Update", "Close");
         assertThat(SchemaValidation.tree(formatter.format(pass)).path("status").asText()).isEqualTo("Resolved");
+        assertThat(Stream.of(fail, error, failAgain, errorAgain, pass)
+                .map(r -> SchemaValidation.tree(formatter.format(r)).at("/finding_info/created_time").asLong()))
+                .as("one finding, created when the violation opened").containsOnly(opened.toEpochMilli());
         // And an error on a passing control opens nothing; the failure after it creates the finding
         assertThat(Transitions.isViolationTransition(errorFirst)).isFalse();
         assertThat(SchemaValidation.tree(formatter.format(failAfterError)).path("activity_name").asText()).isEqualTo("Create");
