@@ -84,6 +84,11 @@ final class ReferenceDoc implements Callable<Integer> {
                 throw new IllegalStateException(e);
             }
         }
+        out.append("\nThe standards the `frameworks` column refers to, and the edition mapped:\n\n")
+                .append("| key | standard | version |\n| --- | --- | --- |\n");
+        engine.frameworks().values().forEach(f -> out.append("| `").append(f.key()).append("` | [").append(f.name())
+                .append("](").append(f.url()).append(") | ").append(f.version() == null ? "not versioned" : f.version())
+                .append(" |\n"));
         out.append("\n| id | title | phase | severity | frameworks |\n| --- | --- | --- | --- | --- |\n");
         for (ControlDefinition control : engine.controls()) {
             out.append("| ").append(control.id()).append(" | ").append(control.title().replace("|", "\\|")).append(" | ")

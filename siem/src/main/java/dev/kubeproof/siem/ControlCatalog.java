@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import dev.kubeproof.controls.catalog.Framework;
 import dev.kubeproof.controls.Evaluator;
 
 /**
@@ -19,7 +20,7 @@ public interface ControlCatalog {
     Optional<ControlInfo> find(String controlId);
 
     /** The standard a framework key (cis, nsa, ...) refers to; empty when the catalog does not say. */
-    default Optional<StandardInfo> standard(String key) {
+    default Optional<Framework> standard(String key) {
         return Optional.empty();
     }
 
@@ -36,18 +37,16 @@ public interface ControlCatalog {
         return of(evaluator.controls().stream()
                         .map(d -> new ControlInfo(d.id(), d.category(), d.description(), d.frameworks(), d.references()))
                         .toList(),
-                evaluator.frameworks().values().stream()
-                        .map(f -> new StandardInfo(f.key(), f.name(), f.version(), f.url()))
-                        .toList());
+                evaluator.frameworks().values());
     }
 
-    static ControlCatalog of(Collection<ControlInfo> controls, Collection<StandardInfo> standards) {
+    static ControlCatalog of(Collection<ControlInfo> controls, Collection<Framework> standards) {
         Map<String, ControlInfo> byId = controls.stream()
                 .collect(Collectors.toUnmodifiableMap(ControlInfo::controlId, Function.identity(), (a, b) -> {
                     throw new IllegalArgumentException("control " + a.controlId() + " is listed twice");
                 }));
-        Map<String, StandardInfo> byKey = standards.stream()
-                .collect(Collectors.toUnmodifiableMap(StandardInfo::key, Function.identity()));
+        Map<String, Framework> byKey = standards.stream()
+                .collect(Collectors.toUnmodifiableMap(Framework::key, Function.identity()));
         return new ControlCatalog() {
             @Override
             public Optional<ControlInfo> find(String controlId) {
@@ -55,7 +54,7 @@ public interface ControlCatalog {
             }
 
             @Override
-            public Optional<StandardInfo> standard(String key) {
+            public Optional<Framework> standard(String key) {
                 return Optional.ofNullable(byKey.get(key));
             }
         };

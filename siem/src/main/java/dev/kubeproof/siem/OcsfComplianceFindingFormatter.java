@@ -16,14 +16,15 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.kubeproof.contract.evidence.EvidenceKey;
-import dev.kubeproof.avro.ControlSeverity;
 import dev.kubeproof.avro.Attribution;
+import dev.kubeproof.avro.ControlSeverity;
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.avro.EvidenceStatus;
 import dev.kubeproof.avro.ResourceRef;
 import dev.kubeproof.contract.build.KubeproofBuild;
+import dev.kubeproof.contract.evidence.EvidenceKey;
 import dev.kubeproof.contract.evidence.Violations;
+import dev.kubeproof.controls.catalog.Framework;
 
 /**
  * An evidence transition as an OCSF 1.3 Compliance Finding (category 2 Findings, class 2003). One finding per
@@ -132,7 +133,7 @@ public final class OcsfComplianceFindingFormatter implements ViolationFormatter 
             if (key.equals(MITRE)) {
                 return;     // techniques an attacker uses are not requirements to meet: finding_info.attacks
             }
-            String standard = catalog.standard(key).map(StandardInfo::title).orElse(STANDARDS.getOrDefault(key, key));
+            String standard = catalog.standard(key).map(Framework::title).orElse(STANDARDS.getOrDefault(key, key));
             standards.add(standard);
             ids.forEach(id -> requirements.add(standard + " " + id));
         }));
@@ -217,7 +218,7 @@ public final class OcsfComplianceFindingFormatter implements ViolationFormatter 
         if (techniques.isEmpty()) {
             return;
         }
-        Optional<String> version = catalog.standard(MITRE).map(StandardInfo::version);
+        Optional<String> version = catalog.standard(MITRE).map(Framework::version);
         ArrayNode attacks = finding.putArray("attacks");
         for (String id : techniques) {
             ObjectNode attack = attacks.addObject();

@@ -12,6 +12,7 @@ import com.networknt.schema.JsonSchema;
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.avro.EvidenceStatus;
 import dev.kubeproof.contract.build.KubeproofBuild;
+import dev.kubeproof.controls.catalog.Framework;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -165,9 +166,9 @@ class OcsfComplianceFindingFormatterTest {
                 java.util.Map.of("cis", List.of("5.2.2"), "nsa", List.of("pod-security"), "mitre", List.of("T1611", "T1562.008")),
                 List.of("https://kubernetes.io/docs/concepts/security/pod-security-standards/"));
         OcsfComplianceFindingFormatter enriched = new OcsfComplianceFindingFormatter(ControlCatalog.of(List.of(entry), List.of(
-                new StandardInfo("cis", "CIS Kubernetes Benchmark", "1.9.0", "https://www.cisecurity.org/benchmark/kubernetes"),
-                new StandardInfo("nsa", "NSA/CISA Kubernetes Hardening Guidance", "1.2", "https://media.defense.gov/"),
-                new StandardInfo("mitre", "MITRE ATT&CK", "16.1", "https://attack.mitre.org/"))));
+                new Framework("cis", "CIS Kubernetes Benchmark", "1.9.0", "https://www.cisecurity.org/benchmark/kubernetes"),
+                new Framework("nsa", "NSA/CISA Kubernetes Hardening Guidance", "1.2", "https://media.defense.gov/"),
+                new Framework("mitre", "MITRE ATT&CK", "16.1", "https://attack.mitre.org/"))));
         // When formatted
         String json = enriched.format(SampleEvidence.privilegedPodFails().build());
         JsonNode doc = SchemaValidation.tree(json);

@@ -20,6 +20,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.kubeproof.avro.EvidenceRecord;
+import dev.kubeproof.controls.catalog.Framework;
 
 /**
  * kubeproof's OCSF Compliance Findings checked against the OCSF project's own class and object definitions (test
@@ -61,8 +62,8 @@ class OcsfDefinitionsTest {
         OcsfComplianceFindingFormatter formatter = new OcsfComplianceFindingFormatter(ControlCatalog.of(
                 List.of(new ControlInfo(transition.getControlId(), "pod-security", "d",
                         Map.of("cis", List.of("5.2.2"), "mitre", List.of("T1611", "T1562.008")), List.of("https://x.test/c"))),
-                List.of(new StandardInfo("cis", "CIS Kubernetes Benchmark", "1.9.0", "https://x.test"),
-                        new StandardInfo("mitre", "MITRE ATT&CK", "16.1", "https://attack.mitre.org/"))));
+                List.of(new Framework("cis", "CIS Kubernetes Benchmark", "1.9.0", "https://x.test"),
+                        new Framework("mitre", "MITRE ATT&CK", "16.1", "https://attack.mitre.org/"))));
         // When the transition is formatted
         ObjectNode doc = formatter.toJson(transition);
         // Then it satisfies the official definitions

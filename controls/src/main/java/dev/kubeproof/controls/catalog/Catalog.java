@@ -46,7 +46,7 @@ public final class Catalog {
     private final Map<String, Framework> frameworks;
 
     private Catalog(Map<String, Framework> frameworks, List<CatalogEntry> entries, List<Practice> practices) {
-        this.frameworks = Map.copyOf(frameworks);
+        this.frameworks = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(frameworks));   // the file's order
         this.entries = List.copyOf(entries);
         Map<String, CatalogEntry> index = new LinkedHashMap<>();
         entries.forEach(entry -> index.put(entry.id(), entry));

@@ -67,6 +67,8 @@ class CatalogTest {
         assertThat(catalog.frameworks().get("cis").title()).isEqualTo("CIS Kubernetes Benchmark v1.9.0");
         assertThat(catalog.frameworks().get("nsa").title()).isEqualTo("NSA/CISA Kubernetes Hardening Guidance v1.2");
         assertThat(catalog.frameworks().get("mitre").version()).isEqualTo("16.1");
+        assertThat(catalog.frameworks().get("soc2").title()).isEqualTo("SOC 2 Trust Services Criteria (2017, points of focus 2022)");
+        assertThat(catalog.frameworks().get("pss").title()).as("not versioned").isEqualTo("Kubernetes Pod Security Standards");
         assertThat(catalog.frameworks().values()).allSatisfy(f -> assertThat(f.url()).startsWith("https://"));
     }
 

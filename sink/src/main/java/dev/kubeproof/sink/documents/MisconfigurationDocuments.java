@@ -14,11 +14,11 @@ import dev.kubeproof.avro.ResourceRef;
 import dev.kubeproof.contract.build.KubeproofBuild;
 import dev.kubeproof.contract.evidence.EvidenceKey;
 import dev.kubeproof.contract.k8s.ResourceNames;
+import dev.kubeproof.controls.catalog.Framework;
 import dev.kubeproof.siem.ControlCatalog;
 import dev.kubeproof.siem.ControlInfo;
 import dev.kubeproof.siem.EcsViolationFormatter;
 import dev.kubeproof.siem.JsonFields;
-import dev.kubeproof.siem.StandardInfo;
 import dev.kubeproof.siem.Transitions;
 import dev.kubeproof.sink.elasticsearch.IndexNames;
 
@@ -97,8 +97,8 @@ public final class MisconfigurationDocuments {
         ObjectNode benchmark = rule.putObject("benchmark");
         benchmark.put("posture_type", "kspm");
         benchmark(control).ifPresentOrElse(mapping -> {
-            StandardInfo standard = catalog.standard(mapping.getKey()).orElse(
-                    new StandardInfo(mapping.getKey(), mapping.getKey(), null, null));
+            Framework standard = catalog.standard(mapping.getKey()).orElse(
+                    new Framework(mapping.getKey(), mapping.getKey(), null, null));
             benchmark.put("id", BENCHMARK_IDS.get(mapping.getKey()));
             benchmark.put("name", standard.name());
             JsonFields.put(benchmark, "version", standard.version() == null ? null : "v" + standard.version());
