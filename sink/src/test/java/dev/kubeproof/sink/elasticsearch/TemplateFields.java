@@ -68,6 +68,9 @@ public final class TemplateFields {
                 collect(path + ".", mapping.get("properties"), fields);
             } else {
                 fields.put(path, mapping.path("type").asText("object"));
+                // multi-fields (user.name.text) are fields a search can name too
+                mapping.path("fields").properties().forEach(multi ->
+                        fields.put(path + "." + multi.getKey(), multi.getValue().path("type").asText()));
             }
         }
     }
