@@ -38,7 +38,6 @@ import dev.kubeproof.contract.registry.ConfluentRestSchemaRegistryClient;
 import dev.kubeproof.contract.registry.SchemaRegistryClient;
 import dev.kubeproof.contract.serde.AvroDeserializer;
 import dev.kubeproof.runtime.DeadLetterPublisher;
-import dev.kubeproof.runtime.DeadLetterSink;
 import dev.kubeproof.runtime.HealthServer;
 import dev.kubeproof.runtime.IngestMetrics;
 import dev.kubeproof.siem.ControlCatalog;

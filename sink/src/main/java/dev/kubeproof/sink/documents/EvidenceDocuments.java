@@ -7,7 +7,6 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.kubeproof.contract.evidence.EvidenceKey;
 import dev.kubeproof.contract.evidence.Violations;
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.avro.EvidenceStatus;
@@ -75,17 +74,7 @@ public final class EvidenceDocuments {
      * for a tombstone ({@code state} null). The document id is the Kafka key, which a tombstone also has.
      */
     public IndexAction posture(String kafkaKey, EvidenceRecord state) {
-        if (state == null) {
-            if (kafkaKey == null) {
-                throw new DocumentException("MISSING_KEY", "a tombstone without a key names no posture document");
-            }
-            return new IndexAction.Delete(names.posture(), DocumentIds.of(kafkaKey), null);
-        }
-        String id = DocumentIds.of(kafkaKey != null ? kafkaKey : EvidenceKey.of(state));
-        long sequence = state.getChain().getSequence();
-        if (state.getStatus() == EvidenceStatus.CLOSED) {
-            return new IndexAction.Delete(names.posture(), id, sequence);
-        }
-        return IndexAction.Upsert.of(names.posture(), id, sequence, posture.toJson(state).toString());
+        return IndexAction.currentState(names.posture(), kafkaKey, state, s -> s.getStatus() != EvidenceStatus.CLOSED,
+                s -> posture.toJson(s).toString());
     }
 }

@@ -2,11 +2,16 @@ package dev.kubeproof.sink.documents;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 import co.elastic.clients.elasticsearch._types.VersionType;
 import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
 import co.elastic.clients.util.BinaryData;
 import co.elastic.clients.util.ContentType;
+
+import dev.kubeproof.avro.EvidenceRecord;
+import dev.kubeproof.contract.evidence.EvidenceKey;
 
 /**
  * One write to Elasticsearch, derived deterministically from one Kafka record, so that a replay produces the
@@ -14,6 +19,24 @@ import co.elastic.clients.util.ContentType;
  * externally versioned upserts of current state (an older replayed state conflicts), and deletes.
  */
 public sealed interface IndexAction {
+
+    /**
+     * The write of a current-state document (posture, misconfiguration finding) for one evidence-state record: an
+     * upsert versioned by the chain's sequence while {@code indexed} holds, else a versioned delete; a tombstone
+     * ({@code state} null) deletes. The document id is the Kafka key, which a tombstone also has.
+     */
+    static IndexAction currentState(String index, String kafkaKey, EvidenceRecord state,
+                                    Predicate<EvidenceRecord> indexed, Function<EvidenceRecord, String> document) {
+        if (state == null) {
+            if (kafkaKey == null) {
+                throw new DocumentException("MISSING_KEY", "a tombstone without a key names no document of " + index);
+            }
+            return new Delete(index, DocumentIds.of(kafkaKey), null);
+        }
+        String id = DocumentIds.of(kafkaKey != null ? kafkaKey : EvidenceKey.of(state));
+        long sequence = state.getChain().getSequence();
+        return indexed.test(state) ? Upsert.of(index, id, sequence, document.apply(state)) : new Delete(index, id, sequence);
+    }
 
     String index();
 

@@ -54,18 +54,8 @@ public final class MisconfigurationDocuments {
 
     /** The write for one evidence-state record ({@code state} null for a tombstone). */
     public IndexAction toAction(String kafkaKey, EvidenceRecord state) {
-        if (state == null) {
-            if (kafkaKey == null) {
-                throw new DocumentException("MISSING_KEY", "a tombstone without a key names no misconfiguration document");
-            }
-            return new IndexAction.Delete(names.misconfigurations(), DocumentIds.of(kafkaKey), null);
-        }
-        String id = DocumentIds.of(kafkaKey != null ? kafkaKey : EvidenceKey.of(state));
-        long sequence = state.getChain().getSequence();
-        if (state.getStatus() != EvidenceStatus.PASS && state.getStatus() != EvidenceStatus.FAIL) {
-            return new IndexAction.Delete(names.misconfigurations(), id, sequence);
-        }
-        return IndexAction.Upsert.of(names.misconfigurations(), id, sequence, toJson(state).toString());
+        return IndexAction.currentState(names.misconfigurations(), kafkaKey, state,
+                s -> s.getStatus() == EvidenceStatus.PASS || s.getStatus() == EvidenceStatus.FAIL, s -> toJson(s).toString());
     }
 
     ObjectNode toJson(EvidenceRecord record) {
