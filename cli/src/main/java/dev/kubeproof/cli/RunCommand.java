@@ -196,11 +196,13 @@ final class RunCommand implements Callable<Integer> {
                         ? ", password in " + home.resolve("stack/elasticsearch/credentials.properties") : "") + ")").orElse(""));
         elasticsearchIndices(endpoints);
         System.out.println("   violations      Kafka topic " + pipeline.topics().violations().name() + " at "
-                + endpoints.kafkaBootstrapServers() + " (ECS JSON, one document per transition)");
+                + endpoints.kafkaBootstrapServers() + " (ECS JSON, one document per transition that opens, continues or ends a violation)");
         System.out.println("   evidence        Kafka topics " + pipeline.topics().evidence().name() + " (history) and "
                 + pipeline.topics().evidenceState().name() + " (latest)");
         System.out.println("   dead letters    Kafka topic " + pipeline.topics().deadLetters().name());
-        System.out.println("   Kibana objects  deploy/kibana/ (import with the saved objects API)");
+        System.out.println("   Kibana objects  deploy/kibana/ (import with the saved objects API; dashboard \"kubeproof: compliance posture\")");
+        System.out.println("   Elastic Security: violations in logs-* (External alerts, event.kind: alert); the posture in");
+        System.out.println("                   Findings -> Misconfigurations (security_solution-*.misconfiguration_latest)");
         System.out.println("   manifests scan  ./kubeproof scan PATH...");
     }
 
