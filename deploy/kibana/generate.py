@@ -83,6 +83,7 @@ data_view("kubeproof-posture", "kubeproof-posture", "kubeproof posture (now)")
 data_view("kubeproof-violations", "logs-kubeproof.violations-*", "kubeproof violations", "@timestamp")
 data_view("kubeproof-violations-ocsf", "kubeproof-violations-ocsf", "kubeproof violations (OCSF)", "@timestamp")
 data_view("kubeproof-audit", "logs-kubernetes.audit_logs-*", "Kubernetes audit events", "@timestamp")
+data_view("kubeproof-posture-history", "kubeproof-posture-history", "kubeproof posture over time", "@timestamp")
 data_view("kubeproof-misconfigurations", "security_solution-kubeproof.misconfiguration_latest",
           "kubeproof misconfiguration findings", "@timestamp")
 
@@ -127,6 +128,12 @@ search("kubeproof-runtime-detections", "kubeproof: runtime detections (who did w
         "orchestrator.namespace", "kubeproof.cause.audit_id"],
        [["kubeproof.since", "desc"]])
 
+lens("kubeproof-posture-over-time", "Compliance by framework over time",
+     "PASS / (PASS + FAIL) per framework, as recorded every hour (and at the end of `kubeproof run`).",
+     "kubeproof-posture-history", "",
+     {"time": date_histogram(), "compliance": average("kubeproof.posture.compliance_percent", "Compliance (%)"),
+      "framework": terms("kubeproof.framework", "Framework", size=10, order_by="compliance")},
+     "lnsXY", xy("line", "time", "compliance", "framework"))
 lens("kubeproof-posture-by-framework", "Posture by framework (now)",
      "Share of each status per framework in the current posture (EXEMPT and NOT_APPLICABLE shown apart).",
      "kubeproof-posture", "",
@@ -172,8 +179,9 @@ lens("kubeproof-runtime-detections-by-actor", "Runtime detections by actor",
      "lnsDatatable", table("actor", "control", "count"))
 
 panels, references = [], []
-layout = [("lens", "kubeproof-posture-by-framework", 0, 0, 24, 15),
-          ("lens", "kubeproof-violations-over-time", 24, 0, 24, 15),
+layout = [("lens", "kubeproof-posture-over-time", 0, 0, 24, 15),
+          ("lens", "kubeproof-posture-by-framework", 24, 0, 24, 15),
+          ("lens", "kubeproof-violations-over-time", 0, 72, 48, 15),
           ("lens", "kubeproof-top-failing-controls", 0, 15, 16, 15),
           ("lens", "kubeproof-top-failing-resources", 16, 15, 32, 15),
           ("search", "kubeproof-runtime-detections", 0, 30, 24, 15),
@@ -187,7 +195,7 @@ for n, (kind, id_, x, y, w, h) in enumerate(layout, start=1):
     references.append({"name": "panel_%d" % n, "type": kind, "id": id_})
 objects.append({"type": "dashboard", "id": "kubeproof-compliance", "attributes": {
     "title": "kubeproof: compliance posture",
-    "description": "Posture by framework, violations over time, top failing controls and resources with who changed "
+    "description": "Compliance by framework over time and now, violations over time, top failing controls and resources with who changed "
                    "them, recent runtime detections with their actors, exemptions by expiry, failing namespaces, "
                    "time to remediate.",
     "panelsJSON": json.dumps(panels), "optionsJSON": json.dumps({"useMargins": True, "syncColors": False,

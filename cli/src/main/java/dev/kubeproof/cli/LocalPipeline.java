@@ -65,6 +65,7 @@ import dev.kubeproof.sink.config.ElasticsearchConfig;
 import dev.kubeproof.sink.config.SinkConfig;
 import dev.kubeproof.sink.elasticsearch.ElasticsearchClients;
 import dev.kubeproof.sink.elasticsearch.IndexNames;
+import dev.kubeproof.sink.elasticsearch.PostureHistory;
 import dev.kubeproof.stack.Ports;
 import dev.kubeproof.stack.StackEndpoints;
 import dev.kubeproof.streams.EvidenceMetrics;
@@ -374,7 +375,6 @@ final class LocalPipeline implements AutoCloseable {
         return committed.isEmpty() ? -1 : lag;
     }
 
-    /** The current posture, aggregated per control by Elasticsearch (bounded: see {@link PostureAggregation}). */
     /** The runtime detections of the evidence history, per control (aggregated in Elasticsearch). */
     List<PostureSummary.RuntimeDetections> runtimeDetections() throws IOException {
         try (ElasticsearchClient client = ElasticsearchClients.create(elasticsearch)) {
@@ -382,6 +382,18 @@ final class LocalPipeline implements AutoCloseable {
         }
     }
 
+    /**
+     * Records the posture per framework now, as the sink does every hour ({@link PostureHistory}), so that a run that
+     * ends within the hour leaves its posture in the history too.
+     */
+    int recordPosture() throws IOException {
+        try (ElasticsearchClient client = ElasticsearchClients.create(elasticsearch)) {
+            return new PostureHistory(client, IndexNames.of(elasticsearch), java.time.Clock.systemUTC())
+                    .snapshot(Instant.now().truncatedTo(ChronoUnit.SECONDS));
+        }
+    }
+
+    /** The current posture, aggregated per control by Elasticsearch (bounded: see {@link PostureAggregation}). */
     List<PostureSummary.ControlPosture> postureByControl() throws IOException {
         // the sink's own Elasticsearch settings: the same cluster, credentials and index names
         try (ElasticsearchClient client = ElasticsearchClients.create(elasticsearch)) {

@@ -187,6 +187,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private void printSummary(LocalPipeline pipeline, StackEndpoints endpoints) throws java.io.IOException {
+        pipeline.recordPosture();
         PostureSummary.of(pipeline.postureByControl(), pipeline.runtimeDetections(), ControlEngine.withDefaults().controls())
                 .print(System.out);
         System.out.println();

@@ -132,7 +132,7 @@ class RunCommandIT {
                 Map.entry("kubeproof-ocsf-findings", false),
                 Map.entry("kubeproof-exceptions", true), Map.entry("kubeproof-attested-practices", true),
                 Map.entry("kubeproof-runtime-detections", true),
-                Map.entry("kubeproof-posture-by-framework", true), Map.entry("kubeproof-violations-over-time", true),
+                Map.entry("kubeproof-posture-by-framework", true), Map.entry("kubeproof-posture-over-time", true), Map.entry("kubeproof-violations-over-time", true),
                 Map.entry("kubeproof-top-failing-controls", true), Map.entry("kubeproof-top-failing-resources", true),
                 Map.entry("kubeproof-top-failing-namespaces", true), Map.entry("kubeproof-runtime-detections-by-actor", true),
                 Map.entry("kubeproof-time-to-remediate", false));

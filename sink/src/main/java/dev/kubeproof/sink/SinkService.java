@@ -57,6 +57,7 @@ import dev.kubeproof.sink.elasticsearch.ElasticsearchClients;
 import dev.kubeproof.sink.elasticsearch.IndexNames;
 import dev.kubeproof.sink.elasticsearch.IndexTemplates;
 import dev.kubeproof.sink.elasticsearch.MisconfigurationRestamp;
+import dev.kubeproof.sink.elasticsearch.PostureHistory;
 import dev.kubeproof.sink.policyreport.PolicyReportService;
 import dev.kubeproof.sink.policyreport.PolicyReportWriter;
 
@@ -146,6 +147,9 @@ public final class SinkService implements Runnable, AutoCloseable {
             MisconfigurationRestamp restamp = new MisconfigurationRestamp(client, names.misconfigurations(), clock);
             service.companions.add(restamp);
             service.resources.add(0, restamp);
+            PostureHistory history = new PostureHistory(client, names, clock);
+            service.companions.add(history);
+            service.resources.add(0, history);
         }
         if (config.policyReports().enabled()) {
             PolicyReportService reports = policyReports(config, catalog, schemaRegistry, clock);

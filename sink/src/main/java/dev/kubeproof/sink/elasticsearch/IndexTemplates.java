@@ -57,6 +57,7 @@ public final class IndexTemplates {
         templates.put(componentName("audit-mappings"), resource("audit-mappings.json"));
         templates.put(componentName("ocsf-mappings"), resource("ocsf-mappings.json"));
         templates.put(componentName("misconfiguration-mappings"), resource("misconfiguration-mappings.json"));
+        templates.put(componentName("posture-history-mappings"), resource("posture-history-mappings.json"));
         ObjectNode settings = MAPPER.createObjectNode();
         settings.putObject("template").putObject("settings").putObject("index")
                 .put("number_of_replicas", config.replicas()).put("refresh_interval", "1s");
@@ -83,6 +84,8 @@ public final class IndexTemplates {
                         + names.misconfigurations());
         misconfigurations.putObject("template").putObject("aliases").putObject(names.misconfigurations());
         templates.put(names.misconfigurationsIndex(), misconfigurations);
+        templates.put(names.postureHistory(), template(names.postureHistory(), "posture-history-mappings", true,
+                config.evidenceRetention(), "The posture per framework, recorded every hour"));
         return templates;
     }
 

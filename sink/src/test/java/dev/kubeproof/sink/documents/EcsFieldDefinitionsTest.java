@@ -93,6 +93,8 @@ class EcsFieldDefinitionsTest {
         List<IndexAction> posture = evidence.postureActions(TestEvidence.key(failing), failing);
         documents.put("posture", json(posture.get(0)));
         documents.put("misconfiguration finding", json(posture.get(1)));
+        documents.put("posture history", dev.kubeproof.sink.elasticsearch.PostureHistory.document("CIS Kubernetes Benchmark v1.9.0",
+                Map.of("PASS", 90L, "FAIL", 10L, "EXEMPT", 2L), TestEvidence.T0));
         AuditDocuments audit = new AuditDocuments(NAMES);
         for (String verb : List.of("create", "get", "list", "patch", "delete", "watch")) {
             documents.put("audit (" + verb + ")", json(audit.toAction(TestEvidence.audit("a-" + verb, verb,
@@ -137,7 +139,7 @@ class EcsFieldDefinitionsTest {
                 ElasticsearchConfig.of(URI.create("http://es:9200")));
         List<String> mismatches = new ArrayList<>();
         int checked = 0;
-        for (String index : List.of(NAMES.evidence(), NAMES.audit(), NAMES.misconfigurations())) {
+        for (String index : List.of(NAMES.evidence(), NAMES.audit(), NAMES.misconfigurations(), NAMES.postureHistory())) {
             Map<String, String> mapped = templates.fields(index);
             for (Map.Entry<String, String> field : mapped.entrySet()) {
                 String ecs = types.get(field.getKey());

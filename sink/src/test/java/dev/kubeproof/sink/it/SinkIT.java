@@ -127,6 +127,22 @@ class SinkIT {
                 .query(q -> q.range(r -> r.untyped(u -> u.field("@timestamp").gte(co.elastic.clients.json.JsonData.of("now-26h"))))));
         assertThat(fresh.count()).isEqualTo(2);
 
+        // When the posture is recorded, twice for the same hour (a restart, a second replica)
+        java.time.Instant hour = java.time.Instant.parse("2026-11-29T10:00:00Z");
+        dev.kubeproof.sink.elasticsearch.PostureHistory history =
+                new dev.kubeproof.sink.elasticsearch.PostureHistory(harness.client, harness.names, java.time.Clock.systemUTC());
+        await().atMost(WAIT).untilAsserted(() -> assertThat(harness.count(harness.names.posture())).isEqualTo(3));
+        assertThat(history.snapshot(hour)).isEqualTo(1);
+        assertThat(history.snapshot(hour)).isEqualTo(1);
+        // Then the history holds one snapshot of all controls: one each of PASS, FAIL and EXEMPT, 50 % compliant
+        assertThat(harness.count(harness.names.postureHistory())).isEqualTo(1);
+        ObjectNode snapshot = harness.client.search(s -> s.index(harness.names.postureHistory()), ObjectNode.class)
+                .hits().hits().get(0).source();
+        assertThat(snapshot.at("/kubeproof/framework").asText()).isEqualTo("all controls");
+        assertThat(snapshot.at("/kubeproof/posture/pass").asLong()).isEqualTo(1);
+        assertThat(snapshot.at("/kubeproof/posture/exempt").asLong()).isEqualTo(1);
+        assertThat(snapshot.at("/kubeproof/posture/compliance_percent").asDouble()).isEqualTo(50.0);
+
         // When a re-stamp pass runs at a later time
         java.time.Instant later = java.time.Instant.now().plus(Duration.ofHours(12));
         long stamped = new dev.kubeproof.sink.elasticsearch.MisconfigurationRestamp(harness.client, findings,
