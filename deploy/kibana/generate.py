@@ -151,15 +151,16 @@ lens("kubeproof-top-failing-controls", "Top failing controls",
      {"control": terms("rule.id", "Control"), "title": terms("rule.name", "Title", size=1),
       "count": count("Failing resources")},
      "lnsDatatable", table("control", "title", "count"))
-lens("kubeproof-top-failing-resources", "Top failing resources and who changed them",
-     "Resources failing the most controls now, with their namespace (empty for cluster-scoped objects), kind and "
-     "the actor of the change that made them fail.", "kubeproof-posture", FAILING,
+lens("kubeproof-top-failing-resources", "Top failing resources, their owners and who changed them",
+     "Resources failing the most controls now, with their namespace (empty for cluster-scoped objects), kind, owner "
+     "labels (ownerLabelKeys) and the actor of the change that made them fail.", "kubeproof-posture", FAILING,
      {"resource": terms("orchestrator.resource.name", "Resource", size=20),
       "namespace": terms("orchestrator.namespace", "Namespace", size=1, missing=True),
       "kind": terms("resource.sub_type", "Kind", size=1),
+      "owner": terms("kubeproof.resource.owner", "Owner (labels)", size=3, missing=True),
       "actor": terms("user.name", "Changed by", size=3, missing=True),
       "count": count("Failing controls")},
-     "lnsDatatable", table("resource", "namespace", "kind", "actor", "count"))
+     "lnsDatatable", table("resource", "namespace", "kind", "owner", "actor", "count"))
 lens("kubeproof-top-failing-namespaces", "Top failing namespaces",
      "Failing (control, resource) pairs per namespace now; cluster-scoped objects in their own bar.",
      "kubeproof-posture", FAILING,

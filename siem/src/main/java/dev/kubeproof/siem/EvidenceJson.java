@@ -59,6 +59,9 @@ final class EvidenceJson {
         resourceNode.put("uid", resource.getUid());
         put(resourceNode, "resource_version", resource.getResourceVersion());
         putMap(resourceNode, "owner_labels", resource.getOwnerLabels());
+        // the same as key=value strings: one keyword field that Kibana can group and filter by
+        putStrings(resourceNode, "owner", resource.getOwnerLabels().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
+                .map(e -> e.getKey() + "=" + e.getValue()).toList());
 
         if (!record.getDetails().isEmpty()) {
             ArrayNode details = node.putArray("details");
