@@ -53,26 +53,37 @@ public final class ConfluentRestSchemaRegistryClient implements SchemaRegistryCl
     @Override
     public int register(String subject, Schema schema) {
         return registeredIds.computeIfAbsent(subject, s -> new ConcurrentHashMap<>()).computeIfAbsent(schema, k -> {
-            JsonNode answer;
-            try {
-                answer = send("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schema),
-                        "registering a schema under subject " + subject);
-            } catch (IncompatibleSchemaException e) {
-                // Two clients registering a new subject at once: some registries (Apicurio) answer 409 to the
-                // second. If the schema is there now, that is success; otherwise it really is incompatible.
-                try {
-                    return lookup(subject, schema);
-                } catch (SchemaRegistryException notThere) {
-                    throw e;
-                }
-            }
-            int id = answer.path("id").asInt(-1);
-            if (id < 0) {
-                throw new SchemaRegistryException("the registry answered no id registering subject " + subject, 200, -1);
-            }
+            // Two clients registering a new subject at once: Apicurio answers the second 409 "already exists", and
+            // the first one's version may not be visible yet. Finding it is success; not yet finding it is tried
+            // again after a backoff. Any other 409 is a real incompatibility, final.
+            int id = retry.call("registering a schema under subject " + subject, () -> registerOrFind(subject, schema),
+                    failure -> failure instanceof IncompatibleSchemaException e && isCreationRace(e));
             schemasById.putIfAbsent(id, schema);
             return id;
         });
+    }
+
+    private int registerOrFind(String subject, Schema schema) {
+        JsonNode answer;
+        try {
+            answer = send("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schema),
+                    "registering a schema under subject " + subject);
+        } catch (IncompatibleSchemaException e) {
+            try {
+                return lookup(subject, schema);
+            } catch (SchemaRegistryException notThere) {
+                throw e;
+            }
+        }
+        int id = answer.path("id").asInt(-1);
+        if (id < 0) {
+            throw new SchemaRegistryException("the registry answered no id registering subject " + subject, 200, -1);
+        }
+        return id;
+    }
+
+    private static boolean isCreationRace(IncompatibleSchemaException e) {
+        return e.getMessage() != null && e.getMessage().contains("already exists");
     }
 
     @Override

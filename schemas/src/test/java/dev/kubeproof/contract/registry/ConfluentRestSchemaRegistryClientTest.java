@@ -115,6 +115,19 @@ class ConfluentRestSchemaRegistryClientTest {
     }
 
     @Test
+    void shouldRegisterAgainWhenTheRaceWinnersVersionIsNotVisibleYet() {
+        // Given a registry that answers 409 "already exists" while the winner's version cannot be looked up yet
+        script.add(new Answer(409, "{\"message\":\"An artifact with ID 't-value' in group 'null' already exists.\",\"error_code\":0}"));
+        script.add(new Answer(404, "{\"message\":\"Schema not found\",\"error_code\":40403}"));
+        script.add(new Answer(200, "{\"id\":9}"));
+
+        // When registering, Then the registration is tried again after the backoff and gets the id
+        assertThat(client(Optional.empty()).register("t-value", DeadLetter.getClassSchema())).isEqualTo(9);
+        assertThat(seen).extracting(Seen::path).containsExactly("/apis/ccompat/v7/subjects/t-value/versions",
+                "/apis/ccompat/v7/subjects/t-value", "/apis/ccompat/v7/subjects/t-value/versions");
+    }
+
+    @Test
     void shouldSendBasicAuthAndNeverShowThePasswordInErrors() {
         // Given a registry that refuses the credentials
         script.add(new Answer(401, "{\"message\":\"Unauthorized\",\"error_code\":40101}"));
