@@ -282,10 +282,14 @@ final class LocalPipeline implements AutoCloseable {
     }
 
     /** Progress: records per topic, and how far streams and the sink lag behind their inputs. */
-    record Progress(Map<String, Long> topicRecords, long streamsLag, long sinkLag, boolean collectorsReady,
-                    boolean streamsFailed) {
+    /**
+     * @param heldChanges changes the topology holds back waiting for their audit event (at most attributionWait):
+     *                    with every lag at 0 they are the work still to come; -1 while unknown
+     */
+    record Progress(Map<String, Long> topicRecords, long streamsLag, long sinkLag, long heldChanges,
+                    boolean collectorsReady, boolean streamsFailed) {
         boolean settled(Progress previous) {
-            return previous != null && collectorsReady && streamsLag == 0 && sinkLag == 0
+            return previous != null && collectorsReady && streamsLag == 0 && sinkLag == 0 && heldChanges == 0
                     && topicRecords.equals(previous.topicRecords()) && !topicRecords.isEmpty()
                     && topicRecords.getOrDefault("evidence", 0L) > 0;
         }
@@ -310,10 +314,11 @@ final class LocalPipeline implements AutoCloseable {
                     repartition(EvidenceTopology.REPARTITION_SCANS)));
             long sinkLag = sinkTopics.isEmpty() ? -1 : lag(admin, sinkGroupId(), sinkTopics);
             boolean ready = resources != null && resources.isReady();
-            return new Progress(records, streamsLag, sinkLag, ready, evidence != null && evidence.failed());
+            long held = evidence == null ? -1 : evidence.heldChanges();
+            return new Progress(records, streamsLag, sinkLag, held, ready, evidence != null && evidence.failed());
         } catch (Exception e) {
             LOG.debug("progress not available yet: {}", e.getMessage());
-            return new Progress(Map.of(), -1, -1, false, false);
+            return new Progress(Map.of(), -1, -1, -1, false, false);
         }
     }
 

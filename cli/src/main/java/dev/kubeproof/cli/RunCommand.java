@@ -169,9 +169,10 @@ final class RunCommand implements Callable<Integer> {
         while (Instant.now().isBefore(deadline)) {
             Thread.sleep(3000); // progress is polled for display: there is no single event that means "done"
             LocalPipeline.Progress progress = pipeline.progress();
-            System.out.printf("  %s | streams lag %s | sink lag %s%n", progress.topicRecords().entrySet().stream()
+            System.out.printf("  %s | streams lag %s | sink lag %s%s%n", progress.topicRecords().entrySet().stream()
                             .map(e -> e.getKey() + " " + e.getValue()).reduce((a, b) -> a + " | " + b).orElse("starting"),
-                    progress.streamsLag() < 0 ? "-" : progress.streamsLag(), progress.sinkLag() < 0 ? "-" : progress.sinkLag());
+                    progress.streamsLag() < 0 ? "-" : progress.streamsLag(), progress.sinkLag() < 0 ? "-" : progress.sinkLag(),
+                    progress.heldChanges() > 0 ? " | " + progress.heldChanges() + " changes wait for their audit event" : "");
             if (progress.streamsFailed()) {
                 System.out.println("the evidence topology failed; see the log above");
                 return false;

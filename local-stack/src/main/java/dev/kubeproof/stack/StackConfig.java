@@ -86,6 +86,12 @@ public record StackConfig(Path home, int kafkaPort, int kafkaControllerPort, int
                 elasticsearchTransportPort, elasticsearchSecurity, value, stopWithJvm, freshData);
     }
 
+    /** The same servers on the same ports, keeping ({@code false}) or deleting their data at start: a restart. */
+    public StackConfig withFreshData(boolean value) {
+        return new StackConfig(home, kafkaPort, kafkaControllerPort, schemaRegistryPort, elasticsearchPort,
+                elasticsearchTransportPort, elasticsearchSecurity, startTimeout, stopWithJvm, value);
+    }
+
     Path serverHome(ServerKind kind) {
         return home.resolve(kind.id());
     }

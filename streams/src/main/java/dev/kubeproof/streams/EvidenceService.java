@@ -11,6 +11,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
@@ -101,6 +106,28 @@ public final class EvidenceService implements AutoCloseable {
     /** Waits until the instance stops (closed or failed). */
     public boolean awaitStop(Duration timeout) throws InterruptedException {
         return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The changes this instance holds back while it waits for the audit event that names their writer (each at most
+     * {@code attributionWait}): work still to come although every input has been read. -1 while the stores cannot be
+     * queried (starting, rebalancing). Counted, not estimated: RocksDB's estimate lags deletions.
+     */
+    public long heldChanges() {
+        try {
+            ReadOnlyKeyValueStore<String, Object> held = streams.store(StoreQueryParameters.fromNameAndType(
+                    EvidenceTopology.HELD_CHANGE_STORE, QueryableStoreTypes.keyValueStore()));
+            long count = 0;
+            try (KeyValueIterator<String, Object> all = held.all()) {
+                while (all.hasNext()) {
+                    all.next();
+                    count++;
+                }
+            }
+            return count;
+        } catch (InvalidStateStoreException e) {
+            return -1;
+        }
     }
 
     /** True when a stream thread failed or the client went to ERROR. */

@@ -95,7 +95,8 @@ public final class PostureHistory implements Runnable, AutoCloseable {
             writes.add(BulkOperation.of(b -> b.create(c -> c.index(names.postureHistory())
                     .id(framework + "@" + Transitions.iso(at)).document(doc))));
         });
-        BulkResponse written = client.bulk(b -> b.operations(writes));
+        // visible when this returns: run prints the history right after recording it
+        BulkResponse written = client.bulk(b -> b.operations(writes).refresh(co.elastic.clients.elasticsearch._types.Refresh.WaitFor));
         // a conflict is the same snapshot written before (another replica, a restart)
         long failed = written.items().stream().filter(i -> i.error() != null && i.status() != 409).count();
         if (failed > 0) {
