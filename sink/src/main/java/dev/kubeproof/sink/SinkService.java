@@ -144,12 +144,17 @@ public final class SinkService implements Runnable, AutoCloseable {
         service.resources.add(deadLetters);
         service.resources.add(client);
         if (config.inputs().contains(Input.POSTURE)) {
-            MisconfigurationRestamp restamp = new MisconfigurationRestamp(client, names.misconfigurations(), clock);
-            service.companions.add(restamp);
-            service.resources.add(0, restamp);
+            MisconfigurationRestamp findings = new MisconfigurationRestamp(client, names.misconfigurations(), clock);
             PostureHistory history = new PostureHistory(client, names, clock);
-            service.companions.add(history);
-            service.resources.add(0, history);
+            for (Periodic task : List.of(
+                    new Periodic("re-stamping the misconfiguration findings", clock,
+                            now -> now.plus(MisconfigurationRestamp.INTERVAL),
+                            at -> LOG.info("re-stamped {} misconfiguration findings", findings.restamp())),
+                    new Periodic("recording the posture history", clock, PostureHistory::nextSnapshot,
+                            at -> LOG.info("recorded the posture of {} ({} snapshots)", at, history.snapshot(at))))) {
+                service.companions.add(task);
+                service.resources.add(0, task);
+            }
         }
         if (config.policyReports().enabled()) {
             PolicyReportService reports = policyReports(config, catalog, schemaRegistry, clock);

@@ -8,9 +8,6 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.FieldValue;
 import co.elastic.clients.elasticsearch._types.SortOrder;
@@ -22,7 +19,6 @@ import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
 import co.elastic.clients.elasticsearch.core.search.Hit;
 
 import dev.kubeproof.siem.Transitions;
-import dev.kubeproof.sink.LoopControl;
 
 /**
  * Keeps the misconfiguration findings visible: Kibana's Findings view shows only findings whose {@code @timestamp}
@@ -33,41 +29,19 @@ import dev.kubeproof.sink.LoopControl;
  * this at that time"; it is not a re-evaluation (the evidence changes only when the object or what it depends on
  * does, and the informers' resyncs re-evaluate every object).
  */
-public final class MisconfigurationRestamp implements Runnable, AutoCloseable {
+public final class MisconfigurationRestamp {
     /** How often every finding is re-stamped. */
     public static final Duration INTERVAL = Duration.ofHours(12);
-    private static final Logger LOG = LoggerFactory.getLogger(MisconfigurationRestamp.class);
     private static final int PAGE = 1_000;
 
     private final ElasticsearchClient client;
     private final String alias;
     private final Clock clock;
-    private final LoopControl loop = new LoopControl("misconfiguration re-stamp");
 
     public MisconfigurationRestamp(ElasticsearchClient client, String alias, Clock clock) {
         this.client = client;
         this.alias = alias;
         this.clock = clock;
-    }
-
-    @Override
-    public void run() {
-        loop.markStarted();
-        try {
-            while (loop.running()) {
-                loop.pause(INTERVAL);
-                if (!loop.running()) {
-                    break;
-                }
-                try {
-                    LOG.info("re-stamped {} misconfiguration findings in {}", restamp(), alias);
-                } catch (IOException | RuntimeException e) {
-                    LOG.warn("re-stamping the misconfiguration findings failed (next try in {}): {}", INTERVAL, e.getMessage());
-                }
-            }
-        } finally {
-            loop.markStopped();
-        }
     }
 
     /** One pass over every document: returns how many were re-stamped. */
@@ -106,10 +80,5 @@ public final class MisconfigurationRestamp implements Runnable, AutoCloseable {
         } finally {
             client.closePointInTime(r -> r.id(pit));
         }
-    }
-
-    @Override
-    public void close() {
-        loop.stop(loop::markStopped, () -> { });
     }
 }

@@ -13,9 +13,6 @@ import java.util.TreeMap;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.aggregations.StringTermsBucket;
 import co.elastic.clients.elasticsearch.core.BulkResponse;
@@ -23,7 +20,6 @@ import co.elastic.clients.elasticsearch.core.SearchResponse;
 import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
 
 import dev.kubeproof.siem.Transitions;
-import dev.kubeproof.sink.LoopControl;
 
 /**
  * Posture over time: the posture index holds only the present, so every {@link #INTERVAL}, on the hour, this
@@ -32,44 +28,26 @@ import dev.kubeproof.sink.LoopControl;
  * data stream. The document id is the framework and the snapshot time, so replicas and restarts write each snapshot
  * once. Compliance is PASS / (PASS + FAIL); EXEMPT, ERROR and NOT_APPLICABLE are counted apart.
  */
-public final class PostureHistory implements Runnable, AutoCloseable {
-    /** How often the posture is recorded. */
+public final class PostureHistory {
+    /** How often the posture is recorded (on the hour). */
     public static final Duration INTERVAL = Duration.ofHours(1);
+
+    /** The next hour after {@code now}: the time of the next snapshot. */
+    public static Instant nextSnapshot(Instant now) {
+        return now.truncatedTo(ChronoUnit.HOURS).plus(INTERVAL);
+    }
     /** The snapshot of every control whatever its frameworks. */
     public static final String ALL_CONTROLS = "all controls";
-    private static final Logger LOG = LoggerFactory.getLogger(PostureHistory.class);
     private static final List<String> STATUSES = List.of("PASS", "FAIL", "EXEMPT", "ERROR", "NOT_APPLICABLE");
 
     private final ElasticsearchClient client;
     private final IndexNames names;
     private final Clock clock;
-    private final LoopControl loop = new LoopControl("posture history");
 
     public PostureHistory(ElasticsearchClient client, IndexNames names, Clock clock) {
         this.client = client;
         this.names = names;
         this.clock = clock;
-    }
-
-    @Override
-    public void run() {
-        loop.markStarted();
-        try {
-            while (loop.running()) {
-                Instant next = clock.instant().truncatedTo(ChronoUnit.HOURS).plus(INTERVAL);
-                loop.pause(Duration.between(clock.instant(), next));
-                if (!loop.running()) {
-                    break;
-                }
-                try {
-                    snapshot(next);
-                } catch (IOException | RuntimeException e) {
-                    LOG.warn("recording the posture of {} failed (next at {}): {}", next, next.plus(INTERVAL), e.getMessage());
-                }
-            }
-        } finally {
-            loop.markStopped();
-        }
     }
 
     /** Records the posture as of {@code at}: returns the documents written (one per framework and one for all). */
@@ -135,10 +113,5 @@ public final class PostureHistory implements Runnable, AutoCloseable {
         Map<String, Long> counts = new TreeMap<>();
         buckets.forEach(b -> counts.put(b.key().stringValue(), b.docCount()));
         return counts;
-    }
-
-    @Override
-    public void close() {
-        loop.stop(loop::markStopped, () -> { });
     }
 }
