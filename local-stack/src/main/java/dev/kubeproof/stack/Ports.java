@@ -22,6 +22,35 @@ public final class Ports {
         }
     }
 
+    /**
+     * {@code count} different ports that were free a moment ago: each probe socket stays open until all are picked, so
+     * the OS cannot hand the same port out twice.
+     */
+    public static int[] freePorts(int count) {
+        ServerSocket[] sockets = new ServerSocket[count];
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                sockets[i] = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                sockets[i].setReuseAddress(true);
+                ports[i] = sockets[i].getLocalPort();
+            }
+            return ports;
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free loopback ports", e);
+        } finally {
+            for (ServerSocket socket : sockets) {
+                if (socket != null) {
+                    try {
+                        socket.close();
+                    } catch (IOException e) {
+                        // closing a probe: nothing to do
+                    }
+                }
+            }
+        }
+    }
+
     /** True when something accepts connections on 127.0.0.1:port. */
     public static boolean isListening(int port) {
         try (Socket socket = new Socket()) {

@@ -67,8 +67,9 @@ public record StackConfig(Path home, int kafkaPort, int kafkaControllerPort, int
      * allow twice the start-up time: a test machine is busy compiling and testing while servers start.
      */
     public static StackConfig ephemeral(Path home, boolean elasticsearchSecurity) {
-        return new StackConfig(home, Ports.freePort(), Ports.freePort(), Ports.freePort(), Ports.freePort(),
-                Ports.freePort(), elasticsearchSecurity, DEFAULT_START_TIMEOUT.multipliedBy(2), true, true);
+        int[] ports = Ports.freePorts(5);  // distinct: five separate picks can repeat a port
+        return new StackConfig(home, ports[0], ports[1], ports[2], ports[3], ports[4], elasticsearchSecurity,
+                DEFAULT_START_TIMEOUT.multipliedBy(2), true, true);
     }
 
     public StackConfig withStopWithJvm(boolean value) {

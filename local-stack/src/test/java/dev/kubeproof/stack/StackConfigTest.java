@@ -28,6 +28,10 @@ class StackConfigTest {
         assertThat(config.home()).isAbsolute();
         assertThat(config.stopWithJvm()).isTrue();
         assertThat(config.freshData()).isTrue();
+        // five ports picked at once are always distinct (one at a time they could repeat)
+        for (int i = 0; i < 200; i++) {
+            assertThat(java.util.Arrays.stream(Ports.freePorts(5)).distinct().count()).isEqualTo(5);
+        }
     }
 
     @Test
