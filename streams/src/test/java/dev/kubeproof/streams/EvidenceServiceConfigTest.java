@@ -73,6 +73,20 @@ class EvidenceServiceConfigTest {
     }
 
     @Test
+    void shouldGiveTransactionsAMinuteUnlessOverridden() {
+        // Given the minimal configuration, and one that sets the producer's transaction timeout
+        Properties defaults = StreamsConfigFactory.properties(parse(MINIMAL).streams(), new RecordingDeadLetters(),
+                java.time.Clock.systemUTC());
+        Properties overridden = StreamsConfigFactory.properties(parse(MINIMAL.replace("}",
+                ", properties: {producer.transaction.timeout.ms: \"30000\"}}")).streams(), new RecordingDeadLetters(),
+                java.time.Clock.systemUTC());
+
+        // Then a transaction may last a minute (not Kafka Streams' exactly-once 10 s), or what the operator said
+        assertThat(defaults).containsEntry("producer.transaction.timeout.ms", 60_000);
+        assertThat(overridden).containsEntry("producer.transaction.timeout.ms", "30000");
+    }
+
+    @Test
     void shouldPassKafkaSettingsThroughButNotThoseKubeproofDecides() {
         // Given
         EvidenceServiceConfig config = parse(MINIMAL.replace("}", ", properties: {consumer.session.timeout.ms: \"10000\","

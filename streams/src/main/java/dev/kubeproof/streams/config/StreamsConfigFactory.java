@@ -1,10 +1,12 @@
 package dev.kubeproof.streams.config;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Properties;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -25,6 +27,8 @@ public final class StreamsConfigFactory {
     public static final String CLOCK = "kubeproof.clock";
     /** Default {@code commit.interval.ms} (overridable through {@link StreamsSettings#overrides()}). */
     public static final long DEFAULT_COMMIT_INTERVAL_MS = 1_000L;
+    /** Default producer {@code transaction.timeout.ms} (overridable as {@code producer.transaction.timeout.ms}). */
+    public static final Duration TRANSACTION_TIMEOUT = Duration.ofMinutes(1);
 
     private StreamsConfigFactory() {
     }
@@ -54,6 +58,14 @@ public final class StreamsConfigFactory {
         // Each exactly-once commit is a transaction and a flush of every store: once a second keeps evidence
         // prompt while sparing the broker and RocksDB ten transactions per second per thread (the EOS default).
         properties.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, DEFAULT_COMMIT_INTERVAL_MS);
+        // A transaction spans one commit interval of processing. Under exactly-once Kafka Streams lowers the
+        // producer's transaction timeout to 10 s; one poll of heavy inputs on a busy 2-core machine (a scan that
+        // re-evaluates every workload of its image, a punctuation that releases many held changes) can take longer,
+        // and then the broker aborts the transaction, the task is fenced and its stores are rebuilt from their
+        // changelogs, which at cluster scale takes longer still. A minute keeps real progress; a crashed
+        // instance's transaction is still aborted at once when its task restarts (same transactional id).
+        properties.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
+                (int) TRANSACTION_TIMEOUT.toMillis());
         // The state stores' off-heap memory is fixed, not proportional to the partitions an instance runs.
         properties.putIfAbsent(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
         // A new application starts from the beginning of the inputs: the compacted topics are the inventory.
