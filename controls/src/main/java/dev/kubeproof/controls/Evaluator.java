@@ -35,6 +35,15 @@ public interface Evaluator {
      */
     Set<String> kindsToReevaluate(String changedKind);
 
+    /**
+     * Re-evaluates an object after an object of {@code changedKind} changed (a dependency, or {@code ImageScan}):
+     * only the controls that declare it in {@code dependsOn}, because no other control reads it. Default: every
+     * control, as {@link #evaluate}.
+     */
+    default List<ControlResult> reevaluate(JsonNode object, ClusterView view, String changedKind) {
+        return evaluate(object, view);
+    }
+
     /** The runtime controls that judge audit events; none unless the evaluator has a catalog of them. */
     default AuditRules auditRules() {
         return AuditRules.none();

@@ -102,6 +102,28 @@ class EvidenceAttributionTest {
     }
 
     @Test
+    void shouldNotHoldAnObjectSeenFirstButCreatedLongBeforeAsACollectorsFirstListSeesIt() {
+        // Given an audited cluster, and two pods the collector sees for the first time: one created yesterday, one
+        // created 5 s ago
+        topology.audit(create("bob", "configmaps", Resources.namespace("other", "uid-other"), "1").build());
+        ObjectNode old = Resources.pod("shop", "old", "uid-old", true, "busybox:1.36");
+        ((ObjectNode) old.get("metadata")).put("creationTimestamp", T0.minus(Duration.ofDays(1)).toString());
+        ObjectNode fresh = Resources.pod("shop", "fresh", "uid-fresh", true, "busybox:1.36");
+        ((ObjectNode) fresh.get("metadata")).put("creationTimestamp", T0.minusSeconds(5).toString());
+
+        // When both ADDED changes arrive
+        topology.pipe(Resources.change(CLUSTER, ChangeType.ADDED, old, "400", T0));
+        topology.pipe(Resources.change(CLUSTER, ChangeType.ADDED, fresh, "401", T0));
+
+        // Then the old one is evaluated at once (its creation's audit event is not coming), the fresh one waits
+        EvidenceRecord fail = privileged(objectEvidence(), "old");
+        assertThat(fail.getAttribution().getMethod()).isEqualTo(AttributionMethod.UNKNOWN);
+        assertThat(objectEvidence()).noneMatch(r -> r.getResource().getName().equals("fresh"));
+        topology.advance(Duration.ofSeconds(40));
+        assertThat(privileged(objectEvidence(), "fresh").getAttribution().getMethod()).isEqualTo(AttributionMethod.UNKNOWN);
+    }
+
+    @Test
     void shouldSayUnknownWhenNoWriteMatchesWithinTheWaitAndNeverGuess() {
         // Given an audited cluster; alice wrote the pod at resourceVersion 300, but the change is at 301
         ObjectNode pod = Resources.pod("shop", "debug", "uid-debug", true, "busybox:1.36");

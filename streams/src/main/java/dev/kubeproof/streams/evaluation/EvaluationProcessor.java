@@ -1,5 +1,7 @@
 package dev.kubeproof.streams.evaluation;
 
+import java.io.IOException;
+
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -190,6 +192,11 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
         } else if (config.attributionWait().isZero() || !attributions.audited(change.getClusterId())) {
             // No audit stream of the cluster here: attribution does not apply (null), rather than "unknown" everywhere.
             apply(record.timestamp(), change, attributions.audited(change.getClusterId()) ? Attributions.unknown() : null);
+        } else if (change.getChangeType() == ChangeType.ADDED && createdBefore(change,
+                change.getObservedAt().minus(config.attributionWait()))) {
+            // Seen for the first time but created long before (a collector's first list, or after an outage): the
+            // write that created it is not coming, so holding it would only delay a whole cluster's first evidence.
+            apply(record.timestamp(), change, Attributions.unknown());
         } else {
             held.put(writeKey, change);
             heldSince.put(writeKey, clock.instant());
@@ -307,7 +314,8 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
         for (String kind : kinds) {
             for (Map.Entry<String, ResourceChange> dependent : stored(trigger.getClusterId(), kind, scope).entrySet()) {
                 if (!dependent.getKey().equals(triggerKey)) {
-                    evaluate(record, dependent.getValue(), parse(dependent.getKey(), dependent.getValue()), dependency);
+                    evaluate(record, dependent.getValue(), parse(dependent.getKey(), dependent.getValue()), dependency,
+                            trigger.getKind());
                 }
             }
         }
@@ -343,7 +351,7 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
             }
             ResourceChange object = inventory.get(inventoryKey);
             if (object != null && kinds.contains(object.getKind())) {
-                evaluate(record, object, parse(inventoryKey, object), cause);
+                evaluate(record, object, parse(inventoryKey, object), cause, IMAGE_SCAN_KIND);
             }
         }
     }
@@ -527,6 +535,15 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
     // ---------------------------------------------------------------- evaluation and transitions
 
     private void evaluate(Record<String, EvaluationInput> record, ResourceChange change, JsonNode object, Cause cause) {
+        evaluate(record, change, object, cause, null);
+    }
+
+    /**
+     * @param changedKind the kind of the dependency (or {@code ImageScan}) whose change causes this evaluation: only
+     *                    the controls that depend on it are evaluated; null: every control
+     */
+    private void evaluate(Record<String, EvaluationInput> record, ResourceChange change, JsonNode object, Cause cause,
+                          String changedKind) {
         if (!routing.evaluatedIn(change, partition)) {
             return; // a broadcast copy: its home partition writes its evidence
         }
@@ -534,13 +551,16 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
         List<ControlResult> results;
         long started = System.nanoTime();
         try {
-            results = evaluator.evaluate(object, new StoreClusterView(change.getClusterId()));
+            StoreClusterView view = new StoreClusterView(change.getClusterId());
+            results = changedKind == null ? evaluator.evaluate(object, view)
+                    : evaluator.reevaluate(object, view, changedKind);
             metrics.evaluationLatency(change.getKind(), System.nanoTime() - started);
         } catch (RuntimeException e) {
             // The evaluator promises ERROR results instead of exceptions; if it breaks that promise, record it.
             metrics.evaluationError(change.getKind());
             String message = "evaluation failed: " + e;
             results = controlsByKind.getOrDefault(change.getKind(), List.of()).stream()
+                    .filter(control -> changedKind == null || control.dependsOn().contains(changedKind))
                     .map(control -> new ControlResult(control, Status.ERROR, message, List.of()))
                     .toList();
         }
@@ -653,6 +673,41 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
             }
         }
         return found;
+    }
+
+    /**
+     * Whether the object's {@code metadata.creationTimestamp} is before {@code instant}; false when it has none or
+     * it cannot be read (then the change waits as any other). Reads only as far as the timestamp.
+     */
+    private boolean createdBefore(ResourceChange change, Instant instant) {
+        if (change.getObject() == null) {
+            return false;
+        }
+        try (com.fasterxml.jackson.core.JsonParser parser = mapper.getFactory().createParser(change.getObject())) {
+            if (parser.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                return false;
+            }
+            while (parser.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                com.fasterxml.jackson.core.JsonToken value = parser.nextToken();
+                if (!"metadata".equals(field) || value != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                    parser.skipChildren();
+                    continue;
+                }
+                while (parser.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                    String name = parser.currentName();
+                    parser.nextToken();
+                    if ("creationTimestamp".equals(name)) {
+                        return Instant.parse(parser.getText()).isBefore(instant);
+                    }
+                    parser.skipChildren();
+                }
+                return false;
+            }
+            return false;
+        } catch (IOException | java.time.format.DateTimeParseException e) {
+            return false; // apply() says what is wrong with the object
+        }
     }
 
     private JsonNode parse(String inventoryKey, ResourceChange change) {
