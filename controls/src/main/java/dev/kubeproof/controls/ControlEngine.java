@@ -1,6 +1,7 @@
 package dev.kubeproof.controls;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -181,7 +182,19 @@ public final class ControlEngine implements Evaluator {
         if (object == null || !object.isObject()) {
             return List.of();
         }
-        List<CatalogEntry> applicable = byKind.getOrDefault(object.path("kind").asText(), List.of());
+        return evaluate(byKind.getOrDefault(object.path("kind").asText(), List.of()), object, view);
+    }
+
+    @Override
+    public List<ControlResult> reevaluate(JsonNode object, ClusterView view, String changedKind) {
+        if (object == null || !object.isObject()) {
+            return List.of();
+        }
+        return evaluate(byKind.getOrDefault(object.path("kind").asText(), List.of()).stream()
+                .filter(entry -> entry.definition().dependsOn().contains(changedKind)).toList(), object, view);
+    }
+
+    private List<ControlResult> evaluate(List<CatalogEntry> applicable, JsonNode object, ClusterView view) {
         Subject subject = new Subject(object, view, settings);
         List<ControlResult> results = new ArrayList<>(applicable.size());
         for (CatalogEntry entry : applicable) {
@@ -197,6 +210,13 @@ public final class ControlEngine implements Evaluator {
             return new ControlResult(control, Status.NOT_APPLICABLE,
                     "system namespace " + namespace + " is out of scope (settings.systemNamespaces)", List.of());
         }
+        if (!settings.judgeOwnedWorkloads()) {
+            Optional<String> owner = controllerJudgedToo(subject.object(), control.appliesTo());
+            if (owner.isPresent()) {
+                return new ControlResult(control, Status.NOT_APPLICABLE, "judged on its owner " + owner.get()
+                        + " (settings.judgeOwnedWorkloads)", List.of());
+            }
+        }
         try {
             Verdict verdict = checks.get(control.id()).evaluate(subject);
             if (verdict == null) {
@@ -209,6 +229,19 @@ public final class ControlEngine implements Evaluator {
                     "evaluation failed: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()),
                     List.of());
         }
+    }
+
+    /**
+     * The controller that owns the object ({@code ownerReferences} with {@code controller: true}), as
+     * {@code Kind/name}, when the control judges that kind too: then the owner carries the finding.
+     */
+    static Optional<String> controllerJudgedToo(JsonNode object, Collection<String> judgedKinds) {
+        for (JsonNode owner : object.path("metadata").path("ownerReferences")) {
+            if (owner.path("controller").asBoolean(false) && judgedKinds.contains(owner.path("kind").asText())) {
+                return Optional.of(owner.path("kind").asText() + "/" + owner.path("name").asText());
+            }
+        }
+        return Optional.empty();
     }
 
     @Override

@@ -38,6 +38,11 @@ import dev.kubeproof.controls.runtime.RuntimeSettings;
  *                                     managers, download tools), checked when a scan lists packages
  * @param minimalImageMaxOsPackages    an image with more OS packages than this is not a minimal base
  * @param blockingVulnerabilitySeverities vulnerability severities that fail an image when a fix exists
+ * @param judgeOwnedWorkloads          also judge controller-made workloads (a Deployment's ReplicaSets, a
+ *                                     ReplicaSet's or StatefulSet's Pods, a CronJob's Jobs...) by the controls their
+ *                                     owner is judged by; false (default): those controls are NOT_APPLICABLE on them,
+ *                                     naming the owner, so a problem of a template is one finding, on the object a
+ *                                     team edits, not one per replica
  * @param runtime                      the runtime (audit-event) controls' thresholds and lists, under key
  *                                     {@code runtime}
  */
@@ -51,6 +56,7 @@ public record ControlSettings(List<String> trustedRegistries,
                               List<String> unnecessaryPackages,
                               int minimalImageMaxOsPackages,
                               List<String> blockingVulnerabilitySeverities,
+                              boolean judgeOwnedWorkloads,
                               RuntimeSettings runtime) {
 
     private static final Set<String> VULNERABILITY_SEVERITIES = Set.of("CRITICAL", "HIGH", "MEDIUM", "LOW", "UNKNOWN");
@@ -109,6 +115,7 @@ public record ControlSettings(List<String> trustedRegistries,
                         "microdnf", "curl", "wget", "netcat", "nc", "openssh-client", "openssh-server", "sudo"),
                 50,
                 List.of("CRITICAL", "HIGH"),
+                false,
                 RuntimeSettings.defaults());
     }
 
@@ -170,6 +177,7 @@ public record ControlSettings(List<String> trustedRegistries,
                 (List<String>) v.get("unnecessaryPackages"),
                 (Integer) v.get("minimalImageMaxOsPackages"),
                 (List<String>) v.get("blockingVulnerabilitySeverities"),
+                (Boolean) v.get("judgeOwnedWorkloads"),
                 (RuntimeSettings) v.get("runtime"));
     }
 
@@ -186,6 +194,7 @@ public record ControlSettings(List<String> trustedRegistries,
         map.put("unnecessaryPackages", unnecessaryPackages);
         map.put("minimalImageMaxOsPackages", minimalImageMaxOsPackages);
         map.put("blockingVulnerabilitySeverities", blockingVulnerabilitySeverities);
+        map.put("judgeOwnedWorkloads", judgeOwnedWorkloads);
         map.put("runtime", runtime);
         return map;
     }
@@ -193,6 +202,12 @@ public record ControlSettings(List<String> trustedRegistries,
     private static Object convert(String key, JsonNode value, Object current) {
         if (current instanceof RuntimeSettings runtimeSettings) {
             return runtimeSettings.with(value);
+        }
+        if (current instanceof Boolean) {
+            if (!value.isBoolean()) {
+                throw invalid(key, "must be true or false, was " + value);
+            }
+            return value.booleanValue();
         }
         if (current instanceof List<?>) {
             return SettingsValues.strings(key, value,

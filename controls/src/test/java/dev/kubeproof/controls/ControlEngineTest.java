@@ -79,6 +79,20 @@ class ControlEngineTest {
     }
 
     @Test
+    void shouldReevaluateOnlyTheControlsThatDependOnTheChangedKind() throws Exception {
+        // Given a Pod judged by a control that reads NetworkPolicies and by one that does not
+        ControlEngine engine = ControlEngine.create(TWO_CONTROLS, Map.of("KP-TST-001", PASSES, "KP-TST-002", PASSES), ControlSettings.defaults());
+        JsonNode pod = JSON.readTree("{\"kind\":\"Pod\"}");
+
+        // When a NetworkPolicy changes, and when an unrelated kind does
+        // Then only the dependent control is evaluated again, and none for a kind nothing reads
+        assertThat(engine.reevaluate(pod, ClusterView.empty(), "NetworkPolicy")).extracting(r -> r.control().id())
+                .containsExactly("KP-TST-001");
+        assertThat(engine.reevaluate(pod, ClusterView.empty(), "ConfigMap")).isEmpty();
+        assertThat(engine.evaluate(pod, ClusterView.empty())).hasSize(2);
+    }
+
+    @Test
     void shouldNameTheKindsToReevaluateWhenADependencyChanges() {
         // Given the built-in catalog
         ControlEngine engine = ControlEngine.withDefaults();

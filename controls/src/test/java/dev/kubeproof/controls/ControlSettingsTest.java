@@ -62,7 +62,7 @@ class ControlSettingsTest {
         ControlSettings settings = new ControlSettings(registries, defaults.requiredOwnerLabels(), defaults.systemNamespaces(),
                 defaults.minimumKubernetesVersion(), defaults.allowedCapabilities(), defaults.sensitiveHostPathPrefixes(),
                 defaults.sensitiveWorkloadSelector(), defaults.unnecessaryPackages(), defaults.minimalImageMaxOsPackages(),
-                defaults.blockingVulnerabilitySeverities(), defaults.runtime());
+                defaults.blockingVulnerabilitySeverities(), defaults.judgeOwnedWorkloads(), defaults.runtime());
 
         // When the caller's list changes afterwards
         registries.add("evil.example.com");

@@ -21,7 +21,23 @@ import static org.assertj.core.api.Assertions.tuple;
 class FalcoTracesTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final ControlEngine engine = ControlEngine.withDefaults();
+    /** Falco's pods are made by ReplicaSets: judged here as objects of their own, as that setting does. */
+    private final ControlEngine engine = ControlEngine.load(ControlSettings.defaults().with(
+            JSON.createObjectNode().put("judgeOwnedWorkloads", true)));
+
+    @Test
+    void shouldJudgeAReplicaSetsPodOnItsOwnerByDefault() throws IOException {
+        // Given the ReplicaSet's privileged pod of create_nginx_pod_privileged.json, and the default settings
+        JsonNode pod = createdPod("create_nginx_pod_privileged.json");
+
+        // When it is evaluated
+        ControlResult privileged = ControlEngine.withDefaults().evaluate(pod, ClusterView.empty()).stream()
+                .filter(r -> r.control().id().equals("KP-POD-001")).findFirst().orElseThrow();
+
+        // Then the finding is left to its owner, which the message names
+        assertThat(privileged.status()).isEqualTo(Status.NOT_APPLICABLE);
+        assertThat(privileged.message()).startsWith("judged on its owner ReplicaSet/");
+    }
 
     @Test
     void shouldFailThePrivilegedControlOnlyForContainerNginxOfThePrivilegedPod() throws IOException {
