@@ -17,11 +17,14 @@ import java.nio.file.WatchService;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -162,9 +165,11 @@ public final class ScanDirectoryWatcher implements AutoCloseable {
         readAt.keySet().retainAll(present.keySet());
         long now = System.nanoTime();
         long settle = TimeUnit.MILLISECONDS.toNanos(config.pollIntervalMillis());
+        List<Sending> sending = new ArrayList<>();
+        boolean recorded = forgot;
         for (Map.Entry<String, String> entry : present.entrySet()) {
             if (stopSignal.getCount() == 0) {
-                return;
+                break;
             }
             String name = entry.getKey();
             String signature = entry.getValue();
@@ -173,51 +178,86 @@ public final class ScanDirectoryWatcher implements AutoCloseable {
                 // new or still being written: wait until it has been quiet for a poll interval
                 lastSeen.put(name, new Observation(signature, now));
             } else if (now - previous.since() >= settle && !signature.equals(readAt.get(name))) {
-                process(config.path().resolve(name), signature);
+                Sending started = process(config.path().resolve(name), signature);
+                if (started != null) {
+                    sending.add(started);
+                }
+                if (sending.size() >= MAX_IN_FLIGHT) {
+                    recorded |= record(sending);
+                }
             }
         }
-        if (forgot) {
+        recorded |= record(sending);
+        if (recorded) {
             storeState();
         }
     }
 
+    /**
+     * Files sent to Kafka at once before their outcome is awaited: a directory of thousands of reports is
+     * published in batches (one state-file write per batch, not one per file), the reports held are bounded.
+     */
+    static final int MAX_IN_FLIGHT = 200;
+
     private record Observation(String signature, long since) {
     }
 
-    private void process(Path file, String signature) throws IOException {
+    /** A report handed to Kafka, its outcome pending. */
+    private record Sending(Path file, String signature, String hash, CompletableFuture<ScanIngestor.Outcome> outcome) {
+    }
+
+    /** Awaits what was sent; records what Kafka took (published or dead-lettered). Returns whether any was recorded. */
+    private boolean record(List<Sending> sending) {
+        boolean recorded = false;
+        for (Sending sent : sending) {
+            ScanIngestor.Outcome outcome;
+            try {
+                outcome = sent.outcome().join();
+            } catch (RuntimeException e) {
+                // Kafka did not take it: leave it unrecorded, the next scan tries again
+                LOG.warn("scan report {} not stored in Kafka, will retry: {}", sent.file(), e.getCause() == null ? e : e.getCause());
+                continue;
+            }
+            if (outcome.published()) {
+                LOG.info("published scan of {} from {}", outcome.key(), sent.file());
+            } else {
+                LOG.warn("dead-lettered {}: {}: {}", sent.file(), outcome.errorType(), outcome.reason());
+            }
+            String name = sent.file().getFileName().toString();
+            published.put(name, sent.hash());
+            readAt.put(name, sent.signature());
+            filesDone.incrementAndGet();
+            recorded = true;
+        }
+        sending.clear();
+        return recorded;
+    }
+
+    /** Reads a quiet file and hands it to Kafka; null when there is nothing to send (gone, or published as it is). */
+    private Sending process(Path file, String signature) throws IOException {
         String name = file.getFileName().toString();
         byte[] bytes;
         try {
             bytes = readAtMost(file, ingestor.maxReportBytes() + 1);
         } catch (NoSuchFileException e) {
-            return;
+            return null;
         }
         String hash = sha256(bytes);
         if (hash.equals(published.get(name))) {
             readAt.put(name, signature);
-            return;
+            return null;
         }
         ScanIngestor.Source source = ScanIngestor.Source.file(file.toString());
-        ScanIngestor.Outcome outcome;
+        CompletableFuture<ScanIngestor.Outcome> outcome;
         try {
-            outcome = (bytes.length > ingestor.maxReportBytes()
+            outcome = bytes.length > ingestor.maxReportBytes()
                     ? ingestor.reject(source, ErrorTypes.OVERSIZED, "report file " + name + " of " + Files.size(file)
                     + " bytes is larger than maxReportBytes=" + ingestor.maxReportBytes(), bytes)
-                    : ingestor.ingest(bytes, source)).join();
+                    : ingestor.ingest(bytes, source);
         } catch (RuntimeException e) {
-            // Kafka did not take it: leave it unrecorded, the next scan tries again
-            LOG.warn("scan report {} not stored in Kafka, will retry: {}", file, e.getCause() == null ? e : e.getCause());
-            return;
+            outcome = CompletableFuture.failedFuture(e);
         }
-        if (outcome.published()) {
-            LOG.info("published scan of {} from {}", outcome.key(), file);
-        } else {
-            LOG.warn("dead-lettered {}: {}: {}", file, outcome.errorType(), outcome.reason());
-        }
-        published.put(name, hash);
-        readAt.put(name, signature);
-        storeState();
-        filesDone.incrementAndGet();
+        return new Sending(file, signature, hash, outcome);
     }
 
     private static byte[] readAtMost(Path file, int limit) throws IOException {
