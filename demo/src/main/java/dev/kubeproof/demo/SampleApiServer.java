@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.logging.Level;
@@ -89,12 +88,18 @@ public final class SampleApiServer implements AutoCloseable {
         this.objectCount = objectCount;
     }
 
-    static SampleApiServer start(List<ObjectNode> objects) {
+    /**
+     * Starts a server holding these objects, read one at a time (a generated cluster of tens of thousands of objects
+     * is never all built as trees at once).
+     */
+    public static SampleApiServer start(Iterable<? extends ObjectNode> objects) {
         Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
         SeededStore store = new SeededStore();
         long highestResourceVersion = 0;
+        int count = 0;
         for (ObjectNode object : objects) {
             highestResourceVersion = Math.max(highestResourceVersion, store.seed(object));
+            count++;
         }
         store.advanceResourceVersionTo(highestResourceVersion);
         VersionInfo version = new VersionInfo.Builder().withMajor("1").withMinor("32").withGitVersion(KUBERNETES_VERSION)
@@ -102,7 +107,7 @@ public final class SampleApiServer implements AutoCloseable {
         KubernetesMockServer server = new KubernetesMockServer(new Context(),
                 new MockWebServer(), expectations, new Router(expectations, store), false, version);
         server.init(InetAddress.getLoopbackAddress(), 0);
-        return new SampleApiServer(server, objects.size());
+        return new SampleApiServer(server, count);
     }
 
     /** The API server's base URL, e.g. {@code http://127.0.0.1:41234}. */
