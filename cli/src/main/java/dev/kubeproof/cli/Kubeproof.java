@@ -1,6 +1,7 @@
 package dev.kubeproof.cli;
 
 import dev.kubeproof.cli.attestations.AttestCommand;
+import dev.kubeproof.cli.bench.BenchCommand;
 import dev.kubeproof.cli.exceptions.ExceptionCommand;
 import dev.kubeproof.controls.scan.ScanCommand;
 import dev.kubeproof.sink.SinkCommand;
@@ -24,6 +25,7 @@ import picocli.CommandLine.Command;
                 RunCommand.class,
                 StreamsCommand.class,
                 SinkCommand.class,
+                BenchCommand.class,
                 ReferenceDoc.class,
                 CommandLine.HelpCommand.class
         },

@@ -10,9 +10,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,17 +19,14 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.fabric8.kubernetes.client.Config;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,22 +66,31 @@ import dev.kubeproof.stack.StackEndpoints;
 import dev.kubeproof.streams.EvidenceMetrics;
 import dev.kubeproof.streams.EvidenceService;
 import dev.kubeproof.streams.EvidenceServiceConfig;
-import dev.kubeproof.streams.EvidenceTopology;
 
 /**
  * The whole pipeline in one process, on servers already running: collectors (audit log file, resource informers,
  * Trivy reports directory), the evidence topology and the Elasticsearch sink. Without a kubeconfig the bundled
  * sample cluster is served by a mock Kubernetes API and fed through the real collectors.
  */
-final class LocalPipeline implements AutoCloseable {
+public final class LocalPipeline implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalPipeline.class);
     static final String STREAMS_APPLICATION_ID = "kubeproof-evidence";
     static final String SINK_GROUP_ID = "kubeproof-sink";
 
     /** Where and how to run. */
-    record Settings(StackEndpoints endpoints, Path workDir, String clusterId, String topicPrefix, String indexPrefix,
+    /**
+     * @param auditWebhook with a kubeconfig: also receive the cluster's audit events on an HTTPS webhook (a real
+     *                     cluster's apiserver is pointed at it); {@code bench} feeds an audit log instead
+     */
+    public record Settings(StackEndpoints endpoints, Path workDir, String clusterId, String topicPrefix, String indexPrefix,
                     Optional<Path> kubeconfig, Optional<String> context, Optional<Path> trivyReports,
-                    List<Path> auditLogs) {
+                    List<Path> auditLogs, boolean auditWebhook) {
+        public Settings(StackEndpoints endpoints, Path workDir, String clusterId, String topicPrefix, String indexPrefix,
+                        Optional<Path> kubeconfig, Optional<String> context, Optional<Path> trivyReports,
+                        List<Path> auditLogs) {
+            this(endpoints, workDir, clusterId, topicPrefix, indexPrefix, kubeconfig, context, trivyReports, auditLogs,
+                    true);
+        }
     }
 
     private final Settings settings;
@@ -94,20 +98,36 @@ final class LocalPipeline implements AutoCloseable {
     private final Deque<AutoCloseable> running = new ArrayDeque<>();
     private final ExecutorService sinkThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "kubeproof-sink"));
     private ResourceCollector resources;
+    private IngestRuntime runtime;
     private EvidenceService evidence;
     private volatile Set<String> sinkTopics = Set.of();
     private ElasticsearchConfig elasticsearch;
 
-    LocalPipeline(Settings settings) {
+    public LocalPipeline(Settings settings) {
         this.settings = settings;
         this.topics = new TopicCatalog(settings.topicPrefix());
     }
 
-    TopicCatalog topics() {
+    public TopicCatalog topics() {
         return topics;
     }
 
-    void start() throws IOException {
+    /** The metrics of every service of the pipeline (one registry: the one {@code /metrics} serves). */
+    public MeterRegistry metrics() {
+        return runtime.metrics().registry();
+    }
+
+    /** The sink's Elasticsearch settings (known once started): the same cluster, credentials and index names. */
+    public ElasticsearchConfig elasticsearch() {
+        return elasticsearch;
+    }
+
+    /** Where the evidence topology keeps its state stores. */
+    public Path stateDir() {
+        return settings.workDir().resolve("streams-state");
+    }
+
+    public void start() throws IOException {
         StackEndpoints endpoints = settings.endpoints();
         Path work = settings.workDir();
         Files.createDirectories(work);
@@ -121,7 +141,7 @@ final class LocalPipeline implements AutoCloseable {
         // 2. Collectors, sharing one publisher, dead-letter publisher, metrics and health endpoint.
         KafkaConfig kafka = KafkaConfig.of(endpoints.kafkaBootstrapServers(), endpoints.schemaRegistryUrl(),
                 "kubeproof-run");
-        IngestRuntime runtime = IngestRuntime.create(kafka, topics, new HealthConfig("127.0.0.1", Ports.freePort()));
+        runtime = IngestRuntime.create(kafka, topics, new HealthConfig("127.0.0.1", Ports.freePort()));
         running.push(runtime);
 
         Config kubernetes;
@@ -154,6 +174,9 @@ final class LocalPipeline implements AutoCloseable {
             auditLog = null;
             System.out.println("watching the cluster of " + settings.kubeconfig().map(Path::toString)
                     .orElse("the default kubeconfig") + settings.context().map(c -> ", context " + c).orElse(""));
+        }
+        boolean realCluster = settings.kubeconfig().isPresent() || settings.context().isPresent();
+        if (realCluster && settings.auditWebhook()) {
             webhook = AuditWebhookSetup.prepare(work.resolve("audit-webhook"), hostName(),
                     Ports.isListening(DEFAULT_WEBHOOK_PORT) ? Ports.freePort() : DEFAULT_WEBHOOK_PORT);
             System.out.println("audit webhook: " + webhook.url() + " (bearer token in " + webhook.tokenFile()
@@ -207,7 +230,7 @@ final class LocalPipeline implements AutoCloseable {
         streams.put("kafka.schemaRegistryUrl", endpoints.schemaRegistryUrl());
         streams.put("topicPrefix", settings.topicPrefix());
         streams.put("applicationId", applicationId());
-        streams.put("stateDir", work.resolve("streams-state").toString());
+        streams.put("stateDir", stateDir().toString());
         streams.put("standbyReplicas", "0");
         streams.put("replicationFactor", "1");
         if (controlSettings != null) {
@@ -252,12 +275,12 @@ final class LocalPipeline implements AutoCloseable {
         }
     }
 
-    String applicationId() {
+    public String applicationId() {
         return STREAMS_APPLICATION_ID + (settings.topicPrefix().equals(TopicCatalog.DEFAULT_PREFIX) ? ""
                 : "-" + settings.topicPrefix().replaceAll("[^A-Za-z0-9_-]", ""));
     }
 
-    String sinkGroupId() {
+    public String sinkGroupId() {
         return SINK_GROUP_ID + (settings.topicPrefix().equals(TopicCatalog.DEFAULT_PREFIX) ? ""
                 : "-" + settings.topicPrefix().replaceAll("[^A-Za-z0-9_-]", ""));
     }
@@ -286,16 +309,16 @@ final class LocalPipeline implements AutoCloseable {
      * @param heldChanges changes the topology holds back waiting for their audit event (at most attributionWait):
      *                    with every lag at 0 they are the work still to come; -1 while unknown
      */
-    record Progress(Map<String, Long> topicRecords, long streamsLag, long sinkLag, long heldChanges,
+    public record Progress(Map<String, Long> topicRecords, long streamsLag, long sinkLag, long heldChanges,
                     boolean collectorsReady, boolean streamsFailed) {
-        boolean settled(Progress previous) {
+        public boolean settled(Progress previous) {
             return previous != null && collectorsReady && streamsLag == 0 && sinkLag == 0 && heldChanges == 0
                     && topicRecords.equals(previous.topicRecords()) && !topicRecords.isEmpty()
                     && topicRecords.getOrDefault("evidence", 0L) > 0;
         }
     }
 
-    Progress progress() {
+    public Progress progress() {
         try (Admin admin = admin()) {
             Map<String, String> names = new LinkedHashMap<>();
             names.put("audit-events", topics.auditEvents().name());
@@ -304,15 +327,13 @@ final class LocalPipeline implements AutoCloseable {
             names.put("evidence", topics.evidence().name());
             names.put("violations", topics.violations().name());
             names.put("dead-letters", topics.deadLetters().name());
-            Map<TopicPartition, Long> ends = endOffsets(admin, names.values());
+            Map<TopicPartition, Long> ends = KafkaLag.endOffsets(admin, names.values());
             Map<String, Long> records = new LinkedHashMap<>();
             names.forEach((label, topic) -> records.put(label, ends.entrySet().stream()
                     .filter(e -> e.getKey().topic().equals(topic)).mapToLong(Map.Entry::getValue).sum()));
             // the streams application's inputs and its own repartition topics, where most of a big cold start waits
-            long streamsLag = lag(admin, applicationId(), Set.of(topics.resourceChanges().name(),
-                    topics.imageScans().name(), repartition(EvidenceTopology.REPARTITION_CHANGES),
-                    repartition(EvidenceTopology.REPARTITION_SCANS)));
-            long sinkLag = sinkTopics.isEmpty() ? -1 : lag(admin, sinkGroupId(), sinkTopics);
+            long streamsLag = KafkaLag.streamsLag(admin, applicationId(), topics);
+            long sinkLag = sinkTopics.isEmpty() ? -1 : KafkaLag.lag(admin, sinkGroupId(), sinkTopics);
             boolean ready = resources != null && resources.isReady();
             long held = evidence == null ? -1 : evidence.heldChanges();
             return new Progress(records, streamsLag, sinkLag, held, ready, evidence != null && evidence.failed());
@@ -320,15 +341,6 @@ final class LocalPipeline implements AutoCloseable {
             LOG.debug("progress not available yet: {}", e.getMessage());
             return new Progress(Map.of(), -1, -1, -1, false, false);
         }
-    }
-
-    private static Map<TopicPartition, Long> endOffsets(Admin admin, Collection<String> topicNames) throws Exception {
-        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-        admin.describeTopics(topicNames).allTopicNames().get(10, TimeUnit.SECONDS).forEach((name, description) ->
-                description.partitions().forEach(p -> request.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
-        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> offsets =
-                admin.listOffsets(request).all().get(10, TimeUnit.SECONDS);
-        return offsets.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
     }
 
     /**
@@ -356,28 +368,6 @@ final class LocalPipeline implements AutoCloseable {
         System.out.printf("sample governance: %d control exceptions (%s) and %d attestations (%s) recorded%n",
                 exceptions.size(), String.join(", ", exceptions.keySet()), attestations.size(),
                 attestations.values().stream().map(Attestation::getControlId).collect(Collectors.joining(", ")));
-    }
-
-    /** Kafka Streams' name for a repartition topic of this run's application. */
-    private String repartition(String name) {
-        return applicationId() + "-" + name + "-repartition";
-    }
-
-    /** Records the group has not committed yet on its input topics; -1 while it has committed nothing. */
-    private static long lag(Admin admin, String group, Set<String> inputs) throws Exception {
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-                .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-        Set<String> existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
-        // internal topics appear when the application starts: count what exists
-        Map<TopicPartition, Long> ends = endOffsets(admin, inputs.stream().filter(existing::contains).toList());
-        long lag = 0;
-        for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
-            OffsetAndMetadata offset = committed.get(end.getKey());
-            // Transaction markers take an offset: a fully consumed partition may sit one short of the end.
-            long position = offset == null ? 0 : offset.offset();
-            lag += Math.max(0, end.getValue() - position - (offset == null ? 0 : 1));
-        }
-        return committed.isEmpty() ? -1 : lag;
     }
 
     /** The runtime detections of the evidence history, per control (aggregated in Elasticsearch). */

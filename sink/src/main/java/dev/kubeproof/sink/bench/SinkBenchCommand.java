@@ -1,7 +1,6 @@
 package dev.kubeproof.sink.bench;
 
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,14 +15,7 @@ import java.util.concurrent.TimeUnit;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
-import co.elastic.clients.transport.rest5_client.Rest5ClientTransport;
-import co.elastic.clients.transport.rest5_client.low_level.Request;
-import co.elastic.clients.transport.rest5_client.low_level.Response;
-import co.elastic.clients.transport.rest5_client.low_level.Rest5Client;
 
-import org.apache.hc.core5.http.ContentType;
-import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
-import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -44,11 +36,8 @@ import dev.kubeproof.sink.SinkService;
 import dev.kubeproof.sink.config.ElasticsearchConfig;
 import dev.kubeproof.runtime.Secret;
 import dev.kubeproof.sink.config.SinkConfig;
-import dev.kubeproof.sink.documents.EvidenceDocuments;
-import dev.kubeproof.sink.documents.IndexAction;
 import dev.kubeproof.sink.elasticsearch.ElasticsearchClients;
 import dev.kubeproof.sink.elasticsearch.IndexNames;
-import dev.kubeproof.sink.elasticsearch.IndexTemplates;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -143,7 +132,7 @@ public final class SinkBenchCommand implements Callable<Integer> {
         produce(topics.evidence().name(), evidence);
 
         // raw _bulk before and after the sink, so that neither side alone gets a cold or a warm server
-        Duration rawFirst = rawBulk(rawBefore, evidence);
+        Duration rawFirst = RawBulk.index(rawBefore, evidence, batch);
 
         // the sink, from subscription until every record is committed
         SinkConfig config = SinkConfig.of(bootstrapServers, schemaRegistryUrl, topics, sinkEs)
@@ -172,7 +161,7 @@ public final class SinkBenchCommand implements Callable<Integer> {
             write = sink.metrics().phaseSeconds("write");
         }
 
-        Duration rawSecond = rawBulk(rawAfter, evidence);
+        Duration rawSecond = RawBulk.index(rawAfter, evidence, batch);
         Duration rawTime = rawFirst.plus(rawSecond).dividedBy(2);
         try (ElasticsearchClient client = ElasticsearchClients.create(sinkEs)) {
             String index = IndexNames.of(sinkEs).evidence();
@@ -183,45 +172,6 @@ public final class SinkBenchCommand implements Callable<Integer> {
             }
         }
         return new Result(records, sinkTime, rawTime, prepare, write);
-    }
-
-    /** Raw {@code _bulk} of the same documents (the sink's own rendering) into an identically templated data stream. */
-    private Duration rawBulk(ElasticsearchConfig rawEs, List<EvidenceRecord> evidence) throws Exception {
-        Duration rawTime;
-        try (ElasticsearchClient client = ElasticsearchClients.create(rawEs)) {
-            new IndexTemplates(client, rawEs).install();
-            IndexNames names = IndexNames.of(rawEs);
-            EvidenceDocuments documents = new EvidenceDocuments(names, ControlCatalog.empty());
-            List<byte[]> bodies = new ArrayList<>();
-            for (int from = 0; from < records; from += batch) {
-                StringBuilder body = new StringBuilder();
-                for (EvidenceRecord record : evidence.subList(from, Math.min(records, from + batch))) {
-                    IndexAction.Create create = (IndexAction.Create) documents.history(record);
-                    body.append("{\"create\":{\"_index\":\"").append(create.index()).append("\",\"_id\":\"")
-                            .append(create.id()).append("\"}}\n")
-                            .append(new String(create.json(), StandardCharsets.UTF_8)).append('\n');
-                }
-                bodies.add(body.toString().getBytes(StandardCharsets.UTF_8));
-            }
-            Rest5Client rest = ((Rest5ClientTransport) client._transport()).restClient();
-            long start = System.nanoTime();
-            for (byte[] body : bodies) {
-                Request request = new Request("POST", "/_bulk");
-                request.setEntity(new ByteArrayEntity(body, ContentType.create("application/x-ndjson")));
-                Response response = rest.performRequest(request);
-                String answer = EntityUtils.toString(response.getEntity());
-                if (answer.contains("\"errors\":true")) {
-                    throw new IllegalStateException("raw _bulk reported errors: " + answer.substring(0, Math.min(500, answer.length())));
-                }
-            }
-            rawTime = Duration.ofNanos(System.nanoTime() - start);
-            client.indices().refresh(r -> r.index(names.evidence()));
-            long rawCount = client.count(r -> r.index(names.evidence())).count();
-            if (rawCount != records) {
-                throw new IllegalStateException("raw _bulk indexed " + rawCount + " of " + records);
-            }
-        }
-        return rawTime;
     }
 
     private ElasticsearchConfig elasticsearch(String indexPrefix) {

@@ -24,13 +24,13 @@ import dev.kubeproof.testkit.RealServers;
 import dev.kubeproof.testkit.RealStack;
 
 /**
- * Elasticsearch unreachable for 30 s in the middle of ingestion. The shared Elasticsearch of the test stack cannot
+ * Elasticsearch unreachable for 60 s in the middle of ingestion. The shared Elasticsearch of the test stack cannot
  * be stopped, so the sink reaches it through a loopback TCP proxy that the test closes (port closed, every open
  * connection cut: connection refused, as for a stopped server) and opens again.
  */
 @RealStack({ServerKind.KAFKA, ServerKind.SCHEMA_REGISTRY, ServerKind.ELASTICSEARCH})
 class SinkOutageIT {
-    private static final Duration OUTAGE = Duration.ofSeconds(30);
+    private static final Duration OUTAGE = Duration.ofSeconds(60);
 
     private static EvidenceRecord[] wave(int from, int to) {
         return IntStream.range(from, to).mapToObj(i -> TestEvidence.transition("pod-" + i, 1, null,

@@ -1,0 +1,73 @@
+package dev.kubeproof.cli.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.HdrHistogram.Histogram;
+
+import dev.kubeproof.stack.LocalStack;
+import dev.kubeproof.stack.ServerKind;
+
+/** Small measuring helpers shared by the phases. */
+final class Measure {
+    private Measure() {
+    }
+
+    static double seconds(Duration duration) {
+        return BenchCommand.round(duration.toNanos() / 1e9, 2);
+    }
+
+    static double seconds(long nanos) {
+        return BenchCommand.round(nanos / 1e9, 2);
+    }
+
+    /** Latencies in microseconds, up to ten minutes, three significant digits. */
+    static Histogram latencyHistogram() {
+        return new Histogram(Duration.ofMinutes(10).toNanos() / 1000, 3);
+    }
+
+    /** p50, p99, max in milliseconds, and the count, of a histogram of microseconds. */
+    static Map<String, Object> latency(Histogram micros, long expected) {
+        Map<String, Object> latency = new LinkedHashMap<>();
+        latency.put("count", micros.getTotalCount());
+        latency.put("missing", expected - micros.getTotalCount());
+        latency.put("p50Ms", micros.getTotalCount() == 0 ? null : BenchCommand.round(micros.getValueAtPercentile(50) / 1000.0, 1));
+        latency.put("p99Ms", micros.getTotalCount() == 0 ? null : BenchCommand.round(micros.getValueAtPercentile(99) / 1000.0, 1));
+        latency.put("maxMs", micros.getTotalCount() == 0 ? null : BenchCommand.round(micros.getMaxValue() / 1000.0, 1));
+        return latency;
+    }
+
+    /**
+     * Heap and resident memory of this process (the whole pipeline runs in it, as in {@code run}) and of every
+     * server, and the state stores' size on disk.
+     */
+    static Map<String, Object> memory(LocalStack stack, Path stateDir, int objects) throws IOException {
+        Map<String, Object> memory = new LinkedHashMap<>();
+        Map<String, Object> pipeline = new LinkedHashMap<>();
+        pipeline.put("maxHeapBytes", Runtime.getRuntime().maxMemory());
+        long peakHeap = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
+                peakHeap += pool.getPeakUsage().getUsed();
+            }
+        }
+        // the pools peak at different moments: their sum is an upper bound of the heap ever in use
+        pipeline.put("peakHeapUsedBytesAtMost", peakHeap);
+        pipeline.put("peakRssBytes", Machine.peakRss(ProcessHandle.current().pid()));
+        memory.put("pipeline", pipeline);
+        for (Map.Entry<ServerKind, Long> server : stack.pids().entrySet()) {
+            memory.put(server.getKey().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
+                    Map.of("peakRssBytes", Machine.peakRssWithChildren(server.getValue())));
+        }
+        long stateBytes = BenchFiles.size(stateDir);
+        memory.put("stateStoreBytes", stateBytes);
+        memory.put("stateStoreBytesPer10000Objects", Math.round(stateBytes * 10_000.0 / Math.max(1, objects)));
+        return memory;
+    }
+}

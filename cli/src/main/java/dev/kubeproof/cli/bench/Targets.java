@@ -1,0 +1,42 @@
+package dev.kubeproof.cli.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The targets next to what was measured: reported, never asserted. */
+final class Targets {
+    static final int TARGET_PODS = 100_000;
+
+    private Targets() {
+    }
+
+    static List<Map<String, Object>> evaluate(ColdStart.Result cold, SteadyState.Result steady, RawRates.Kafka kafka,
+                                              RawRates.Bulk bulk, int pods) {
+        List<Map<String, Object>> targets = new ArrayList<>();
+        double extrapolated = cold.evidenceInElasticsearchSeconds() * TARGET_PODS / pods;
+        targets.add(target("cold start of 100,000 pods to complete evidence in Elasticsearch", "< 300 s",
+                BenchCommand.round(extrapolated, 0) + " s (measured " + cold.evidenceInElasticsearchSeconds() + " s for "
+                        + pods + " pods, scaled linearly)", extrapolated < 300));
+        double pipeline = cold.objectsPerSecond() / kafka.recordsPerSecond();
+        targets.add(target("pipeline objects/s vs raw Kafka records/s", ">= 0.50", String.valueOf(BenchCommand.round(pipeline, 4)),
+                pipeline >= 0.5));
+        double sink = cold.sinkWritesPerSecond() / bulk.documentsPerSecond();
+        targets.add(target("sink writes/s vs raw _bulk documents/s", ">= 0.80", String.valueOf(BenchCommand.round(sink, 4)),
+                sink >= 0.8));
+        Object p99 = ((Map<?, ?>) steady.toMap().get("changeToViolation")).get("p99Ms");
+        targets.add(target("change -> violation p99", "< 1000 ms", p99 + " ms",
+                p99 instanceof Number number && number.doubleValue() < 1000));
+        return targets;
+    }
+
+    private static Map<String, Object> target(String what, String goal, String measured, boolean met) {
+        Map<String, Object> target = new LinkedHashMap<>();
+        target.put("target", what);
+        target.put("goal", goal);
+        target.put("measured", measured);
+        target.put("met", met);
+        return target;
+    }
+}

@@ -1,0 +1,75 @@
+package dev.kubeproof.sink.bench;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.transport.rest5_client.Rest5ClientTransport;
+import co.elastic.clients.transport.rest5_client.low_level.Request;
+import co.elastic.clients.transport.rest5_client.low_level.Response;
+import co.elastic.clients.transport.rest5_client.low_level.Rest5Client;
+
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+
+import dev.kubeproof.avro.EvidenceRecord;
+import dev.kubeproof.siem.ControlCatalog;
+import dev.kubeproof.sink.config.ElasticsearchConfig;
+import dev.kubeproof.sink.documents.EvidenceDocuments;
+import dev.kubeproof.sink.documents.IndexAction;
+import dev.kubeproof.sink.elasticsearch.ElasticsearchClients;
+import dev.kubeproof.sink.elasticsearch.IndexNames;
+import dev.kubeproof.sink.elasticsearch.IndexTemplates;
+
+/** The raw {@code _bulk} rate of this Elasticsearch for the sink's documents: the ceiling a sink is compared to. */
+public final class RawBulk {
+    private RawBulk() {
+    }
+
+    /**
+     * Indexes the evidence's history documents (the sink's own rendering) with plain {@code _bulk} requests of
+     * {@code batch} documents into the data stream of {@code rawEs}'s prefix (templated as the sink's), and returns
+     * the time the requests took (rendering excluded). Fails when a request reports errors or a document is missing.
+     */
+    public static Duration index(ElasticsearchConfig rawEs, List<EvidenceRecord> evidence, int batch) throws Exception {
+        int records = evidence.size();
+        Duration rawTime;
+        try (ElasticsearchClient client = ElasticsearchClients.create(rawEs)) {
+            new IndexTemplates(client, rawEs).install();
+            IndexNames names = IndexNames.of(rawEs);
+            EvidenceDocuments documents = new EvidenceDocuments(names, ControlCatalog.empty());
+            List<byte[]> bodies = new ArrayList<>();
+            for (int from = 0; from < records; from += batch) {
+                StringBuilder body = new StringBuilder();
+                for (EvidenceRecord record : evidence.subList(from, Math.min(records, from + batch))) {
+                    IndexAction.Create create = (IndexAction.Create) documents.history(record);
+                    body.append("{\"create\":{\"_index\":\"").append(create.index()).append("\",\"_id\":\"")
+                            .append(create.id()).append("\"}}\n")
+                            .append(new String(create.json(), StandardCharsets.UTF_8)).append('\n');
+                }
+                bodies.add(body.toString().getBytes(StandardCharsets.UTF_8));
+            }
+            Rest5Client rest = ((Rest5ClientTransport) client._transport()).restClient();
+            long start = System.nanoTime();
+            for (byte[] body : bodies) {
+                Request request = new Request("POST", "/_bulk");
+                request.setEntity(new ByteArrayEntity(body, ContentType.create("application/x-ndjson")));
+                Response response = rest.performRequest(request);
+                String answer = EntityUtils.toString(response.getEntity());
+                if (answer.contains("\"errors\":true")) {
+                    throw new IllegalStateException("raw _bulk reported errors: " + answer.substring(0, Math.min(500, answer.length())));
+                }
+            }
+            rawTime = Duration.ofNanos(System.nanoTime() - start);
+            client.indices().refresh(r -> r.index(names.evidence()));
+            long rawCount = client.count(r -> r.index(names.evidence())).count();
+            if (rawCount != records) {
+                throw new IllegalStateException("raw _bulk indexed " + rawCount + " of " + records);
+            }
+        }
+        return rawTime;
+    }
+}
