@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
 import dev.kubeproof.stack.LocalStack;
@@ -27,9 +28,9 @@ final class Measure {
         return BenchCommand.round(nanos / 1e9, 2);
     }
 
-    /** Latencies in microseconds, up to ten minutes, three significant digits. */
+    /** Latencies in microseconds, up to ten minutes, three significant digits; recorded and read from two threads. */
     static Histogram latencyHistogram() {
-        return new Histogram(Duration.ofMinutes(10).toNanos() / 1000, 3);
+        return new ConcurrentHistogram(Duration.ofMinutes(10).toNanos() / 1000, 3);
     }
 
     /** p50, p99, max in milliseconds, and the count, of a histogram of microseconds. */

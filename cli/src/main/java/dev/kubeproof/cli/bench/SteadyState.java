@@ -18,6 +18,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -69,13 +70,18 @@ final class SteadyState {
     static final String CONTROL = "KP-POD-001";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    record Result(int changes, int offeredPerSecond, double achievedPerSecond, Histogram toViolation,
-                  Histogram toDocument) {
+    /**
+     * @param drainedPerSecond changes per second from the first send to the last violation seen: what the pipeline
+     *                         sustained (below the offered rate when it cannot keep up, and then latency is queueing)
+     */
+    record Result(int changes, int offeredPerSecond, double achievedPerSecond, double drainedPerSecond,
+                  Histogram toViolation, Histogram toDocument) {
         Map<String, Object> toMap() {
             Map<String, Object> map = new LinkedHashMap<>();
             map.put("changes", changes);
             map.put("offeredPerSecond", offeredPerSecond);
             map.put("achievedPerSecond", BenchCommand.round(achievedPerSecond, 1));
+            map.put("drainedPerSecond", BenchCommand.round(drainedPerSecond, 1));
             map.put("changeToViolation", Measure.latency(toViolation, changes));
             map.put("changeToDocument", Measure.latency(toDocument, changes));
             return map;
@@ -114,7 +120,9 @@ final class SteadyState {
         Histogram toDocument = Measure.latencyHistogram();
         AtomicBoolean stop = new AtomicBoolean();
 
-        Thread violations = new Thread(() -> readViolations(pending, intended, toViolation, stop), "bench-violations");
+        AtomicLong lastViolation = new AtomicLong();
+        Thread violations = new Thread(() -> readViolations(pending, intended, toViolation, lastViolation, stop),
+                "bench-violations");
         Instant phaseStart = Instant.now();
         ElasticsearchConfig elasticsearch = pipeline.elasticsearch();
         Thread documents = new Thread(() -> countDocuments(elasticsearch, phaseStart, intended, n, toDocument, stop),
@@ -151,10 +159,13 @@ final class SteadyState {
             while ((toViolation.getTotalCount() < n || toDocument.getTotalCount() < n) && System.nanoTime() < deadline) {
                 Thread.sleep(200); // the two reader threads record; this one only waits for them
             }
+            long drained = lastViolation.get();
             stop.set(true);
             violations.join(10_000);
             documents.join(10_000);
-            Result result = new Result(n, rate, achieved, toViolation, toDocument);
+            double drainedPerSecond = toViolation.getTotalCount() / Math.max(1e-9, (drained - start) / 1e9);
+            Result result = new Result(n, rate, achieved, drainedPerSecond, toViolation, toDocument);
+            console.printf("  the pipeline drained %.0f changes/s (first send to last violation)%n", drainedPerSecond);
             console.printf("  change -> violation on the topic: p50 %s ms, p99 %s ms, max %s ms (%d of %d)%n",
                     result.toMap().get("changeToViolation") instanceof Map<?, ?> m ? m.get("p50Ms") : "-",
                     ((Map<?, ?>) result.toMap().get("changeToViolation")).get("p99Ms"),
@@ -195,7 +206,7 @@ final class SteadyState {
     }
 
     private void readViolations(Map<String, Queue<Integer>> pending, long[] intended, Histogram latencies,
-                                AtomicBoolean stop) {
+                                AtomicLong lastViolation, AtomicBoolean stop) {
         Properties properties = new Properties();
         properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers());
         properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -219,6 +230,7 @@ final class SteadyState {
                     Integer index = sent == null ? null : sent.poll();
                     if (index != null) {
                         latencies.recordValue(Math.max(0, (received - intended[index]) / 1000));
+                        lastViolation.set(received);
                     }
                 }
             }

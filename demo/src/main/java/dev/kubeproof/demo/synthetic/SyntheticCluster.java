@@ -161,32 +161,37 @@ public final class SyntheticCluster {
     }
 
     /**
-     * Up to {@code max} Pods of hardened Deployments (they pass KP-POD-001), in generation order: what a steady-state
-     * benchmark changes to privileged, one change each.
+     * Up to {@code max} hardened Deployments (they pass KP-POD-001), in generation order: what a steady-state
+     * benchmark changes to privileged, one change each (their ReplicaSets and Pods are judged on them).
      */
-    public List<ObjectNode> hardenedPods(int max) {
-        List<ObjectNode> pods = new ArrayList<>();
+    public List<ObjectNode> hardenedDeployments(int max) {
+        List<ObjectNode> deployments = new ArrayList<>();
         Iterator<ObjectNode> objects = objects();
-        while (objects.hasNext() && pods.size() < max) {
+        while (objects.hasNext() && deployments.size() < max) {
             ObjectNode object = objects.next();
-            if (object.path("kind").asText().equals("Pod") && kindOf(deploymentIndex(object)) == WorkloadKind.HARDENED) {
-                pods.add(object);
+            if (object.path("kind").asText().equals("Deployment")
+                    && kindOf(deploymentIndex(object)) == WorkloadKind.HARDENED) {
+                deployments.add(object);
             }
         }
-        return pods;
+        return deployments;
     }
 
-    /** The audit event (Metadata level, as most audit policies log pods) of an update of {@code object} by a person. */
-    public static String updateAudit(ObjectNode object, String user, Instant at) {
-        String namespace = object.at("/metadata/namespace").asText();
-        String name = object.at("/metadata/name").asText();
+    /**
+     * The audit event (Metadata level, as most audit policies log workloads) of an update of a Deployment by a
+     * person.
+     */
+    public static String updateAudit(ObjectNode deployment, String user, Instant at) {
+        String namespace = deployment.at("/metadata/namespace").asText();
+        String name = deployment.at("/metadata/name").asText();
         return "{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"level\":\"Metadata\",\"auditID\":\""
-                + UUID.randomUUID() + "\",\"stage\":\"ResponseComplete\",\"requestURI\":\"/api/v1/namespaces/"
-                + namespace + "/pods/" + name + "\",\"verb\":\"update\",\"user\":{\"username\":\"" + user + "\","
-                + "\"groups\":[\"system:authenticated\"]},\"sourceIPs\":[\"10.0.0.9\"],\"userAgent\":\"kubectl/v1.32.4\","
-                + "\"objectRef\":{\"resource\":\"pods\",\"namespace\":\"" + namespace + "\",\"name\":\"" + name
-                + "\",\"apiVersion\":\"v1\"},\"responseStatus\":{\"metadata\":{},\"code\":200},"
-                + "\"requestReceivedTimestamp\":\"" + at + "\",\"stageTimestamp\":\"" + at + "\"}";
+                + UUID.randomUUID() + "\",\"stage\":\"ResponseComplete\",\"requestURI\":\"/apis/apps/v1/namespaces/"
+                + namespace + "/deployments/" + name + "\",\"verb\":\"update\",\"user\":{\"username\":\"" + user
+                + "\",\"groups\":[\"system:authenticated\"]},\"sourceIPs\":[\"10.0.0.9\"],\"userAgent\":"
+                + "\"kubectl/v1.32.4\",\"objectRef\":{\"resource\":\"deployments\",\"namespace\":\"" + namespace
+                + "\",\"name\":\"" + name + "\",\"apiGroup\":\"apps\",\"apiVersion\":\"v1\"},\"responseStatus\":"
+                + "{\"metadata\":{},\"code\":200},\"requestReceivedTimestamp\":\"" + at + "\",\"stageTimestamp\":\""
+                + at + "\"}";
     }
 
     /** The Deployment index of a generated workload, from its {@code app} label ({@code svc-<index>}). */

@@ -118,20 +118,23 @@ class SyntheticClusterTest {
     }
 
     @Test
-    void shouldOfferHardenedPodsAndTheAuditEventOfTheirUpdate() throws Exception {
+    void shouldOfferHardenedDeploymentsAndTheAuditEventOfTheirUpdate() throws Exception {
         // Given the cluster
         SyntheticCluster cluster = SyntheticCluster.of(SMALL);
 
-        // When asked for hardened pods, more than it has
-        List<ObjectNode> pods = cluster.hardenedPods(1_000);
+        // When asked for hardened Deployments, more than it has
+        List<ObjectNode> deployments = cluster.hardenedDeployments(1_000);
 
-        // Then it gives every pod of Deployments 5-9 and 15-19 (five in ten are hardened), none privileged
-        assertThat(pods).hasSize(50).allSatisfy(pod -> assertThat(privileged(pod)).isFalse());
-        assertThat(cluster.hardenedPods(3)).hasSize(3);
-        JsonNode audit = JSON.readTree(SyntheticCluster.updateAudit(pods.get(0), "dev@example.com",
+        // Then it gives Deployments 5-9 and 15-19 (five in ten are hardened), none privileged
+        assertThat(deployments).hasSize(10).allSatisfy(d -> assertThat(privileged(d)).isFalse())
+                .allSatisfy(d -> assertThat(d.get("kind").asText()).isEqualTo("Deployment"));
+        assertThat(cluster.hardenedDeployments(3)).extracting(d -> d.at("/metadata/name").asText())
+                .containsExactly("svc-5", "svc-6", "svc-7");
+        JsonNode audit = JSON.readTree(SyntheticCluster.updateAudit(deployments.get(0), "dev@example.com",
                 java.time.Instant.parse("2026-02-01T00:00:00Z")));
         assertThat(audit.get("verb").asText()).isEqualTo("update");
-        assertThat(audit.at("/objectRef/name").asText()).isEqualTo(pods.get(0).at("/metadata/name").asText());
+        assertThat(audit.at("/objectRef/resource").asText()).isEqualTo("deployments");
+        assertThat(audit.at("/objectRef/name").asText()).isEqualTo("svc-5");
     }
 
     @Test

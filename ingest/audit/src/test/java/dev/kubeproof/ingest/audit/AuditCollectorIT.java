@@ -96,7 +96,13 @@ class AuditCollectorIT {
     }
 
     private static HttpResponse<String> post(int port, SSLContext tls, String authorization, byte[] body) throws Exception {
-        HttpClient client = HttpClient.newBuilder().sslContext(tls).version(HttpClient.Version.HTTP_1_1).build();
+        return post(HttpClient.newBuilder().sslContext(tls).version(HttpClient.Version.HTTP_1_1).build(), port,
+                authorization, body);
+    }
+
+    /** With the caller's client: one connection for many posts, as an apiserver keeps it. */
+    private static HttpResponse<String> post(HttpClient client, int port, String authorization, byte[] body)
+            throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/audit"))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (authorization != null) {
@@ -152,6 +158,61 @@ class AuditCollectorIT {
     @Test
     void shouldDeliverEveryFalcoFixturePostedWithABearerTokenOnceCorrectlyKeyed() throws Exception {
         shouldDeliverEveryFalcoFixtureOnce(certificates.clientWithoutCertificate(), "Bearer " + TOKEN);
+    }
+
+    @Test
+    void shouldDeadLetterEveryBadBodyWithItsReasonAndDeliverEveryGoodEventOnceInMixedTraffic() throws Exception {
+        // Given the webhook (bodies up to 8 KiB) and an apiserver's client
+        TopicCatalog topics = topics("audit-bad");
+        try (IngestRuntime runtime = runtime(topics)) {
+            WebhookConfig webhook = webhookConfig(topics).webhook();
+            AuditCollectorConfig config = new AuditCollectorConfig("it", KafkaConfig.of(servers.kafkaBootstrapServers(),
+                    servers.schemaRegistryUrl(), "audit-it"), topics.prefix(), null,
+                    new WebhookConfig(webhook.host(), 0, webhook.path(), webhook.tls(), tokens, null, 8192, 30, 2),
+                    null, null, null, null);
+            AuditCollector collector = new AuditCollector(config, runtime).start();
+            runtime.manage(collector);
+            String event = AuditFixtures.events(AuditFixtures.trace("exec_pod.json")).get(0);
+            String auditId = AuditFixtures.json(event).get("auditID").asText();
+            byte[] padding = new byte[9000];
+            java.util.Arrays.fill(padding, (byte) 'x');
+            String oversized = "{\"kind\":\"EventList\",\"apiVersion\":\"audit.k8s.io/v1\",\"items\":[],\"pad\":\""
+                    + new String(padding, StandardCharsets.US_ASCII) + "\"}";
+            HttpClient apiserver = HttpClient.newBuilder().sslContext(certificates.clientWithCertificate())
+                    .version(HttpClient.Version.HTTP_1_1).build();
+
+            // When 3,000 bad bodies (malformed, oversized, not an EventList) are posted between 300 good batches
+            Map<Integer, Integer> statuses = new java.util.TreeMap<>();
+            int good = 0;
+            for (int i = 0; i < 3_300; i++) {
+                byte[] body = switch (i % 11) {
+                    case 0 -> AuditFixtures.eventList(List.of(event.replace(auditId,
+                            java.util.UUID.nameUUIDFromBytes(("good-" + i).getBytes(StandardCharsets.UTF_8)).toString())));
+                    case 1, 2, 3, 4 -> ("{\"items\": [" + i).getBytes(StandardCharsets.UTF_8);
+                    case 5, 6, 7 -> oversized.getBytes(StandardCharsets.UTF_8);
+                    default -> ("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"code\":" + i + "}").getBytes(StandardCharsets.UTF_8);
+                };
+                good += i % 11 == 0 ? 1 : 0;
+                statuses.merge(post(apiserver, collector.webhookPort(), null, body).statusCode(), 1, Integer::sum);
+            }
+
+            // Then every good event is published once, every bad body answered 4xx and dead-lettered with its reason
+            List<ConsumerRecord<String, byte[]>> published = read(topics.auditEvents());
+            assertThat(published).hasSize(good).extracting(r -> decode(r).getAuditId()).doesNotHaveDuplicates();
+            assertThat(statuses).containsEntry(200, good).containsEntry(400, 1_200 + 900)
+                    .containsEntry(413, 900);
+            AvroDeserializer<dev.kubeproof.avro.DeadLetter> letters = new AvroDeserializer<>(
+                    new ConfluentRestSchemaRegistryClient(RegistryClientConfig.of(servers.schemaRegistryUrl())),
+                    dev.kubeproof.avro.DeadLetter.class);
+            Map<String, Long> reasons = read(topics.deadLetters()).stream()
+                    .map(r -> letters.deserialize(r.topic(), r.value()))
+                    .collect(Collectors.groupingBy(dev.kubeproof.avro.DeadLetter::getErrorType, java.util.TreeMap::new,
+                            Collectors.counting()));
+            System.out.printf("AuditCollectorIT: %d good events published once; 3,000 bad bodies answered %s and "
+                    + "dead-lettered %s%n", good, statuses, reasons);
+            assertThat(reasons).containsEntry("MALFORMED_JSON", 1_200L).containsEntry("OVERSIZED", 900L)
+                    .containsEntry("WRONG_KIND", 900L);
+        }
     }
 
     @Test

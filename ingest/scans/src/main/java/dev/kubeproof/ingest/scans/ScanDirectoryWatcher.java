@@ -119,8 +119,7 @@ public final class ScanDirectoryWatcher implements AutoCloseable {
     private void run() {
         try {
             while (stopSignal.getCount() > 0) {
-                scan();
-                waitForChange();
+                waitForChange(scan());
             }
         } catch (Throwable e) {
             failure = e;
@@ -130,13 +129,18 @@ public final class ScanDirectoryWatcher implements AutoCloseable {
         }
     }
 
-    private void waitForChange() throws InterruptedException {
+    /**
+     * Waits a poll interval, or for a notification. With notifications and every file read, a rescan is only a
+     * safety net (a missed event): listing thousands of reports every second would cost a core's few percent.
+     */
+    private void waitForChange(boolean filesPending) throws InterruptedException {
         if (watcher == null) {
             stopSignal.await(config.pollIntervalMillis(), TimeUnit.MILLISECONDS);
             return;
         }
+        long wait = filesPending ? config.pollIntervalMillis() : Math.max(config.pollIntervalMillis(), IDLE_RESCAN_MILLIS);
         try {
-            var key = watcher.poll(config.pollIntervalMillis(), TimeUnit.MILLISECONDS);
+            var key = watcher.poll(wait, TimeUnit.MILLISECONDS);
             if (key != null) {
                 key.pollEvents();
                 key.reset();
@@ -146,7 +150,11 @@ public final class ScanDirectoryWatcher implements AutoCloseable {
         }
     }
 
-    private void scan() throws IOException {
+    /** With file system notifications and nothing pending, how often the folder is listed anyway. */
+    static final long IDLE_RESCAN_MILLIS = 30_000;
+
+    /** Reads what is new and quiet; returns whether a file still waits (being written, or not yet quiet). */
+    private boolean scan() throws IOException {
         Map<String, String> present = new TreeMap<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(config.path(), "*.json")) {
             for (Path file : files) {
@@ -191,6 +199,8 @@ public final class ScanDirectoryWatcher implements AutoCloseable {
         if (recorded) {
             storeState();
         }
+        // pending: a file new, still being written, not quiet yet, or not taken by Kafka (tried again next scan)
+        return present.entrySet().stream().anyMatch(e -> !e.getValue().equals(readAt.get(e.getKey())));
     }
 
     /**
