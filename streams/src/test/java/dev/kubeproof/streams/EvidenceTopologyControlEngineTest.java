@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.junit.jupiter.api.AfterEach;
@@ -25,6 +26,7 @@ import dev.kubeproof.avro.EvidenceStatus;
 import dev.kubeproof.avro.ResourceChange;
 import dev.kubeproof.controls.ClusterView;
 import dev.kubeproof.controls.ControlEngine;
+import dev.kubeproof.controls.ControlSettings;
 import dev.kubeproof.controls.Status;
 import dev.kubeproof.siem.ViolationFormats;
 import dev.kubeproof.streams.evaluation.EvaluationProcessor;
@@ -45,7 +47,9 @@ class EvidenceTopologyControlEngineTest {
     @TempDir
     Path stateDir;
 
-    private final ControlEngine engine = ControlEngine.withDefaults();
+    /** Falco's pods are made by ReplicaSets: judged as objects of their own here, as that setting does. */
+    private final ControlEngine engine = ControlEngine.load(ControlSettings.defaults().with(
+            JsonNodeFactory.instance.objectNode().put("judgeOwnedWorkloads", true)));
     private TopologyHarness topology;
 
     @BeforeEach

@@ -81,6 +81,14 @@ public final class SinkBenchCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "1000", description = "records per poll and per _bulk (default ${DEFAULT-VALUE})")
     int batch;
 
+    @Option(names = "--bulk-operations", description = "operations per _bulk request of the sink when less than a "
+            + "poll's (default: --batch): a poll then spans several requests")
+    Integer bulkOperations;
+
+    @Option(names = "--concurrent-requests", defaultValue = "1", description = "the sink's _bulk requests in flight "
+            + "at once (bulkConcurrentRequests; default ${DEFAULT-VALUE})")
+    int concurrentRequests;
+
     /** The measured result. */
     public record Result(int records, Duration sink, Duration rawBulk, double prepareSeconds, double writeSeconds) {
         public double sinkPerSecond() {
@@ -105,7 +113,8 @@ public final class SinkBenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Result result = run();
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("records: %d, batch: %d%n", result.records(), batch);
+        out.printf("records: %d, batch: %d, sink bulk operations: %d, concurrent requests: %d%n", result.records(), batch,
+                bulkOperations == null ? batch : bulkOperations, concurrentRequests);
         out.printf("sink:      %8.0f docs/s (%d ms)%n", result.sinkPerSecond(), result.sink().toMillis());
         out.printf("  of which decoding and rendering %d ms, writing to Elasticsearch %d ms (the rest: Kafka polls and commits)%n",
                 Math.round(result.prepareSeconds() * 1000), Math.round(result.writeSeconds() * 1000));
@@ -138,7 +147,8 @@ public final class SinkBenchCommand implements Callable<Integer> {
         SinkConfig config = SinkConfig.of(bootstrapServers, schemaRegistryUrl, topics, sinkEs)
                 .withGroupId(prefix + "-sink").withInputs(EnumSet.of(SinkConfig.Input.EVIDENCE))
                 // one write per record (its history document): a whole poll in one bulk request, like the raw _bulk
-                .withBatching(batch, batch);
+                .withBatching(batch, bulkOperations == null ? batch : bulkOperations)
+                .withConcurrentRequests(concurrentRequests);
         Duration sinkTime;
         double prepare;
         double write;

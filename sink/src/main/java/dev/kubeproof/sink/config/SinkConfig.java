@@ -64,7 +64,7 @@ public record SinkConfig(
         @JsonProperty(defaultValue = "5242880")
         @JsonPropertyDescription("Bytes per bulk request.")
         Long bulkMaxBytes,
-        @JsonProperty(defaultValue = "1")
+        @JsonProperty(defaultValue = "2")
         @JsonPropertyDescription("Bulk requests in flight at once.")
         Integer bulkConcurrentRequests,
         @JsonPropertyDescription("How to reach Elasticsearch and name its indices. Required.")
@@ -112,7 +112,10 @@ public record SinkConfig(
         retry = retry == null ? new RetryPolicy(8, Duration.ofMillis(200), Duration.ofSeconds(30)) : retry;
         bulkMaxOperations = bulkMaxOperations == null ? 1000 : bulkMaxOperations;
         bulkMaxBytes = bulkMaxBytes == null ? 5L * 1024 * 1024 : bulkMaxBytes;
-        bulkConcurrentRequests = bulkConcurrentRequests == null ? 1 : bulkConcurrentRequests;
+        // Two: a poll's writes (about 3 per evidence record) span several requests, and they are independent: every
+        // state write is versioned by its chain sequence, so an older one that lands last conflicts. Measured with
+        // `sink bench`: 2,670 -> 3,631 docs/s when a poll spans four requests; no gain when it fits in one.
+        bulkConcurrentRequests = bulkConcurrentRequests == null ? 2 : bulkConcurrentRequests;
         if (bulkMaxOperations < 1 || bulkMaxOperations > 100_000) {
             throw new IllegalArgumentException("bulkMaxOperations must be between 1 and 100000, was " + bulkMaxOperations);
         }
@@ -172,6 +175,11 @@ public record SinkConfig(
     public SinkConfig withBatching(int pollRecords, int bulkOperations) {
         return new SinkConfig(kafka, topicPrefix, health, groupId, inputs, violationsFormat, pollRecords, pollTimeout, retry,
                 bulkOperations, bulkMaxBytes, bulkConcurrentRequests, elasticsearch, policyReports);
+    }
+
+    public SinkConfig withConcurrentRequests(int requests) {
+        return new SinkConfig(kafka, topicPrefix, health, groupId, inputs, violationsFormat, maxPollRecords, pollTimeout, retry,
+                bulkMaxOperations, bulkMaxBytes, requests, elasticsearch, policyReports);
     }
 
     public SinkConfig withPolicyReports(PolicyReportConfig reports) {
