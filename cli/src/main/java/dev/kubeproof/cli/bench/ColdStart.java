@@ -14,7 +14,6 @@ import dev.kubeproof.demo.synthetic.SyntheticCluster;
 import dev.kubeproof.sink.config.ElasticsearchConfig;
 import dev.kubeproof.sink.elasticsearch.ElasticsearchClients;
 import dev.kubeproof.sink.elasticsearch.IndexNames;
-import dev.kubeproof.stack.StackEndpoints;
 
 /**
  * Cold start: the pipeline starts on an empty Kafka and Elasticsearch and a cluster it has never seen; timed from
@@ -57,15 +56,12 @@ final class ColdStart {
     }
 
     private final LocalPipeline pipeline;
-    private final StackEndpoints endpoints;
     private final SyntheticCluster cluster;
     private final Duration timeout;
     private final PrintStream console;
 
-    ColdStart(LocalPipeline pipeline, StackEndpoints endpoints, SyntheticCluster cluster, Duration timeout,
-              PrintStream console) {
+    ColdStart(LocalPipeline pipeline, SyntheticCluster cluster, Duration timeout, PrintStream console) {
         this.pipeline = pipeline;
-        this.endpoints = endpoints;
         this.cluster = cluster;
         this.timeout = timeout;
         this.console = console;
