@@ -170,7 +170,8 @@ final class RawRates {
         return bulk;
     }
 
-    private static KafkaConsumer<byte[], byte[]> consumer(StackEndpoints endpoints) {
+    /** A byte-for-byte, read_committed consumer that commits nothing (the bench's readers and copiers). */
+    static KafkaConsumer<byte[], byte[]> consumer(StackEndpoints endpoints) {
         Properties properties = new Properties();
         properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers());
         properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

@@ -166,14 +166,8 @@ final class SteadyState {
             double drainedPerSecond = toViolation.getTotalCount() / Math.max(1e-9, (drained - start) / 1e9);
             Result result = new Result(n, rate, achieved, drainedPerSecond, toViolation, toDocument);
             console.printf("  the pipeline drained %.0f changes/s (first send to last violation)%n", drainedPerSecond);
-            console.printf("  change -> violation on the topic: p50 %s ms, p99 %s ms, max %s ms (%d of %d)%n",
-                    result.toMap().get("changeToViolation") instanceof Map<?, ?> m ? m.get("p50Ms") : "-",
-                    ((Map<?, ?>) result.toMap().get("changeToViolation")).get("p99Ms"),
-                    ((Map<?, ?>) result.toMap().get("changeToViolation")).get("maxMs"), toViolation.getTotalCount(), n);
-            console.printf("  change -> document in Elasticsearch: p50 %s ms, p99 %s ms, max %s ms (%d of %d)%n",
-                    ((Map<?, ?>) result.toMap().get("changeToDocument")).get("p50Ms"),
-                    ((Map<?, ?>) result.toMap().get("changeToDocument")).get("p99Ms"),
-                    ((Map<?, ?>) result.toMap().get("changeToDocument")).get("maxMs"), toDocument.getTotalCount(), n);
+            print("change -> violation on the topic", toViolation, n);
+            print("change -> document in Elasticsearch", toDocument, n);
             return result;
         } finally {
             stop.set(true);
@@ -203,6 +197,12 @@ final class SteadyState {
             prepared.add(mapper.toChange(deploymentKind, resource, ChangeType.MODIFIED, false));
         }
         return prepared;
+    }
+
+    private void print(String what, Histogram latencies, int expected) {
+        Map<String, Object> figures = Measure.latency(latencies, expected);
+        console.printf("  %s: p50 %s ms, p99 %s ms, max %s ms (%d of %d)%n", what, figures.get("p50Ms"),
+                figures.get("p99Ms"), figures.get("maxMs"), latencies.getTotalCount(), expected);
     }
 
     private void readViolations(Map<String, Queue<Integer>> pending, long[] intended, Histogram latencies,
