@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 import co.elastic.clients.elasticsearch.core.search.Hit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -152,7 +153,7 @@ class ExceptionsAndAttestationsIT {
             evidence.records(podKey).forEach(r -> ids.add(r.getEvidenceId()));
             evidence.records(deploymentKey).forEach(r -> ids.add(r.getEvidenceId()));
             evidence.records(reviewKey).forEach(r -> ids.add(r.getEvidenceId()));
-            await("indexed").atMost(WAIT).untilAsserted(() -> {
+            await("indexed").atMost(WAIT).ignoreExceptionsInstanceOf(ElasticsearchException.class).untilAsserted(() -> {
                 client.indices().refresh(r -> r.index(names.evidence()));
                 List<Hit<ObjectNode>> hits = client.search(s -> s.index(names.evidence()).size(100)
                         .query(q -> q.ids(i -> i.values(ids))), ObjectNode.class).hits().hits();

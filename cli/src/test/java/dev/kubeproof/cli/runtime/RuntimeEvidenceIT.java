@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 import co.elastic.clients.elasticsearch.core.search.Hit;
 
 import dev.kubeproof.avro.AttributionMethod;
@@ -154,7 +155,8 @@ class RuntimeEvidenceIT {
         IndexNames names = IndexNames.of(pipeline.elasticsearch);
         try (ElasticsearchClient client = ElasticsearchClients.create(pipeline.elasticsearch)) {
             for (EvidenceRecord record : List.of(execFinding, bindingFinding, privileged)) {
-                await("indexed " + record.getControlId()).atMost(WAIT).until(() -> {
+                await("indexed " + record.getControlId()).atMost(WAIT)
+                        .ignoreExceptionsInstanceOf(ElasticsearchException.class).until(() -> {
                     client.indices().refresh(r -> r.index(names.evidence()));
                     return client.search(s -> s.index(names.evidence()).query(q -> q.term(t -> t.field("kubeproof.evidence_id")
                             .value(record.getEvidenceId()))), ObjectNode.class).hits().hits().size() == 1;
@@ -166,7 +168,7 @@ class RuntimeEvidenceIT {
                     assertThat(hit.source().at("/user/name").asText()).isEqualTo(record.getActor());
                 });
             }
-            await("audit events indexed").atMost(WAIT).until(() -> {
+            await("audit events indexed").atMost(WAIT).ignoreExceptionsInstanceOf(ElasticsearchException.class).until(() -> {
                 client.indices().refresh(r -> r.index(names.audit()));
                 return client.count(c -> c.index(names.audit())).count() == 3;
             });
