@@ -39,7 +39,7 @@ import dev.kubeproof.stack.LocalStack;
 import dev.kubeproof.stack.ServerKind;
 import dev.kubeproof.stack.StackConfig;
 import dev.kubeproof.stack.StackEndpoints;
-import dev.kubeproof.streams.evidence.EvidenceChain;
+import dev.kubeproof.contract.evidence.EvidenceChain;
 import dev.kubeproof.testkit.RealServers;
 import dev.kubeproof.testkit.RealStack;
 

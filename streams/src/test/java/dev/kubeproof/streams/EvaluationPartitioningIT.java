@@ -55,7 +55,7 @@ import dev.kubeproof.controls.ControlEngine;
 import dev.kubeproof.demo.SampleCluster;
 import dev.kubeproof.runtime.ConfigLoader;
 import dev.kubeproof.stack.ServerKind;
-import dev.kubeproof.streams.evidence.EvidenceChain;
+import dev.kubeproof.contract.evidence.EvidenceChain;
 import dev.kubeproof.streams.support.EvaluationTasks;
 import dev.kubeproof.streams.support.Resources;
 import dev.kubeproof.streams.support.TopicTail;

@@ -21,7 +21,7 @@ import dev.kubeproof.avro.EvidenceStatus;
 import dev.kubeproof.controls.exceptions.ExceptionRule;
 import dev.kubeproof.siem.ViolationFormats;
 import dev.kubeproof.streams.evaluation.EvaluationProcessor;
-import dev.kubeproof.streams.evidence.EvidenceChain;
+import dev.kubeproof.contract.evidence.EvidenceChain;
 import dev.kubeproof.streams.support.FakeEvaluator;
 import dev.kubeproof.streams.support.Resources;
 import dev.kubeproof.streams.support.TopologyHarness;

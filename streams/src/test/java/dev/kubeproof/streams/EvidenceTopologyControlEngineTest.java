@@ -30,7 +30,7 @@ import dev.kubeproof.controls.ControlSettings;
 import dev.kubeproof.controls.Status;
 import dev.kubeproof.siem.ViolationFormats;
 import dev.kubeproof.streams.evaluation.EvaluationProcessor;
-import dev.kubeproof.streams.evidence.EvidenceChain;
+import dev.kubeproof.contract.evidence.EvidenceChain;
 import dev.kubeproof.streams.support.Resources;
 import dev.kubeproof.streams.support.TopologyHarness;
 import dev.kubeproof.siem.ControlCatalog;

@@ -31,7 +31,7 @@ import dev.kubeproof.siem.ViolationFormatter;
 import dev.kubeproof.streams.errors.DeadLetteringDeserializationHandler;
 import dev.kubeproof.streams.errors.DeadLetteringProcessingHandler;
 import dev.kubeproof.streams.evaluation.EvaluationProcessor;
-import dev.kubeproof.streams.evidence.EvidenceChain;
+import dev.kubeproof.contract.evidence.EvidenceChain;
 import dev.kubeproof.streams.support.FakeEvaluator;
 import dev.kubeproof.streams.support.Resources;
 import dev.kubeproof.streams.support.TopologyHarness;

@@ -22,7 +22,7 @@ import dev.kubeproof.controls.ControlEngine;
 import dev.kubeproof.controls.ControlSettings;
 import dev.kubeproof.controls.runtime.AuditRules;
 import dev.kubeproof.siem.ViolationFormats;
-import dev.kubeproof.streams.evidence.EvidenceChain;
+import dev.kubeproof.contract.evidence.EvidenceChain;
 import dev.kubeproof.streams.support.AuditEvents;
 import dev.kubeproof.streams.support.TopologyHarness;
 import dev.kubeproof.siem.ControlCatalog;

@@ -1,4 +1,4 @@
-package dev.kubeproof.streams.evidence;
+package dev.kubeproof.contract.evidence;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -48,7 +48,7 @@ import dev.kubeproof.controls.Status;
 import dev.kubeproof.controls.exceptions.ExceptionRule;
 import dev.kubeproof.streams.EvidenceMetrics;
 import dev.kubeproof.streams.EvidenceTopologyConfig;
-import dev.kubeproof.streams.evidence.EvidenceChain;
+import dev.kubeproof.contract.evidence.EvidenceChain;
 
 /**
  * The heart of the topology. Keeps the cluster's inventory (current objects, the images they run, the latest

@@ -36,7 +36,7 @@ import dev.kubeproof.controls.runtime.AuditRules;
 import dev.kubeproof.controls.runtime.DenialBurst;
 import dev.kubeproof.controls.runtime.Detection;
 import dev.kubeproof.streams.EvidenceMetrics;
-import dev.kubeproof.streams.evidence.EvidenceChain;
+import dev.kubeproof.contract.evidence.EvidenceChain;
 
 /**
  * Judges a cluster's audit events against the runtime controls ({@link AuditRules}) and records what they find as
