@@ -180,7 +180,7 @@ public final class EvidenceChain {
         }
     }
 
-    private static String sha256Hex(byte[] bytes) {
+    public static String sha256Hex(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance(ALGORITHM).digest(bytes));
         } catch (NoSuchAlgorithmException e) {

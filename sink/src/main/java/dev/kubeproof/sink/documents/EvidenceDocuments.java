@@ -1,5 +1,6 @@
 package dev.kubeproof.sink.documents;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -7,6 +8,7 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.kubeproof.contract.evidence.CanonicalEncoding;
 import dev.kubeproof.contract.evidence.Violations;
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.avro.EvidenceStatus;
@@ -23,6 +25,8 @@ import dev.kubeproof.sink.elasticsearch.IndexNames;
 public final class EvidenceDocuments {
     public static final String EVIDENCE_DATASET = "kubeproof.evidence";
     public static final String POSTURE_DATASET = "kubeproof.posture";
+    /** {@code kubeproof.canonical} of a history document: the record's canonical encoding, which its chain hash covers. */
+    public static final String CANONICAL_FIELD = "canonical";
 
     private final IndexNames names;
     private final EcsViolationFormatter history;
@@ -58,6 +62,9 @@ public final class EvidenceDocuments {
             event.put("duration", failing.toNanos());
             ((ObjectNode) doc.get("kubeproof")).put("time_to_remediate_seconds", failing.toSeconds());
         }
+        // The bytes the chain hashed, kept (not indexed) so that a report or `evidence verify` re-checks every hash
+        // from Elasticsearch alone, and takes its facts from what was hashed rather than from the ECS rendering.
+        ((ObjectNode) doc.get("kubeproof")).put(CANONICAL_FIELD, new String(CanonicalEncoding.of(record), StandardCharsets.UTF_8));
         return IndexAction.Create.of(names.evidence(), record.getEvidenceId(), doc.toString());
     }
 

@@ -1,0 +1,35 @@
+package dev.kubeproof.report;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+import dev.kubeproof.sink.config.ElasticsearchConfig;
+
+/**
+ * What {@code kubeproof report} and {@code kubeproof evidence verify} read: the sink's Elasticsearch (the same keys
+ * as the sink's {@code elasticsearch} section, so one file's section serves both), and how much to fetch at once.
+ *
+ * <pre>
+ * elasticsearch:
+ *   urls: [https://elasticsearch:9200]
+ *   username: kubeproof-report
+ *   password: {file: /etc/kubeproof/elasticsearch/password}
+ * </pre>
+ */
+public record ReportConfig(
+        @JsonPropertyDescription("The Elasticsearch the sink writes to, and its index prefix. Required.")
+        ElasticsearchConfig elasticsearch,
+        @JsonProperty(defaultValue = "1000")
+        @JsonPropertyDescription("Evidence records per search request (and keys per aggregation page), 1..10000.")
+        Integer pageSize) {
+
+    public ReportConfig {
+        if (elasticsearch == null) {
+            throw new IllegalArgumentException("elasticsearch must be set (at least elasticsearch.urls)");
+        }
+        pageSize = pageSize == null ? 1000 : pageSize;
+        if (pageSize < 1 || pageSize > 10_000) {
+            throw new IllegalArgumentException("pageSize must be between 1 and 10000, was " + pageSize);
+        }
+    }
+}

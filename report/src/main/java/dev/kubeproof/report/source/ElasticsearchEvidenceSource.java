@@ -1,0 +1,278 @@
+package dev.kubeproof.report.source;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.function.Consumer;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.FieldValue;
+import co.elastic.clients.elasticsearch._types.SortOrder;
+import co.elastic.clients.elasticsearch._types.aggregations.CompositeAggregate;
+import co.elastic.clients.elasticsearch._types.aggregations.CompositeAggregationSource;
+import co.elastic.clients.elasticsearch._types.aggregations.CompositeBucket;
+import co.elastic.clients.elasticsearch._types.query_dsl.Query;
+import co.elastic.clients.elasticsearch.core.SearchResponse;
+import co.elastic.clients.elasticsearch.core.search.Hit;
+import co.elastic.clients.json.JsonData;
+import co.elastic.clients.util.NamedValue;
+
+import dev.kubeproof.contract.evidence.EvidenceChain;
+import dev.kubeproof.report.model.KeyTimeline;
+import dev.kubeproof.report.model.Period;
+import dev.kubeproof.report.model.ReportFilter;
+import dev.kubeproof.report.model.Transition;
+
+/**
+ * Reads evidence from the sink's evidence data stream in pages, holding one page of each stream at a time:
+ * <ul>
+ *   <li>the state at the period's start: a composite aggregation over {@code kubeproof.key} (records before
+ *   {@code from}) with the highest sequence of each key, whose records are then fetched by their deterministic
+ *   evidence id;</li>
+ *   <li>the period's records: a point-in-time search sorted by key and sequence, paged with {@code search_after}
+ *   (never deep from/size).</li>
+ * </ul>
+ * Both come in key order and are merged key by key. The facts are read from {@code kubeproof.canonical}, the bytes
+ * the chain hashed, and the hash from {@code kubeproof.chain.hash}.
+ */
+public final class ElasticsearchEvidenceSource implements EvidenceSource {
+    static final String KEY = "kubeproof.key";
+    static final String SEQUENCE = "kubeproof.chain.sequence";
+    static final String HASH = "kubeproof.chain.hash";
+    static final String CANONICAL = "kubeproof.canonical";
+    static final String SINCE = "kubeproof.since";
+    private static final List<String> SOURCE_FIELDS = List.of(CANONICAL, HASH);
+    private static final String KEEP_ALIVE = "5m";
+
+    private final ElasticsearchClient client;
+    private final String index;
+    private final int pageSize;
+
+    /**
+     * @param index    the evidence data stream ({@code IndexNames.evidence()})
+     * @param pageSize records per request (and keys per aggregation page)
+     */
+    public ElasticsearchEvidenceSource(ElasticsearchClient client, String index, int pageSize) {
+        if (pageSize < 1 || pageSize > 10_000) {
+            throw new IllegalArgumentException("pageSize must be 1..10000, not " + pageSize);
+        }
+        this.client = client;
+        this.index = index;
+        this.pageSize = pageSize;
+    }
+
+    @Override
+    public void read(Period period, Set<String> controlIds, ReportFilter filter, Consumer<KeyTimeline> consumer,
+                     Consumer<Long> onProgress) throws IOException {
+        if (controlIds.isEmpty()) {
+            return;
+        }
+        if (!client.indices().exists(e -> e.index(index)).value()) {
+            throw new IOException("no evidence in Elasticsearch: " + index + " does not exist (has the sink run?)");
+        }
+        String pit = client.openPointInTime(o -> o.index(index).keepAlive(k -> k.time(KEEP_ALIVE))).id();
+        try {
+            Peeking<Transition> anchors = new Peeking<>(new Pages<>(after -> anchorPage(pit, period, controlIds, filter, after)));
+            Peeking<Transition> records = new Peeking<>(new Pages<>(after -> recordPage(pit, period, controlIds, filter, after)));
+            long keys = 0;
+            while (anchors.hasNext() || records.hasNext()) {
+                String key = smallest(anchors, records);
+                Transition anchor = anchors.hasNext() && anchors.peek().key().equals(key) ? anchors.next() : null;
+                List<Transition> inPeriod = new ArrayList<>();
+                while (records.hasNext() && records.peek().key().equals(key)) {
+                    inPeriod.add(records.next());
+                }
+                consumer.accept(new KeyTimeline(key, anchor, inPeriod));
+                if (++keys % 10_000 == 0) {
+                    onProgress.accept(keys);
+                }
+            }
+            onProgress.accept(keys);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        } finally {
+            client.closePointInTime(c -> c.id(pit));
+        }
+    }
+
+    private static String smallest(Peeking<Transition> anchors, Peeking<Transition> records) {
+        if (!anchors.hasNext()) {
+            return records.peek().key();
+        }
+        if (!records.hasNext()) {
+            return anchors.peek().key();
+        }
+        String a = anchors.peek().key();
+        String b = records.peek().key();
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    private Query scope(Set<String> controlIds, ReportFilter filter, Query time) {
+        return Query.of(q -> q.bool(b -> {
+            b.filter(time);
+            b.filter(f -> f.terms(t -> t.field("kubeproof.control.id")
+                    .terms(v -> v.value(controlIds.stream().sorted().map(FieldValue::of).toList()))));
+            if (!filter.clusters().isEmpty()) {
+                b.filter(f -> f.terms(t -> t.field("kubeproof.resource.cluster_id")
+                        .terms(v -> v.value(filter.clusters().stream().map(FieldValue::of).toList()))));
+            }
+            if (!filter.namespaces().isEmpty()) {
+                b.filter(f -> f.terms(t -> t.field("kubeproof.resource.namespace")
+                        .terms(v -> v.value(filter.namespaces().stream().map(FieldValue::of).toList()))));
+            }
+            return b;
+        }));
+    }
+
+    /** One page of anchors: the last record before the period of up to pageSize keys, in key order. */
+    private Page<Transition> anchorPage(String pit, Period period, Set<String> controlIds, ReportFilter filter,
+                                        Object after) {
+        @SuppressWarnings("unchecked")
+        Map<String, FieldValue> afterKey = (Map<String, FieldValue>) after;
+        Query before = Query.of(q -> q.range(r -> r.untyped(u -> u.field(SINCE).lt(JsonData.of(period.from().toEpochMilli()))
+                .format("epoch_millis"))));
+        try {
+            SearchResponse<Void> response = client.search(s -> s.pit(p -> p.id(pit).keepAlive(k -> k.time(KEEP_ALIVE)))
+                    .size(0).query(scope(controlIds, filter, before))
+                    .aggregations("keys", a -> a.composite(c -> {
+                        c.size(pageSize).sources(NamedValue.of("key", CompositeAggregationSource.of(src -> src
+                                .terms(t -> t.field(KEY)))));
+                        if (afterKey != null) {
+                            c.after(afterKey);
+                        }
+                        return c;
+                    }).aggregations("last", last -> last.max(m -> m.field(SEQUENCE)))), Void.class);
+            CompositeAggregate keys = response.aggregations().get("keys").composite();
+            List<CompositeBucket> buckets = keys.buckets().array();
+            if (buckets.isEmpty()) {
+                return new Page<>(List.of(), null);
+            }
+            List<String> ids = new ArrayList<>(buckets.size());
+            for (CompositeBucket bucket : buckets) {
+                String key = bucket.key().get("key").stringValue();
+                ids.add(EvidenceChain.evidenceId(key, (long) (double) bucket.aggregations().get("last").max().value()));
+            }
+            SearchResponse<ObjectNode> hits = client.search(s -> s.pit(p -> p.id(pit).keepAlive(k -> k.time(KEEP_ALIVE)))
+                    .size(ids.size()).query(q -> q.terms(t -> t.field("kubeproof.evidence_id")
+                            .terms(v -> v.value(ids.stream().map(FieldValue::of).toList()))))
+                    .sort(o -> o.field(f -> f.field(KEY).order(SortOrder.Asc)))
+                    .source(src -> src.filter(f -> f.includes(SOURCE_FIELDS))), ObjectNode.class);
+            List<Transition> anchors = hits.hits().hits().stream().map(ElasticsearchEvidenceSource::transition).toList();
+            return new Page<>(anchors, buckets.size() < pageSize ? null : keys.afterKey());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** One page of the period's records, sorted by key and sequence, after the sort values of the previous page. */
+    private Page<Transition> recordPage(String pit, Period period, Set<String> controlIds, ReportFilter filter, Object after) {
+        @SuppressWarnings("unchecked")
+        List<FieldValue> searchAfter = (List<FieldValue>) after;
+        Query within = Query.of(q -> q.range(r -> r.untyped(u -> u.field(SINCE)
+                .gte(JsonData.of(period.from().toEpochMilli())).lt(JsonData.of(period.to().toEpochMilli()))
+                .format("epoch_millis"))));
+        try {
+            SearchResponse<ObjectNode> response = client.search(s -> {
+                s.pit(p -> p.id(pit).keepAlive(k -> k.time(KEEP_ALIVE))).size(pageSize)
+                        .query(scope(controlIds, filter, within))
+                        .sort(o -> o.field(f -> f.field(KEY).order(SortOrder.Asc)))
+                        .sort(o -> o.field(f -> f.field(SEQUENCE).order(SortOrder.Asc)))
+                        .source(src -> src.filter(f -> f.includes(SOURCE_FIELDS)));
+                if (searchAfter != null) {
+                    s.searchAfter(searchAfter);
+                }
+                return s;
+            }, ObjectNode.class);
+            List<Hit<ObjectNode>> hits = response.hits().hits();
+            List<Transition> records = hits.stream().map(ElasticsearchEvidenceSource::transition).toList();
+            return new Page<>(records, hits.size() < pageSize ? null : hits.get(hits.size() - 1).sort());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Transition transition(Hit<ObjectNode> hit) {
+        ObjectNode source = hit.source();
+        String canonical = source == null ? null : source.path("kubeproof").path("canonical").asText(null);
+        if (canonical == null) {
+            throw new IllegalStateException("evidence document " + hit.id() + " has no kubeproof.canonical: it was "
+                    + "indexed by a sink older than template version 3, and cannot be verified from Elasticsearch");
+        }
+        return Transition.parse(canonical, source.path("kubeproof").path("chain").path("hash").asText());
+    }
+
+    /** A page of results and where the next begins (null: this was the last). */
+    record Page<T>(List<T> items, Object next) {
+    }
+
+    /** Iterates pages lazily; only the current page is held. */
+    static final class Pages<T> implements Iterator<T> {
+        private final java.util.function.Function<Object, Page<T>> fetch;
+        private final Deque<T> buffer = new ArrayDeque<>();
+        private Object next;
+        private boolean exhausted;
+        private boolean started;
+
+        Pages(java.util.function.Function<Object, Page<T>> fetch) {
+            this.fetch = fetch;
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (buffer.isEmpty() && !exhausted) {
+                Page<T> page = fetch.apply(started ? next : null);
+                started = true;
+                buffer.addAll(page.items());
+                next = page.next();
+                exhausted = next == null;
+            }
+            return !buffer.isEmpty();
+        }
+
+        @Override
+        public T next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            return buffer.removeFirst();
+        }
+    }
+
+    /** An iterator that can look one ahead. */
+    static final class Peeking<T> implements Iterator<T> {
+        private final Iterator<T> delegate;
+        private T peeked;
+
+        Peeking(Iterator<T> delegate) {
+            this.delegate = delegate;
+        }
+
+        T peek() {
+            if (peeked == null) {
+                peeked = delegate.next();
+            }
+            return peeked;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return peeked != null || delegate.hasNext();
+        }
+
+        @Override
+        public T next() {
+            T value = peek();
+            peeked = null;
+            return value;
+        }
+    }
+}
