@@ -4,6 +4,8 @@ import dev.kubeproof.cli.attestations.AttestCommand;
 import dev.kubeproof.cli.bench.BenchCommand;
 import dev.kubeproof.cli.exceptions.ExceptionCommand;
 import dev.kubeproof.controls.scan.ScanCommand;
+import dev.kubeproof.report.cli.EvidenceCommand;
+import dev.kubeproof.report.cli.ReportCommand;
 import dev.kubeproof.sink.SinkCommand;
 import dev.kubeproof.streams.StreamsCommand;
 
@@ -25,6 +27,8 @@ import picocli.CommandLine.Command;
                 RunCommand.class,
                 StreamsCommand.class,
                 SinkCommand.class,
+                ReportCommand.class,
+                EvidenceCommand.class,
                 BenchCommand.class,
                 ReferenceDoc.class,
                 CommandLine.HelpCommand.class

@@ -12,6 +12,7 @@ import dev.kubeproof.ingest.audit.AuditFormats;
 import dev.kubeproof.ingest.resources.ResourceCollectorConfig;
 import dev.kubeproof.ingest.scans.ScanCollectorConfig;
 import dev.kubeproof.runtime.ConfigKeys;
+import dev.kubeproof.report.ReportConfig;
 import dev.kubeproof.sink.config.SinkConfig;
 import dev.kubeproof.streams.EvidenceServiceConfig;
 
@@ -63,6 +64,7 @@ final class ReferenceDoc implements Callable<Integer> {
         appendRecord(out, "ingest resources", ResourceCollectorConfig.class);
         appendRecord(out, "streams", EvidenceServiceConfig.class);
         appendRecord(out, "sink", SinkConfig.class);
+        appendRecord(out, "report and evidence verify", ReportConfig.class);
         appendControls(out);
         appendAuditFormats(out);
         return out.toString();

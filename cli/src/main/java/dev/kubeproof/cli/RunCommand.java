@@ -69,6 +69,10 @@ final class RunCommand implements Callable<Integer> {
             + "(non-interactive; for CI).")
     boolean exitWhenDone;
 
+    @Option(names = "--keep-running", description = "With --exit-when-done: leave the local servers this run started "
+            + "running, for ./kubeproof report --home HOME (stop them with ./kubeproof stack down --home HOME/stack).")
+    boolean keepRunning;
+
     @Option(names = "--timeout", defaultValue = "PT10M",
             description = "With --exit-when-done: give up (exit 1) when not settled by then (default: ${DEFAULT-VALUE}).")
     Duration timeout;
@@ -128,9 +132,12 @@ final class RunCommand implements Callable<Integer> {
                 topicPrefix, indexPrefix, Optional.ofNullable(kubeconfig), Optional.ofNullable(context),
                 Optional.ofNullable(trivyReports), List.copyOf(auditLogs)));
         CountDownLatch stopped = new CountDownLatch(1);
-        LocalStack stackToStop = stack;
+        if (keepRunning && !exitWhenDone) {
+            throw new IllegalArgumentException("--keep-running goes with --exit-when-done (without it, run keeps running)");
+        }
+        LocalStack stackToStop = keepRunning ? null : stack;
         // the servers this run started stop with it, even when it is killed or runs out of memory
-        AutoCloseable guard = stack == null ? () -> { } : stack.stopWhenGone(ProcessHandle.current());
+        AutoCloseable guard = stackToStop == null ? () -> { } : stackToStop.stopWhenGone(ProcessHandle.current());
         Thread hook = new Thread(() -> {
             System.out.println("\nstopping the pipeline" + (stackToStop == null ? "" : " and the local servers") + "...");
             pipeline.close();
@@ -206,6 +213,22 @@ final class RunCommand implements Callable<Integer> {
         System.out.println("   Elastic Security: violations in logs-* (External alerts, event.kind: alert); the posture in");
         System.out.println("                   Findings -> Misconfigurations (security_solution-*.misconfiguration_latest)");
         System.out.println("   manifests scan  ./kubeproof scan PATH...");
+        if (bootstrapServers == null) {
+            // the evidence of this run lies between its start and now: today's UTC day covers it (the report ends
+            // a period in the future at the time it is made)
+            java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+            String command = "./kubeproof report --home " + home + " --from " + today + "T00:00Z --to " + today.plusDays(1)
+                    + "T00:00Z --out " + home.resolve("report-" + today);
+            System.out.println("   auditor report  " + command);
+            System.out.println("                   (signed: add --sign-key, made by ./kubeproof report keygen; check with "
+                    + "./kubeproof report verify DIR)");
+            if (exitWhenDone && !keepRunning) {
+                System.out.println("                   needs the servers: run with --keep-running, or ./kubeproof stack up "
+                        + "--home " + home.resolve("stack") + " before run");
+            } else if (keepRunning) {
+                System.out.println("   servers         left running; stop them with ./kubeproof stack down --home " + home.resolve("stack"));
+            }
+        }
     }
 
     private void elasticsearchIndices(StackEndpoints endpoints) {

@@ -17,16 +17,14 @@ import dev.kubeproof.sink.config.ElasticsearchConfig;
  * </pre>
  */
 public record ReportConfig(
-        @JsonPropertyDescription("The Elasticsearch the sink writes to, and its index prefix. Required.")
+        @JsonPropertyDescription("The Elasticsearch the sink writes to, and its index prefix. Required unless --home"
+                + " names the local servers of ./kubeproof run.")
         ElasticsearchConfig elasticsearch,
         @JsonProperty(defaultValue = "1000")
         @JsonPropertyDescription("Evidence records per search request (and keys per aggregation page), 1..10000.")
         Integer pageSize) {
 
     public ReportConfig {
-        if (elasticsearch == null) {
-            throw new IllegalArgumentException("elasticsearch must be set (at least elasticsearch.urls)");
-        }
         pageSize = pageSize == null ? 1000 : pageSize;
         if (pageSize < 1 || pageSize > 10_000) {
             throw new IllegalArgumentException("pageSize must be between 1 and 10000, was " + pageSize);

@@ -86,7 +86,7 @@ public final class ConfigLoader {
                     .ifPresent(value -> set(tree, key.path(), key, value));
         }
         overrides.forEach((path, value) -> set(tree, path, declared(keys, path), value));
-        if (tree.isEmpty()) {
+        if (tree.isEmpty() && file != null) {
             throw new IllegalArgumentException("config " + origin + " is empty");
         }
         return bind(mapper, tree, origin + (overrides.isEmpty() ? "" : " (with --set overrides)"), type);

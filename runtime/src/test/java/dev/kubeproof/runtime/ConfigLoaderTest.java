@@ -55,6 +55,14 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldLetTheRecordSayWhatIsMissingWhenNothingIsGiven() {
+        // Given no file, no variables and no --set
+        // When / Then the record's own validation speaks (a command whose keys are all optional binds its defaults)
+        assertThatThrownBy(() -> ConfigLoader.load(null, Sample.class, java.util.Map.of(), java.util.Map.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("clusterId must be set");
+    }
+
+    @Test
     void shouldLoadJson(@TempDir Path dir) throws Exception {
         // Given
         Path file = dir.resolve("c.json");

@@ -95,8 +95,11 @@ public final class PeriodAnalysis implements Consumer<KeyTimeline> {
         long observed = 0;
         boolean failed = open != null;
         List<Transition> all = timeline.records();
+        Instant effective = anchor == null ? null : anchor.since();
         for (Transition record : all) {
-            Instant at = period.clamp(record.since());
+            // a record takes effect no earlier than the one before it (see KeyTimeline.cut)
+            effective = effective == null || record.since().isAfter(effective) ? record.since() : effective;
+            Instant at = period.clamp(effective);
             if (current != null) {
                 long[] added = segment(result, current, start, at, open);
                 pass += added[0];

@@ -26,12 +26,13 @@ import dev.kubeproof.report.pkg.PackageWriter;
 import dev.kubeproof.report.pkg.Signing;
 import dev.kubeproof.report.source.ElasticsearchEvidenceSource;
 import dev.kubeproof.runtime.ServiceCommand;
-import dev.kubeproof.sink.elasticsearch.ElasticsearchClients;
 import dev.kubeproof.sink.elasticsearch.IndexNames;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /**
  * {@code kubeproof report --from --to --out DIR}: an auditor's evidence package for a period, read from the sink's
@@ -46,12 +47,12 @@ import picocli.CommandLine.Option;
                         + "--set elasticsearch.urls=http://localhost:9200 --out october/"})
 public final class ReportCommand extends ServiceCommand<ReportConfig> {
 
-    @Option(names = "--from", required = true, paramLabel = "TIME", converter = InstantConverter.class,
-            description = "Start of the period (included), ISO-8601 with offset, e.g. 2026-10-01T00:00Z.")
+    @Option(names = "--from", paramLabel = "TIME", converter = InstantConverter.class,
+            description = "Required: start of the period (included), ISO-8601 with offset, e.g. 2026-10-01T00:00Z.")
     Instant from;
 
-    @Option(names = "--to", required = true, paramLabel = "TIME", converter = InstantConverter.class,
-            description = "End of the period (excluded).")
+    @Option(names = "--to", paramLabel = "TIME", converter = InstantConverter.class,
+            description = "Required: end of the period (excluded).")
     Instant to;
 
     @Option(names = "--framework", split = ",", paramLabel = "KEY",
@@ -60,6 +61,9 @@ public final class ReportCommand extends ServiceCommand<ReportConfig> {
 
     @Option(names = "--control", split = ",", paramLabel = "ID", description = "Only these controls, e.g. KP-POD-001.")
     List<String> controls = new ArrayList<>();
+
+    @Mixin
+    ElasticsearchTarget target;
 
     @Option(names = "--cluster", split = ",", paramLabel = "ID", description = "Only these clusters.")
     List<String> clusters = new ArrayList<>();
@@ -76,7 +80,7 @@ public final class ReportCommand extends ServiceCommand<ReportConfig> {
             + "(kubeproof report keygen makes one).")
     Path signKey;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory to write; new or empty.")
+    @Option(names = "--out", paramLabel = "DIR", description = "Required: the directory to write; new or empty.")
     Path out;
 
     private Clock clock = Clock.systemUTC();
@@ -88,6 +92,11 @@ public final class ReportCommand extends ServiceCommand<ReportConfig> {
 
     @Override
     protected int run(ReportConfig config) throws Exception {
+        // not picocli-required: `report keygen` and `report verify` must not ask for them
+        if (from == null || to == null || out == null) {
+            throw new ParameterException(spec.commandLine(), "report needs --from, --to and --out (or a subcommand: "
+                    + "keygen, verify)");
+        }
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
         Set<Format> chosen = EnumSet.noneOf(Format.class);
@@ -102,12 +111,20 @@ public final class ReportCommand extends ServiceCommand<ReportConfig> {
             Signing.sign(new byte[0], signKey); // a bad key fails before any work, not after it
         }
         ReportFilter filter = new ReportFilter(frameworks, controls, clusters, namespaces);
-        ReportRequest request = new ReportRequest(new Period(from, to), filter, chosen, out, signKey);
+        Instant now = clock.instant();
+        Instant end = to;
+        if (to.isAfter(now) && from.isBefore(now)) {
+            // evidence of the future does not exist yet: counting time until then would report a guess
+            end = now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+            stderr.println("--to " + to + " is in the future: the period ends now, at " + end);
+        }
+        ReportRequest request = new ReportRequest(new Period(from, end), filter, chosen, out, signKey);
         ControlEngine engine = ControlEngine.withDefaults();
         ControlScope scope = ControlScope.of(engine.controls(), engine.frameworks(), filter);
-        try (ElasticsearchClient client = ElasticsearchClients.create(config.elasticsearch())) {
+        try (ElasticsearchTarget.Connection connection = target.connect(config)) {
+            ElasticsearchClient client = connection.client();
             ElasticsearchEvidenceSource source = new ElasticsearchEvidenceSource(client,
-                    IndexNames.of(config.elasticsearch()).evidence(), config.pageSize());
+                    IndexNames.of(connection.config()).evidence(), config.pageSize());
             PackageWriter.Result result = new PackageWriter(scope, clock).write(source, request, line -> {
                 stderr.println(line);
                 stderr.flush();

@@ -1,18 +1,26 @@
 package dev.kubeproof.report.render;
 
+import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.text.SimpleDateFormat;
 import java.util.List;
+import java.util.Locale;
+import java.util.TimeZone;
 import java.util.Map;
 
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.DateAxis;
+import org.jfree.chart.axis.DateTickUnit;
+import org.jfree.chart.axis.DateTickUnitType;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.category.DefaultCategoryDataset;
 import org.jfree.data.time.Day;
 import org.jfree.data.time.TimeSeries;
@@ -25,6 +33,7 @@ import dev.kubeproof.report.analysis.PeriodSummary;
 public final class Charts {
     public static final int WIDTH = 900;
     public static final int HEIGHT = 360;
+    private static final TimeZone UTC = TimeZone.getTimeZone("UTC");
 
     static {
         // charts are drawn off-screen, also on servers without a display
@@ -50,7 +59,7 @@ public final class Charts {
         JFreeChart chart = ChartFactory.createTimeSeriesChart("Compliance per day (share of assessed resource-time in PASS)",
                 "Day (UTC)", "Compliance %", dataset, true, false, false);
         ((XYPlot) chart.getPlot()).getRangeAxis().setRange(0, 100);
-        return png(chart);
+        return png(styled(chart, summary.days().size()));
     }
 
     /** Violations open at the end of each day, one line per severity. */
@@ -65,7 +74,7 @@ public final class Charts {
         }
         JFreeChart chart = ChartFactory.createTimeSeriesChart("Open violations by severity (at each day's end)",
                 "Day (UTC)", "Open violations", dataset, true, false, false);
-        return png(chart);
+        return png(styled(chart, summary.days().size()));
     }
 
     /** How long the violations closed in the period had been open. */
@@ -79,11 +88,35 @@ public final class Charts {
         }
         JFreeChart chart = ChartFactory.createBarChart("Time to remediate (violations closed in the period)",
                 "Open for", "Violations", dataset, PlotOrientation.VERTICAL, false, false, false);
+        chart.getCategoryPlot().setBackgroundPaint(Color.WHITE);
+        chart.getCategoryPlot().setRangeGridlinePaint(Color.LIGHT_GRAY);
         return png(chart);
     }
 
+    /** White plot, light grid, points drawn (a period of one day is one point per line), days as dates. */
+    private static JFreeChart styled(JFreeChart chart, int days) {
+        XYPlot plot = (XYPlot) chart.getPlot();
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
+        for (int i = 0; i < plot.getDataset().getSeriesCount(); i++) {
+            renderer.setSeriesStroke(i, new BasicStroke(2f));
+        }
+        plot.setRenderer(renderer);
+        DateAxis axis = (DateAxis) plot.getDomainAxis();
+        SimpleDateFormat format = new SimpleDateFormat("yyyy-MM-dd", Locale.ROOT);
+        format.setTimeZone(UTC);
+        axis.setDateFormatOverride(format);
+        axis.setTimeZone(UTC);
+        if (days <= 16) {
+            axis.setTickUnit(new DateTickUnit(DateTickUnitType.DAY, 1, format));
+        }
+        return chart;
+    }
+
     private static Day day(LocalDate date) {
-        return new Day(date.getDayOfMonth(), date.getMonthValue(), date.getYear());
+        return new Day(java.util.Date.from(date.atStartOfDay(java.time.ZoneOffset.UTC).toInstant()), UTC, Locale.ROOT);
     }
 
     private static String text(Duration duration) {

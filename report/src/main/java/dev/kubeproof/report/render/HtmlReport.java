@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -62,8 +61,9 @@ public final class HtmlReport {
                 continue;
             }
             ControlDefinition definition = control.control();
-            html.append("<tr><td><a href=\"#").append(esc(definition.id())).append("\">").append(esc(definition.id()))
-                    .append("</a> ").append(esc(definition.title())).append("</td><td>").append(esc(definition.severity().name()))
+            boolean detailed = control.violations() > 0 || control.exemptions() > 0;
+            html.append("<tr><td>").append(detailed ? "<a href=\"#" + esc(definition.id()) + "\">" + esc(definition.id()) + "</a>"
+                    : esc(definition.id())).append(' ').append(esc(definition.title())).append("</td><td>").append(esc(definition.severity().name()))
                     .append("</td><td>").append(control.resources())
                     .append("</td><td>").append(percent(control.compliancePercent()))
                     .append("</td><td>").append(percent(control.compliancePercentAtEnd()))
@@ -235,9 +235,4 @@ public final class HtmlReport {
             + "text-align:left;vertical-align:top}th{background:#eee}table.meta{width:auto}table.meta th{width:14em}"
             + "table.small{font-size:8pt}.note{color:#555;font-size:8.5pt}"
             + "img.chart{width:100%;max-width:900px;page-break-inside:avoid}";
-
-    /** The frameworks a summary covers, for tests. */
-    static List<String> frameworkKeys(PeriodSummary summary) {
-        return summary.scope().frameworks().stream().map(Framework::key).toList();
-    }
 }

@@ -91,7 +91,14 @@ public final class ElasticsearchEvidenceSource implements EvidenceSource {
                 while (records.hasNext() && records.peek().key().equals(key)) {
                     inPeriod.add(records.next());
                 }
-                consumer.accept(new KeyTimeline(key, anchor, inPeriod));
+                KeyTimeline timeline = new KeyTimeline(key, anchor, inPeriod);
+                if (!timeline.contiguous()) {
+                    // a gap, or evidence whose since went back: read the whole chain and cut it by sequence order
+                    timeline = wholeChain(pit, key, timeline, period);
+                }
+                if (timeline != null) {
+                    consumer.accept(timeline);
+                }
                 if (++keys % 10_000 == 0) {
                     onProgress.accept(keys);
                 }
@@ -198,6 +205,29 @@ public final class ElasticsearchEvidenceSource implements EvidenceSource {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Every stored record of one key up to the highest sequence seen, cut at the period. */
+    private KeyTimeline wholeChain(String pit, String key, KeyTimeline seen, Period period) {
+        long last = seen.records().isEmpty() ? 0 : seen.records().get(seen.records().size() - 1).sequence();
+        long highest = Math.max(last, seen.anchor() == null ? 0 : seen.anchor().sequence());
+        List<Transition> chain = new ArrayList<>();
+        try {
+            for (long first = 1; first <= highest; first += pageSize) {
+                List<FieldValue> ids = new ArrayList<>();
+                for (long sequence = first; sequence <= highest && sequence < first + pageSize; sequence++) {
+                    ids.add(FieldValue.of(EvidenceChain.evidenceId(key, sequence)));
+                }
+                SearchResponse<ObjectNode> response = client.search(s -> s.pit(p -> p.id(pit).keepAlive(k -> k.time(KEEP_ALIVE)))
+                        .size(ids.size()).query(q -> q.terms(t -> t.field("kubeproof.evidence_id").terms(v -> v.value(ids))))
+                        .sort(o -> o.field(f -> f.field(SEQUENCE).order(SortOrder.Asc)))
+                        .source(src -> src.filter(f -> f.includes(SOURCE_FIELDS))), ObjectNode.class);
+                response.hits().hits().stream().map(ElasticsearchEvidenceSource::transition).forEach(chain::add);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return KeyTimeline.cut(key, chain, period);
     }
 
     private static Transition transition(Hit<ObjectNode> hit) {

@@ -172,6 +172,23 @@ class PeriodAnalysisTest {
     }
 
     @Test
+    void shouldLetARecordWhoseSinceGoesBackTakeEffectAfterTheOneBeforeIt() {
+        // Given a PASS on 2 October followed by a FAIL dated 15 September (a scan older than the change, as
+        // evidence was recorded before the topology kept since from going back)
+        Chains web = Chains.of(PRIVILEGED, "shop", "web").then(PASS, day(2)).then(FAIL, Instant.parse("2026-09-15T00:00:00Z"));
+
+        // When
+        PeriodSummary summary = analyse(web);
+
+        // Then both records are in the period, unbroken, and the FAIL counts from 2 October
+        assertThat(chains).singleElement().satisfies(c -> {
+            assertThat(c.ok()).isTrue();
+            assertThat(c.records()).isEqualTo(2);
+        });
+        assertThat(control(summary, PRIVILEGED).millis("FAIL")).isEqualTo(Duration.ofDays(3).toMillis());
+    }
+
+    @Test
     void shouldReportNothingAssessedForAnEmptyPeriod() {
         // Given no evidence at all
         // When

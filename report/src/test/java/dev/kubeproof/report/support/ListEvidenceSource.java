@@ -33,10 +33,9 @@ public final class ListEvidenceSource implements EvidenceSource {
                 .forEach(t -> byKey.computeIfAbsent(t.key(), k -> new ArrayList<>()).add(t));
         byKey.forEach((key, records) -> {
             records.sort(Comparator.comparingLong(Transition::sequence));
-            Transition anchor = records.stream().filter(t -> t.since().isBefore(period.from())).reduce((a, b) -> b).orElse(null);
-            List<Transition> within = records.stream().filter(t -> period.contains(t.since())).toList();
-            if (anchor != null || !within.isEmpty()) {
-                consumer.accept(new KeyTimeline(key, anchor, within));
+            KeyTimeline timeline = KeyTimeline.cut(key, records, period);
+            if (timeline != null) {
+                consumer.accept(timeline);
             }
         });
     }

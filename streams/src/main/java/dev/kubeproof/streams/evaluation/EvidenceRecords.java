@@ -31,13 +31,23 @@ final class EvidenceRecords {
                 .setPreviousStatus(previous == null ? null : previous.getStatus())
                 .setPreviousSince(previous == null ? null : previous.getSince())
                 .setOpenViolationSince(previous == null ? null : Violations.startAfter(previous))
-                .setSince(millis(since))
+                .setSince(millis(notBefore(since, previous)))
                 .setObservedAt(millis(observedAt))
                 .setResource(resource)
                 .setMessage(message == null ? status.name() : message)
                 .setDetails(details)
                 .setRemediation(control.remediation())
                 .setCause(cause);
+    }
+
+    /**
+     * A status cannot begin before the one it replaces: a cause dated earlier (an image scan made before the
+     * resource's last change, a late audit event) takes effect when the previous status began. So {@code since}
+     * never decreases along a chain, time to remediate is never negative, and a report's period cuts each chain in
+     * two, the records before it and the records in it.
+     */
+    static Instant notBefore(Instant since, EvidenceRecord previous) {
+        return previous != null && since.isBefore(previous.getSince()) ? previous.getSince() : since;
     }
 
     static Finding toAvro(dev.kubeproof.controls.Finding finding) {
