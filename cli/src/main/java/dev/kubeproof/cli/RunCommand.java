@@ -213,21 +213,22 @@ final class RunCommand implements Callable<Integer> {
         System.out.println("   Elastic Security: violations in logs-* (External alerts, event.kind: alert); the posture in");
         System.out.println("                   Findings -> Misconfigurations (security_solution-*.misconfiguration_latest)");
         System.out.println("   manifests scan  ./kubeproof scan PATH...");
-        if (bootstrapServers == null) {
-            // the evidence of this run lies between its start and now: today's UTC day covers it (the report ends
-            // a period in the future at the time it is made)
-            java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
-            String command = "./kubeproof report --home " + home + " --from " + today + "T00:00Z --to " + today.plusDays(1)
-                    + "T00:00Z --out " + home.resolve("report-" + today);
-            System.out.println("   auditor report  " + command);
-            System.out.println("                   (signed: add --sign-key, made by ./kubeproof report keygen; check with "
-                    + "./kubeproof report verify DIR)");
-            if (exitWhenDone && !keepRunning) {
-                System.out.println("                   needs the servers: run with --keep-running, or ./kubeproof stack up "
-                        + "--home " + home.resolve("stack") + " before run");
-            } else if (keepRunning) {
-                System.out.println("   servers         left running; stop them with ./kubeproof stack down --home " + home.resolve("stack"));
-            }
+        // the evidence of this run lies between its start and now: today's UTC day covers it (a report ends a period
+        // that reaches into the future at the time it is made)
+        java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+        String source = bootstrapServers == null ? "--home " + home
+                : "--set elasticsearch.urls=" + elasticsearchUrl + (elasticsearchUser == null ? ""
+                : " --set elasticsearch.username=" + elasticsearchUser + " --set elasticsearch.password.file="
+                + elasticsearchPasswordFile) + " --set elasticsearch.indexPrefix=" + indexPrefix;
+        System.out.println("   auditor report  ./kubeproof report " + source + " --from " + today + "T00:00Z --to "
+                + today.plusDays(1) + "T00:00Z --out " + home.resolve("report-" + today));
+        System.out.println("                   (signed: add --sign-key, made by ./kubeproof report keygen; check with "
+                + "./kubeproof report verify DIR)");
+        if (bootstrapServers == null && exitWhenDone && !keepRunning) {
+            System.out.println("                   needs the servers: run with --keep-running, or ./kubeproof stack up "
+                    + "--home " + home.resolve("stack") + " before run");
+        } else if (bootstrapServers == null && keepRunning) {
+            System.out.println("   servers         left running; stop them with ./kubeproof stack down --home " + home.resolve("stack"));
         }
     }
 

@@ -78,6 +78,23 @@ class RunCommandIT {
                 .contains("mallory@example.com reached the API server from 203.0.113.50")
                 .contains("anonymous request allowed: get /api/v1/namespaces/web/configmaps/status-page (200)");
 
+        // And the report command it prints works on the sample's evidence as printed, and its package verifies
+        String reportLine = output.lines().filter(line -> line.contains("auditor report  ./kubeproof report ")).findFirst()
+                .orElseThrow(() -> new AssertionError("run printed no report command:\n" + output));
+        String[] reportArgs = reportLine.substring(reportLine.indexOf("./kubeproof ") + "./kubeproof ".length()).trim().split(" ");
+        java.io.StringWriter reportOutput = new java.io.StringWriter();
+        picocli.CommandLine report = Kubeproof.commandLine();
+        report.setOut(new java.io.PrintWriter(reportOutput, true));
+        report.setErr(new java.io.PrintWriter(reportOutput, true));
+        assertThat(report.execute(reportArgs)).as(reportOutput.toString()).isZero();
+        assertThat(reportOutput.toString()).contains("hash chains verified");
+        Path reportDir = Path.of(reportArgs[reportArgs.length - 1]);
+        java.io.StringWriter verifyOutput = new java.io.StringWriter();
+        picocli.CommandLine verify = Kubeproof.commandLine();
+        verify.setOut(new java.io.PrintWriter(verifyOutput, true));
+        assertThat(verify.execute("report", "verify", reportDir.toString())).as(verifyOutput.toString()).isZero();
+        assertThat(Files.readString(reportDir.resolve("report.html"))).contains("KP-POD-001");
+
         // And the evidence, the posture and the audit events are in Elasticsearch
         assertThat(count(servers, credentials, prefix + "-posture")).isGreaterThan(1000);
         assertThat(count(servers, credentials, prefix + "-evidence")).isGreaterThan(1000);

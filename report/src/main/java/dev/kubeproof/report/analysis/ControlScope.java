@@ -17,6 +17,12 @@ import dev.kubeproof.report.model.ReportFilter;
  */
 public record ControlScope(Map<String, ControlDefinition> controls, List<Framework> frameworks, String catalogVersion) {
 
+    /** The scope among kubeproof's built-in controls. */
+    public static ControlScope builtIn(ReportFilter filter) {
+        dev.kubeproof.controls.ControlEngine engine = dev.kubeproof.controls.ControlEngine.withDefaults();
+        return of(engine.controls(), engine.frameworks(), filter);
+    }
+
     public static ControlScope of(Collection<ControlDefinition> catalog, Map<String, Framework> standards,
                                   ReportFilter filter) {
         for (String id : filter.controls()) {

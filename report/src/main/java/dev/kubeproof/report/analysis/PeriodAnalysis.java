@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
-import dev.kubeproof.controls.ControlDefinition;
 import dev.kubeproof.report.model.ChainCheck;
 import dev.kubeproof.report.model.KeyTimeline;
 import dev.kubeproof.report.model.Period;
@@ -89,7 +88,7 @@ public final class PeriodAnalysis implements Consumer<KeyTimeline> {
         }
         Transition current = anchor == null || anchor.isClosed() ? null : anchor;
         Instant start = period.from();
-        Violation open = current != null && opensOrContinuesViolation(current, null) ? Violation.from(current) : null;
+        Violation open = current != null && continuesViolation(current) ? Violation.from(current) : null;
         long pass = 0;
         long fail = 0;
         long observed = 0;
@@ -245,8 +244,9 @@ public final class PeriodAnalysis implements Consumer<KeyTimeline> {
         return use;
     }
 
-    private static boolean opensOrContinuesViolation(Transition record, Violation open) {
-        return record.isFail() || ("ERROR".equals(record.status()) && (open != null || record.openViolationSince() != null));
+    /** Whether a violation is open after this record: a FAIL, or an ERROR while one was open. */
+    private static boolean continuesViolation(Transition record) {
+        return record.isFail() || ("ERROR".equals(record.status()) && record.openViolationSince() != null);
     }
 
     static int bucket(Duration duration) {

@@ -25,7 +25,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.kubeproof.contract.build.KubeproofBuild;
-import dev.kubeproof.contract.evidence.EvidenceChain;
 import dev.kubeproof.report.ReportRequest;
 import dev.kubeproof.report.ReportRequest.Format;
 import dev.kubeproof.report.analysis.ControlResult;
@@ -221,25 +220,24 @@ public final class PackageWriter {
         @Override
         public void violation(ViolationInterval v) {
             counts.merge("violations", 1L, Long::sum);
-            if (violations != null) {
-                try {
-                    violations.row(v.controlId(), v.severity(), v.clusterId(), v.resource(), v.since(), v.until(), v.closedBy(),
-                            v.actor(), v.message(), v.remediation(), v.key(), v.evidenceId());
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
+            row(violations, v.controlId(), v.severity(), v.clusterId(), v.resource(), v.since(), v.until(), v.closedBy(),
+                    v.actor(), v.message(), v.remediation(), v.key(), v.evidenceId());
         }
 
         @Override
         public void exemption(ExemptionInterval e) {
             counts.merge("exemptions", 1L, Long::sum);
-            if (exemptions != null) {
+            row(exemptions, e.controlId(), e.clusterId(), e.resource(), e.since(), e.until(), e.exceptionId(), e.approvedBy(),
+                    e.expiresAt(), e.reason(), e.ticket(), e.key());
+        }
+
+        /** A row of a CSV file that is written (null when CSV was not asked for). */
+        private static void row(Csv file, Object... values) {
+            if (file != null) {
                 try {
-                    exemptions.row(e.controlId(), e.clusterId(), e.resource(), e.since(), e.until(), e.exceptionId(), e.approvedBy(),
-                            e.expiresAt(), e.reason(), e.ticket(), e.key());
-                } catch (IOException ex) {
-                    throw new UncheckedIOException(ex);
+                    file.row(values);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
             }
         }
@@ -334,7 +332,7 @@ public final class PackageWriter {
         }
     }
 
-    /** For {@link EvidenceChain}'s users: the ArrayNode of strings. */
+    /** A JSON array of the strings. */
     static ArrayNode strings(List<String> values) {
         ArrayNode array = JSON.createArrayNode();
         values.forEach(array::add);

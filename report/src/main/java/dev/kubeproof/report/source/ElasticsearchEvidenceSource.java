@@ -80,9 +80,16 @@ public final class ElasticsearchEvidenceSource implements EvidenceSource {
             throw new IOException("no evidence in Elasticsearch: " + index + " does not exist (has the sink run?)");
         }
         String pit = client.openPointInTime(o -> o.index(index).keepAlive(k -> k.time(KEEP_ALIVE))).id();
+        java.util.concurrent.ExecutorService background = java.util.concurrent.Executors.newFixedThreadPool(2, runnable -> {
+            Thread thread = new Thread(runnable, "evidence-prefetch");
+            thread.setDaemon(true);
+            return thread;
+        });
         try {
-            Peeking<Transition> anchors = new Peeking<>(new Pages<>(after -> anchorPage(pit, period, controlIds, filter, after)));
-            Peeking<Transition> records = new Peeking<>(new Pages<>(after -> recordPage(pit, period, controlIds, filter, after)));
+            Peeking<Transition> anchors = new Peeking<>(new Pages<>(after -> anchorPage(pit, period, controlIds, filter, after),
+                    background));
+            Peeking<Transition> records = new Peeking<>(new Pages<>(after -> recordPage(pit, period, controlIds, filter, after),
+                    background));
             long keys = 0;
             while (anchors.hasNext() || records.hasNext()) {
                 String key = smallest(anchors, records);
@@ -107,6 +114,7 @@ public final class ElasticsearchEvidenceSource implements EvidenceSource {
         } catch (UncheckedIOException e) {
             throw e.getCause();
         } finally {
+            background.shutdownNow();
             client.closePointInTime(c -> c.id(pit));
         }
     }
@@ -244,26 +252,35 @@ public final class ElasticsearchEvidenceSource implements EvidenceSource {
     record Page<T>(List<T> items, Object next) {
     }
 
-    /** Iterates pages lazily; only the current page is held. */
+    /**
+     * Iterates pages, fetching the next one in the background while the current one is consumed (reading
+     * Elasticsearch and writing the package overlap); at most two pages are held.
+     */
     static final class Pages<T> implements Iterator<T> {
         private final java.util.function.Function<Object, Page<T>> fetch;
+        private final java.util.concurrent.Executor background;
         private final Deque<T> buffer = new ArrayDeque<>();
-        private Object next;
+        private java.util.concurrent.CompletableFuture<Page<T>> pending;
         private boolean exhausted;
-        private boolean started;
 
-        Pages(java.util.function.Function<Object, Page<T>> fetch) {
+        Pages(java.util.function.Function<Object, Page<T>> fetch, java.util.concurrent.Executor background) {
             this.fetch = fetch;
+            this.background = background;
         }
 
         @Override
         public boolean hasNext() {
             while (buffer.isEmpty() && !exhausted) {
-                Page<T> page = fetch.apply(started ? next : null);
-                started = true;
+                Page<T> page;
+                try {
+                    page = pending == null ? fetch.apply(null) : pending.join();
+                } catch (java.util.concurrent.CompletionException e) {
+                    throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
+                }
                 buffer.addAll(page.items());
-                next = page.next();
-                exhausted = next == null;
+                exhausted = page.next() == null;
+                pending = exhausted ? null
+                        : java.util.concurrent.CompletableFuture.supplyAsync(() -> fetch.apply(page.next()), background);
             }
             return !buffer.isEmpty();
         }

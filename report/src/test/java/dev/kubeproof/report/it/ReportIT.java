@@ -221,6 +221,17 @@ class ReportIT {
                 .contains("key " + web.key() + " sequence 2 missing before sequence 3");
     }
 
+    @Test
+    void shouldMeasureTheExportOfLoadedEvidence() {
+        // When the export bench runs on 400 records (its data in a data stream of its own)
+        Run bench = run(new dev.kubeproof.report.cli.ReportBenchCommand(), connection("--records", "400"));
+
+        // Then it reports the figures of a full package of exactly those records (100 keys of four transitions)
+        assertThat(bench.code).as(bench.output).isZero();
+        assertThat(bench.output).contains("loaded 400 records on 100 keys").contains("exported 400 records")
+                .contains("records/s").contains("peak heap used during the export").containsPattern("package: \\d+ MB");
+    }
+
     private String[] connection(String... options) {
         List<String> args = new ArrayList<>(List.of(options));
         args.addAll(List.of("--set", "elasticsearch.urls=" + elasticsearch.urls().get(0),

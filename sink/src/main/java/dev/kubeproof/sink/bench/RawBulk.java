@@ -43,25 +43,11 @@ public final class RawBulk {
             EvidenceDocuments documents = new EvidenceDocuments(names, ControlCatalog.empty());
             List<byte[]> bodies = new ArrayList<>();
             for (int from = 0; from < records; from += batch) {
-                StringBuilder body = new StringBuilder();
-                for (EvidenceRecord record : evidence.subList(from, Math.min(records, from + batch))) {
-                    IndexAction.Create create = (IndexAction.Create) documents.history(record);
-                    body.append("{\"create\":{\"_index\":\"").append(create.index()).append("\",\"_id\":\"")
-                            .append(create.id()).append("\"}}\n")
-                            .append(new String(create.json(), StandardCharsets.UTF_8)).append('\n');
-                }
-                bodies.add(body.toString().getBytes(StandardCharsets.UTF_8));
+                bodies.add(body(documents, evidence.subList(from, Math.min(records, from + batch))));
             }
-            Rest5Client rest = ((Rest5ClientTransport) client._transport()).restClient();
             long start = System.nanoTime();
             for (byte[] body : bodies) {
-                Request request = new Request("POST", "/_bulk");
-                request.setEntity(new ByteArrayEntity(body, ContentType.create("application/x-ndjson")));
-                Response response = rest.performRequest(request);
-                String answer = EntityUtils.toString(response.getEntity());
-                if (answer.contains("\"errors\":true")) {
-                    throw new IllegalStateException("raw _bulk reported errors: " + answer.substring(0, Math.min(500, answer.length())));
-                }
+                send(client, body);
             }
             rawTime = Duration.ofNanos(System.nanoTime() - start);
             client.indices().refresh(r -> r.index(names.evidence()));
@@ -71,5 +57,34 @@ public final class RawBulk {
             }
         }
         return rawTime;
+    }
+
+    /** The {@code _bulk} body creating the history documents of {@code records}, as the sink renders them. */
+    public static byte[] body(EvidenceDocuments documents, List<EvidenceRecord> records) {
+        StringBuilder body = new StringBuilder();
+        for (EvidenceRecord record : records) {
+            IndexAction.Create create = (IndexAction.Create) documents.history(record);
+            body.append("{\"create\":{\"_index\":\"").append(create.index()).append("\",\"_id\":\"")
+                    .append(create.id()).append("\"}}\n")
+                    .append(new String(create.json(), StandardCharsets.UTF_8)).append('\n');
+        }
+        return body.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Sends one {@code _bulk} body as it is; fails when Elasticsearch reports an error for any item. */
+    public static void send(ElasticsearchClient client, byte[] body) throws java.io.IOException {
+        Rest5Client rest = ((Rest5ClientTransport) client._transport()).restClient();
+        Request request = new Request("POST", "/_bulk");
+        request.setEntity(new ByteArrayEntity(body, ContentType.create("application/x-ndjson")));
+        Response response = rest.performRequest(request);
+        String answer;
+        try {
+            answer = EntityUtils.toString(response.getEntity());
+        } catch (org.apache.hc.core5.http.ParseException e) {
+            throw new java.io.IOException("unreadable _bulk response: " + e.getMessage(), e);
+        }
+        if (answer.contains("\"errors\":true")) {
+            throw new IllegalStateException("raw _bulk reported errors: " + answer.substring(0, Math.min(500, answer.length())));
+        }
     }
 }
