@@ -5,8 +5,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 
 import dev.kubeproof.contract.evidence.EvidenceChain;
 import dev.kubeproof.contract.evidence.EvidenceKey;
@@ -24,41 +25,92 @@ public record Transition(String canonical, String hash, String key, String evide
                          String name, String uid, String message, String remediation, String actor, String changeType,
                          String attestationId, Exemption exemption) {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonFactory JSON = new JsonFactory();
 
     /** The exception behind an EXEMPT record: who approved it and until when. */
     public record Exemption(String exceptionId, String approvedBy, Instant expiresAt, String reason, String ticket) {
     }
 
-    /** Reads a record from its canonical encoding and the hash it carries; a malformed encoding is an error. */
+    /**
+     * Reads a record from its canonical encoding and the hash it carries; a malformed encoding is an error. Streams
+     * through the JSON once (no tree): a report parses every record of its period.
+     */
     public static Transition parse(String canonical, String hash) {
-        JsonNode node;
-        try {
-            node = JSON.readTree(canonical);
+        Fields top = new Fields();
+        Fields resource = new Fields();
+        Fields chain = new Fields();
+        Fields cause = new Fields();
+        Fields exception = null;
+        try (JsonParser json = JSON.createParser(canonical)) {
+            if (json.nextToken() != JsonToken.START_OBJECT) {
+                throw new IllegalArgumentException("evidence record is not a JSON object: " + abbreviate(canonical));
+            }
+            while (json.nextToken() == JsonToken.FIELD_NAME) {
+                String name = json.currentName();
+                JsonToken value = json.nextToken();
+                switch (name) {
+                    case "resource" -> resource.read(json, value);
+                    case "chain" -> chain.read(json, value);
+                    case "cause" -> cause.read(json, value);
+                    case "exception" -> {
+                        exception = new Fields();
+                        exception.read(json, value);
+                    }
+                    default -> top.put(json, name, value);
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("evidence record is not canonical JSON: " + e.getMessage(), e);
         }
-        JsonNode resource = node.path("resource");
-        JsonNode chain = node.path("chain");
-        JsonNode exception = node.path("exception");
-        String controlId = text(node, "controlId");
-        String clusterId = text(resource, "clusterId");
-        String uid = text(resource, "uid");
-        if (controlId == null || clusterId == null || uid == null || !chain.has("sequence") || !node.has("since")) {
+        String controlId = top.text("controlId");
+        String clusterId = resource.text("clusterId");
+        String uid = resource.text("uid");
+        if (controlId == null || clusterId == null || uid == null || chain.text("sequence") == null
+                || top.text("since") == null) {
             throw new IllegalArgumentException("evidence record lacks controlId, resource.clusterId, resource.uid, "
                     + "chain.sequence or since: " + abbreviate(canonical));
         }
-        Exemption exemption = exception.isObject()
-                ? new Exemption(text(exception, "exceptionId"), text(exception, "approvedBy"), time(exception, "expiresAt"),
-                text(exception, "reason"), text(exception, "ticket"))
-                : null;
-        JsonNode cause = node.path("cause");
-        return new Transition(canonical, hash, EvidenceKey.of(clusterId, controlId, uid), text(node, "evidenceId"),
-                chain.path("sequence").asLong(), text(chain, "previousHash"), controlId, text(node, "controlTitle"),
-                text(node, "severity"), text(node, "status"), text(node, "previousStatus"), time(node, "since"),
-                time(node, "openViolationSince"), clusterId, text(resource, "namespace"), text(resource, "kind"),
-                text(resource, "name"), uid, text(node, "message"), text(node, "remediation"), text(node, "actor"),
-                text(cause, "changeType"), text(cause, "attestationId"), exemption);
+        Exemption exemption = exception == null ? null : new Exemption(exception.text("exceptionId"),
+                exception.text("approvedBy"), exception.time("expiresAt"), exception.text("reason"), exception.text("ticket"));
+        return new Transition(canonical, hash, EvidenceKey.of(clusterId, controlId, uid), top.text("evidenceId"),
+                Long.parseLong(chain.text("sequence")), chain.text("previousHash"), controlId, top.text("controlTitle"),
+                top.text("severity"), top.text("status"), top.text("previousStatus"), top.time("since"),
+                top.time("openViolationSince"), clusterId, resource.text("namespace"), resource.text("kind"),
+                resource.text("name"), uid, top.text("message"), top.text("remediation"), top.text("actor"),
+                cause.text("changeType"), cause.text("attestationId"), exemption);
+    }
+
+    /** The scalar fields of one JSON object level; nested objects and arrays are skipped. */
+    private static final class Fields {
+        private final java.util.Map<String, String> values = new java.util.HashMap<>();
+
+        void read(JsonParser json, JsonToken start) throws IOException {
+            if (start != JsonToken.START_OBJECT) {
+                json.skipChildren();
+                return;
+            }
+            while (json.nextToken() == JsonToken.FIELD_NAME) {
+                String name = json.currentName();
+                put(json, name, json.nextToken());
+            }
+        }
+
+        void put(JsonParser json, String name, JsonToken value) throws IOException {
+            if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
+                json.skipChildren();
+            } else if (value != JsonToken.VALUE_NULL) {
+                values.put(name, json.getText());
+            }
+        }
+
+        String text(String name) {
+            return values.get(name);
+        }
+
+        Instant time(String name) {
+            String value = values.get(name);
+            return value == null ? null : Instant.ofEpochMilli(Long.parseLong(value));
+        }
     }
 
     /** Whether the carried hash is the SHA-256 of the canonical encoding. */
@@ -77,16 +129,6 @@ public record Transition(String canonical, String hash, String key, String evide
 
     public boolean isClosed() {
         return "CLOSED".equals(status);
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        return value == null || value.isNull() ? null : value.asText();
-    }
-
-    private static Instant time(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        return value == null || value.isNull() ? null : Instant.ofEpochMilli(value.asLong());
     }
 
     private static String abbreviate(String text) {
