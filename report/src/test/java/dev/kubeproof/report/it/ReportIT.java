@@ -190,14 +190,39 @@ class ReportIT {
         assertThat(verify.code).as(verify.output).isZero();
         assertThat(verify.output).contains("OK").contains("8 evidence records on 6 keys").contains("signature valid");
 
-        // But one byte changed in the appendix fails, naming the file
-        Path evidence = out.resolve(PackageFiles.EVIDENCE);
-        byte[] bytes = Files.readAllBytes(evidence);
-        bytes[bytes.length / 3] ^= 0x01;
-        Files.write(evidence, bytes);
-        Run tampered = run(new ReportVerifyCommand(), out.toString(), "--public-key", publicKey.toString());
-        assertThat(tampered.code).isEqualTo(1);
-        assertThat(tampered.output).contains("FAILED").contains(PackageFiles.EVIDENCE + ": SHA-256");
+        // But each tampering with a copy of it fails, naming what was done: one byte of any file changed ...
+        try (Stream<Path> files = Files.list(out)) {
+            for (String file : files.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith("manifest")).toList()) {
+                Path copy = copy(out, tmp.resolve("byte-" + file));
+                byte[] bytes = Files.readAllBytes(copy.resolve(file));
+                bytes[bytes.length / 3] ^= 0x01;
+                Files.write(copy.resolve(file), bytes);
+                assertThat(verifyFails(copy, publicKey)).contains(file + ": SHA-256");
+            }
+        }
+        // ... one evidence line removed (web's remediation) ...
+        Path removed = copy(out, tmp.resolve("removed"));
+        List<String> lines = new ArrayList<>(Files.readAllLines(removed.resolve(PackageFiles.EVIDENCE)));
+        lines.remove(lines.stream().filter(l -> l.contains(web.key()) && l.contains("\"sequence\":3")).findFirst().orElseThrow());
+        Files.write(removed.resolve(PackageFiles.EVIDENCE), lines);
+        assertThat(verifyFails(removed, publicKey)).contains("key " + web.key());
+        // ... two lines swapped (web's two records of the period) ...
+        Path reordered = copy(out, tmp.resolve("reordered"));
+        List<String> swapped = new ArrayList<>(Files.readAllLines(reordered.resolve(PackageFiles.EVIDENCE)));
+        int first = java.util.stream.IntStream.range(0, swapped.size()).filter(i -> swapped.get(i).contains(web.key()))
+                .findFirst().orElseThrow();
+        java.util.Collections.swap(swapped, first, first + 1);
+        Files.write(reordered.resolve(PackageFiles.EVIDENCE), swapped);
+        assertThat(verifyFails(reordered, publicKey)).contains("key " + web.key() + " sequence 3")
+                .contains("(records out of order)");
+        // ... and the manifest re-signed with another key
+        Path resigned = copy(out, tmp.resolve("resigned"));
+        Path otherKey = tmp.resolve("other.key");
+        assertThat(run(new ReportKeygenCommand(), "--private-key", otherKey.toString(), "--public-key",
+                tmp.resolve("other.pub.pem").toString()).code).isZero();
+        Files.writeString(resigned.resolve(PackageFiles.SIGNATURE), dev.kubeproof.report.pkg.Signing.sign(
+                Files.readAllBytes(resigned.resolve(PackageFiles.MANIFEST)), otherKey));
+        assertThat(verifyFails(resigned, publicKey)).contains(PackageFiles.SIGNATURE + " does not verify");
     }
 
     @Test
@@ -230,6 +255,24 @@ class ReportIT {
         assertThat(bench.code).as(bench.output).isZero();
         assertThat(bench.output).contains("loaded 400 records on 100 keys").contains("exported 400 records")
                 .contains("records/s").contains("peak heap used during the export").containsPattern("package: \\d+ MB");
+    }
+
+    /** Runs report verify on a package expected to fail; its output. */
+    private static String verifyFails(Path dir, Path publicKey) {
+        Run verify = run(new ReportVerifyCommand(), dir.toString(), "--public-key", publicKey.toString());
+        assertThat(verify.code).as(verify.output).isEqualTo(1);
+        assertThat(verify.output).startsWith("FAILED");
+        return verify.output;
+    }
+
+    private static Path copy(Path from, Path to) throws java.io.IOException {
+        Files.createDirectories(to);
+        try (Stream<Path> files = Files.list(from)) {
+            for (Path file : files.toList()) {
+                Files.copy(file, to.resolve(file.getFileName()));
+            }
+        }
+        return to;
     }
 
     private String[] connection(String... options) {
