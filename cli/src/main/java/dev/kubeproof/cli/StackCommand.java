@@ -25,6 +25,11 @@ import picocli.CommandLine.Option;
         subcommands = {StackCommand.Up.class, StackCommand.Down.class, StackCommand.Status.class})
 final class StackCommand {
 
+    /** {@code --home DIR} for a hint, when it is not the default. */
+    static String homeOption(Path home) {
+        return home.equals(Path.of(".kubeproof/stack")) ? "" : " --home " + home;
+    }
+
     /** Options every stack subcommand shares. */
     static final class StackOptions {
         @Option(names = "--home", defaultValue = ".kubeproof/stack",
@@ -86,13 +91,14 @@ final class StackCommand {
             Map<ServerKind, String> status = LocalStack.status(options.config(false));
             Set<ServerKind> wanted = kinds.isEmpty() ? EnumSet.allOf(ServerKind.class) : kinds;
             if (wanted.stream().allMatch(kind -> status.get(kind).startsWith("running") && !status.get(kind).contains("not answering"))) {
-                System.out.println("already running (see './kubeproof stack status'; stop with './kubeproof stack down')");
+                System.out.println("already running (see './kubeproof stack status" + homeOption(options.home)
+                        + "'; stop with './kubeproof stack down" + homeOption(options.home) + "')");
                 return 0;
             }
             LocalStack stack = LocalStack.start(options.config(false).withStartTimeout(timeout), kinds);
             print(stack.endpoints(), options.home);
-            System.out.printf("all healthy in %.1f s; stop them with: ./kubeproof stack down%n",
-                    stack.startupTime().toMillis() / 1000.0);
+            System.out.printf("all healthy in %.1f s; stop them with: ./kubeproof stack down%s%n",
+                    stack.startupTime().toMillis() / 1000.0, homeOption(options.home));
             return 0;
         }
     }

@@ -83,15 +83,11 @@ public final class HtmlReport {
         if (summary.exceptions().isEmpty()) {
             html.append("<p>No exception was in force during the period.</p>");
         } else {
-            html.append("<table class=\"small\"><tr><th>Exception</th><th>Approved by</th><th>Expires</th><th>State at end</th>"
-                    + "<th>Controls</th><th>Resources</th><th>Reason</th><th>Ticket</th></tr>");
+            header(html, "Exception", "Approved by", "Expires", "State at end", "Controls", "Resources", "Reason", "Ticket");
             for (PeriodSummary.ExceptionSummary exception : summary.exceptions()) {
-                html.append("<tr><td>").append(esc(exception.exceptionId())).append("</td><td>").append(esc(exception.approvedBy()))
-                        .append("</td><td>").append(time(exception.expiresAt())).append("</td><td>")
-                        .append(exception.expired() ? "expired" : "in force").append("</td><td>")
-                        .append(esc(String.join(", ", exception.controls()))).append("</td><td>").append(exception.resources())
-                        .append("</td><td>").append(esc(exception.reason())).append("</td><td>").append(esc(exception.ticket()))
-                        .append("</td></tr>");
+                row(html, esc(exception.exceptionId()), esc(exception.approvedBy()), time(exception.expiresAt()),
+                        exception.expired() ? "expired" : "in force", esc(String.join(", ", exception.controls())),
+                        Integer.toString(exception.resources()), esc(exception.reason()), esc(exception.ticket()));
             }
             html.append("</table>");
         }
@@ -99,11 +95,10 @@ public final class HtmlReport {
         if (summary.attestations().isEmpty()) {
             html.append("<p>No attestation changed a status during the period.</p>");
         } else {
-            html.append("<table class=\"small\"><tr><th>Attestation</th><th>Controls</th><th>Records</th></tr>");
+            header(html, "Attestation", "Controls", "Records");
             for (PeriodSummary.AttestationSummary attestation : summary.attestations()) {
-                html.append("<tr><td>").append(esc(attestation.attestationId())).append("</td><td>")
-                        .append(esc(String.join(", ", attestation.controls()))).append("</td><td>").append(attestation.records())
-                        .append("</td></tr>");
+                row(html, esc(attestation.attestationId()), esc(String.join(", ", attestation.controls())),
+                        Integer.toString(attestation.records()));
             }
             html.append("</table>");
         }
@@ -111,10 +106,9 @@ public final class HtmlReport {
         if (summary.runtimeDetections().isEmpty()) {
             html.append("<p>No runtime detection in the period.</p>");
         } else {
-            html.append("<table class=\"small\"><tr><th>Control</th><th>Actor</th><th>Detections</th></tr>");
+            header(html, "Control", "Actor", "Detections");
             summary.runtimeDetections().forEach((control, actors) -> actors.forEach((actor, count) ->
-                    html.append("<tr><td>").append(esc(control)).append("</td><td>").append(esc(actor)).append("</td><td>")
-                            .append(count).append("</td></tr>")));
+                    row(html, esc(control), esc(actor), Integer.toString(count))));
             html.append("</table>");
         }
 
@@ -128,27 +122,20 @@ public final class HtmlReport {
                     .append("</h3><p class=\"note\">Frameworks: ").append(esc(frameworks(definition))).append(". Remediation: ")
                     .append(esc(definition.remediation())).append("</p>");
             if (control.violations() > 0) {
-                html.append("<table class=\"small\"><tr><th>Resource</th><th>Failing since</th><th>Until</th><th>Closed by</th>"
-                        + "<th>Actor</th><th>Finding</th></tr>");
-                for (ViolationInterval violation : control.listedViolations()) {
-                    html.append("<tr><td>").append(esc(violation.clusterId() + ": " + violation.resource())).append("</td><td>")
-                            .append(time(violation.since())).append("</td><td>")
-                            .append(violation.until() == null ? "open" : time(violation.until())).append("</td><td>")
-                            .append(esc(violation.closedBy())).append("</td><td>").append(esc(violation.actor()))
-                            .append("</td><td>").append(esc(violation.message())).append("</td></tr>");
+                header(html, "Resource", "Failing since", "Until", "Closed by", "Actor", "Finding");
+                for (ViolationInterval v : control.listedViolations()) {
+                    row(html, esc(v.clusterId() + ": " + v.resource()), time(v.since()), v.until() == null ? "open" : time(v.until()),
+                            esc(v.closedBy()), esc(v.actor()), esc(v.message()));
                 }
                 html.append("</table>");
                 more(html, control.violations(), "violations", "violations.csv");
             }
             if (control.exemptions() > 0) {
-                html.append("<table class=\"small\"><tr><th>Resource</th><th>Exempt from</th><th>Until</th><th>Exception</th>"
-                        + "<th>Approved by</th><th>Expires</th></tr>");
-                for (ExemptionInterval exemption : control.listedExemptions()) {
-                    html.append("<tr><td>").append(esc(exemption.clusterId() + ": " + exemption.resource())).append("</td><td>")
-                            .append(time(exemption.since())).append("</td><td>")
-                            .append(exemption.until() == null ? "end of period" : time(exemption.until())).append("</td><td>")
-                            .append(esc(exemption.exceptionId())).append("</td><td>").append(esc(exemption.approvedBy()))
-                            .append("</td><td>").append(time(exemption.expiresAt())).append("</td></tr>");
+                header(html, "Resource", "Exempt from", "Until", "Exception", "Approved by", "Expires");
+                for (ExemptionInterval e : control.listedExemptions()) {
+                    row(html, esc(e.clusterId() + ": " + e.resource()), time(e.since()),
+                            e.until() == null ? "end of period" : time(e.until()), esc(e.exceptionId()), esc(e.approvedBy()),
+                            time(e.expiresAt()));
                 }
                 html.append("</table>");
                 more(html, control.exemptions(), "exemptions", "exemptions.csv");
@@ -158,6 +145,24 @@ public final class HtmlReport {
                 + "lists every file's SHA-256. Check the package with: kubeproof report verify DIR --public-key KEY.</p>");
         html.append("</body></html>\n");
         return html.toString();
+    }
+
+    /** Opens a small table with its header row. */
+    private static void header(StringBuilder html, String... columns) {
+        html.append("<table class=\"small\"><tr>");
+        for (String column : columns) {
+            html.append("<th>").append(esc(column)).append("</th>");
+        }
+        html.append("</tr>");
+    }
+
+    /** One row of cells, each already escaped. */
+    private static void row(StringBuilder html, String... cells) {
+        html.append("<tr>");
+        for (String cell : cells) {
+            html.append("<td>").append(cell).append("</td>");
+        }
+        html.append("</tr>");
     }
 
     private static void more(StringBuilder html, int total, String what, String file) {
