@@ -189,7 +189,8 @@ public final class HtmlReport {
     }
 
     static String percent(Double value) {
-        return value == null ? "–" : String.format(Locale.ROOT, "%.1f %%", value);
+        // a no-break space: a narrow column must not wrap the sign onto a line of its own
+        return value == null ? "–" : String.format(Locale.ROOT, "%.1f\u00a0%%", value);
     }
 
     static String duration(Long millis) {
@@ -198,12 +199,15 @@ public final class HtmlReport {
         }
         Duration duration = Duration.ofMillis(millis);
         if (duration.toDays() > 0) {
-            return duration.toDays() + " d " + duration.toHoursPart() + " h";
+            return duration.toDays() + "\u00a0d " + duration.toHoursPart() + "\u00a0h";
         }
         if (duration.toHours() > 0) {
-            return duration.toHours() + " h " + duration.toMinutesPart() + " min";
+            return duration.toHours() + "\u00a0h " + duration.toMinutesPart() + "\u00a0min";
         }
-        return duration.toMinutes() + " min " + duration.toSecondsPart() + " s";
+        if (duration.toMinutes() > 0) {
+            return duration.toMinutes() + "\u00a0min " + duration.toSecondsPart() + "\u00a0s";
+        }
+        return duration.toSeconds() + "\u00a0s";
     }
 
     private static String time(Instant instant) {
