@@ -7,9 +7,11 @@ import java.util.function.UnaryOperator;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 
 import dev.kubeproof.report.ReportConfig;
+import dev.kubeproof.report.source.ElasticsearchEvidenceSource;
 import dev.kubeproof.runtime.Secret;
 import dev.kubeproof.sink.config.ElasticsearchConfig;
 import dev.kubeproof.sink.elasticsearch.ElasticsearchClients;
+import dev.kubeproof.sink.elasticsearch.IndexNames;
 import dev.kubeproof.stack.LocalStack;
 import dev.kubeproof.stack.StackConfig;
 import dev.kubeproof.stack.StackEndpoints;
@@ -31,6 +33,11 @@ public final class ElasticsearchTarget {
 
     /** The settings to use and a client for them. */
     public record Connection(ElasticsearchConfig config, ElasticsearchClient client) implements AutoCloseable {
+        /** The sink's evidence data stream, read {@code pageSize} records at a time. */
+        public ElasticsearchEvidenceSource evidence(int pageSize) {
+            return new ElasticsearchEvidenceSource(client, IndexNames.of(config).evidence(), pageSize);
+        }
+
         @Override
         public void close() throws java.io.IOException {
             client.close();

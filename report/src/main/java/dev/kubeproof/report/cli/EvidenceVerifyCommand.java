@@ -7,16 +7,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import co.elastic.clients.elasticsearch.ElasticsearchClient;
 
 import dev.kubeproof.report.ReportConfig;
 import dev.kubeproof.report.analysis.ControlScope;
 import dev.kubeproof.report.model.ChainCheck;
 import dev.kubeproof.report.model.Period;
 import dev.kubeproof.report.model.ReportFilter;
-import dev.kubeproof.report.source.ElasticsearchEvidenceSource;
 import dev.kubeproof.runtime.ServiceCommand;
-import dev.kubeproof.sink.elasticsearch.IndexNames;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -62,9 +59,7 @@ public final class EvidenceVerifyCommand extends ServiceCommand<ReportConfig> {
         List<String> problems = new ArrayList<>();
         long[] totals = new long[2];
         try (ElasticsearchTarget.Connection connection = target.connect(config)) {
-            ElasticsearchClient client = connection.client();
-            new ElasticsearchEvidenceSource(client, IndexNames.of(connection.config()).evidence(), config.pageSize())
-                    .read(period, scope.controls().keySet(), filter, timeline -> {
+            connection.evidence(config.pageSize()).read(period, scope.controls().keySet(), filter, timeline -> {
                         totals[0]++;
                         totals[1] += timeline.records().size();
                         ChainCheck check = ChainCheck.of(timeline.key(), timeline.anchor(), timeline.records());

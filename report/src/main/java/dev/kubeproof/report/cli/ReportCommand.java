@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-import co.elastic.clients.elasticsearch.ElasticsearchClient;
 
 import dev.kubeproof.report.ReportConfig;
 import dev.kubeproof.report.ReportRequest;
@@ -23,9 +22,7 @@ import dev.kubeproof.report.model.ReportFilter;
 import dev.kubeproof.report.pkg.PackageFiles;
 import dev.kubeproof.report.pkg.PackageWriter;
 import dev.kubeproof.report.pkg.Signing;
-import dev.kubeproof.report.source.ElasticsearchEvidenceSource;
 import dev.kubeproof.runtime.ServiceCommand;
-import dev.kubeproof.sink.elasticsearch.IndexNames;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -120,10 +117,7 @@ public final class ReportCommand extends ServiceCommand<ReportConfig> {
         ReportRequest request = new ReportRequest(new Period(from, end), filter, chosen, out, signKey);
         ControlScope scope = ControlScope.builtIn(filter);
         try (ElasticsearchTarget.Connection connection = target.connect(config)) {
-            ElasticsearchClient client = connection.client();
-            ElasticsearchEvidenceSource source = new ElasticsearchEvidenceSource(client,
-                    IndexNames.of(connection.config()).evidence(), config.pageSize());
-            PackageWriter.Result result = new PackageWriter(scope, clock).write(source, request, line -> {
+            PackageWriter.Result result = new PackageWriter(scope, clock).write(connection.evidence(config.pageSize()), request, line -> {
                 stderr.println(line);
                 stderr.flush();
             });

@@ -171,18 +171,12 @@ public final class ElasticsearchEvidenceSource implements EvidenceSource {
             if (buckets.isEmpty()) {
                 return new Page<>(List.of(), null);
             }
-            List<String> ids = new ArrayList<>(buckets.size());
+            List<FieldValue> ids = new ArrayList<>(buckets.size());
             for (CompositeBucket bucket : buckets) {
                 String key = bucket.key().get("key").stringValue();
-                ids.add(EvidenceChain.evidenceId(key, (long) (double) bucket.aggregations().get("last").max().value()));
+                ids.add(FieldValue.of(EvidenceChain.evidenceId(key, (long) (double) bucket.aggregations().get("last").max().value())));
             }
-            SearchResponse<ObjectNode> hits = client.search(s -> s.pit(p -> p.id(pit).keepAlive(k -> k.time(KEEP_ALIVE)))
-                    .size(ids.size()).query(q -> q.terms(t -> t.field("kubeproof.evidence_id")
-                            .terms(v -> v.value(ids.stream().map(FieldValue::of).toList()))))
-                    .sort(o -> o.field(f -> f.field(KEY).order(SortOrder.Asc)))
-                    .source(src -> src.filter(f -> f.includes(SOURCE_FIELDS))), ObjectNode.class);
-            List<Transition> anchors = hits.hits().hits().stream().map(ElasticsearchEvidenceSource::transition).toList();
-            return new Page<>(anchors, buckets.size() < pageSize ? null : keys.afterKey());
+            return new Page<>(byId(pit, ids, KEY), buckets.size() < pageSize ? null : keys.afterKey());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -226,16 +220,21 @@ public final class ElasticsearchEvidenceSource implements EvidenceSource {
                 for (long sequence = first; sequence <= highest && sequence < first + pageSize; sequence++) {
                     ids.add(FieldValue.of(EvidenceChain.evidenceId(key, sequence)));
                 }
-                SearchResponse<ObjectNode> response = client.search(s -> s.pit(p -> p.id(pit).keepAlive(k -> k.time(KEEP_ALIVE)))
-                        .size(ids.size()).query(q -> q.terms(t -> t.field("kubeproof.evidence_id").terms(v -> v.value(ids))))
-                        .sort(o -> o.field(f -> f.field(SEQUENCE).order(SortOrder.Asc)))
-                        .source(src -> src.filter(f -> f.includes(SOURCE_FIELDS))), ObjectNode.class);
-                response.hits().hits().stream().map(ElasticsearchEvidenceSource::transition).forEach(chain::add);
+                chain.addAll(byId(pit, ids, SEQUENCE));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return KeyTimeline.cut(key, chain, period);
+    }
+
+    /** The records with these evidence ids (deterministic: key and sequence), sorted by {@code sortField}. */
+    private List<Transition> byId(String pit, List<FieldValue> ids, String sortField) throws IOException {
+        SearchResponse<ObjectNode> response = client.search(s -> s.pit(p -> p.id(pit).keepAlive(k -> k.time(KEEP_ALIVE)))
+                .size(ids.size()).query(q -> q.terms(t -> t.field("kubeproof.evidence_id").terms(v -> v.value(ids))))
+                .sort(o -> o.field(f -> f.field(sortField).order(SortOrder.Asc)))
+                .source(src -> src.filter(f -> f.includes(SOURCE_FIELDS))), ObjectNode.class);
+        return response.hits().hits().stream().map(ElasticsearchEvidenceSource::transition).toList();
     }
 
     private static Transition transition(Hit<ObjectNode> hit) {
