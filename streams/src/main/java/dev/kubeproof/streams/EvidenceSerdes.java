@@ -6,6 +6,7 @@ import org.apache.kafka.common.serialization.Serde;
 
 import dev.kubeproof.avro.Attestation;
 import dev.kubeproof.avro.AuditEvent;
+import dev.kubeproof.avro.Checkpoint;
 import dev.kubeproof.avro.ControlException;
 import dev.kubeproof.avro.DeadLetter;
 import dev.kubeproof.avro.EvidenceRecord;
@@ -22,9 +23,10 @@ import dev.kubeproof.streams.config.SchemaIdCache;
 public record EvidenceSerdes(Serde<ResourceChange> resourceChange, Serde<ImageScan> imageScan,
                              Serde<EvidenceRecord> evidence, Serde<DeadLetter> deadLetter,
                              Serde<ControlException> controlException, Serde<Attestation> attestation,
-                             Serde<AuditEvent> auditEvent) {
+                             Serde<AuditEvent> auditEvent, Serde<Checkpoint> checkpoint) {
     public EvidenceSerdes {
         Objects.requireNonNull(auditEvent, "auditEvent");
+        Objects.requireNonNull(checkpoint, "checkpoint");
         Objects.requireNonNull(attestation, "attestation");
         Objects.requireNonNull(controlException, "controlException");
         Objects.requireNonNull(resourceChange, "resourceChange");
@@ -42,6 +44,7 @@ public record EvidenceSerdes(Serde<ResourceChange> resourceChange, Serde<ImageSc
                 AvroSerdes.value(DeadLetter.class, registry),
                 AvroSerdes.value(ControlException.class, registry),
                 AvroSerdes.value(Attestation.class, registry),
-                AvroSerdes.value(AuditEvent.class, registry));
+                AvroSerdes.value(AuditEvent.class, registry),
+                AvroSerdes.value(Checkpoint.class, registry));
     }
 }

@@ -1,7 +1,9 @@
 package dev.kubeproof.streams;
 
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
+import java.security.PrivateKey;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -10,6 +12,7 @@ import java.util.Optional;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
+import dev.kubeproof.contract.signing.Signing;
 import dev.kubeproof.contract.topics.TopicCatalog;
 import dev.kubeproof.runtime.HealthConfig;
 import dev.kubeproof.runtime.KafkaConfig;
@@ -81,7 +84,15 @@ public record EvidenceServiceConfig(
         @JsonPropertyDescription("How long a resource change waits for the audit event of the write that made it (when"
                 + " its cluster has an audit stream) before its evidence is recorded with an unknown actor. 0s: never"
                 + " wait (only audit events that arrive first attribute).")
-        Duration attributionWait) {
+        Duration attributionWait,
+        @JsonProperty(defaultValue = "1h")
+        @JsonPropertyDescription("How often (wall clock) each evidence partition's chain heads are checkpointed: a Merkle"
+                + " root over every head, published to the checkpoints topic, so that evidence removed from a store"
+                + " later (even a chain's last record) is detectable.")
+        Duration checkpointInterval,
+        @JsonPropertyDescription("PEM Ed25519 private key (PKCS#8) that signs the checkpoints (kubeproof report keygen"
+                + " makes one; mount it from a Secret). Default: checkpoints are published unsigned.")
+        Path checkpointSigningKey) {
 
     /** Under the working directory, so that a laptop run needs no root; deployments set their volume. */
     public static final String DEFAULT_STATE_DIR = ".kubeproof/streams-state";
@@ -116,11 +127,14 @@ public record EvidenceServiceConfig(
                 : List.copyOf(ownerLabelKeys);
         exceptionCheck = exceptionCheck == null ? EvidenceTopologyConfig.DEFAULT_EXCEPTION_CHECK : exceptionCheck;
         attributionWait = attributionWait == null ? EvidenceTopologyConfig.DEFAULT_ATTRIBUTION_WAIT : attributionWait;
+        checkpointInterval = checkpointInterval == null ? EvidenceTopologyConfig.DEFAULT_CHECKPOINT_INTERVAL
+                : checkpointInterval;
         // Validates the Kafka Streams settings, owner labels, partitions, prefix and the cluster id with the
         // messages of the settings' and the topology's own records.
         streamsSettings(kafka, applicationId, stateDir, standbyReplicas, replicationFactor, streamThreads);
         new EvidenceTopologyConfig(new TopicCatalog(topicPrefix), ownerLabelKeys, evaluationPartitions,
-                Optional.ofNullable(clusterId), exceptionCheck, attributionWait);
+                Optional.ofNullable(clusterId), exceptionCheck, attributionWait, checkpointInterval,
+                checkpointKey(checkpointSigningKey));
     }
 
     /**
@@ -164,7 +178,7 @@ public record EvidenceServiceConfig(
     /** A config with every default, for the given servers. */
     public static EvidenceServiceConfig of(String bootstrapServers, String schemaRegistryUrl) {
         return new EvidenceServiceConfig(KafkaConfig.of(bootstrapServers, schemaRegistryUrl, null), null, null, null,
-                null, null, null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** How it runs on Kafka Streams. */
@@ -180,7 +194,19 @@ public record EvidenceServiceConfig(
     /** The topology's part of the configuration. */
     public EvidenceTopologyConfig topology() {
         return new EvidenceTopologyConfig(new TopicCatalog(topicPrefix), ownerLabelKeys, evaluationPartitions,
-                Optional.ofNullable(clusterId), exceptionCheck, attributionWait);
+                Optional.ofNullable(clusterId), exceptionCheck, attributionWait, checkpointInterval,
+                checkpointKey(checkpointSigningKey));
+    }
+
+    private static Optional<PrivateKey> checkpointKey(Path file) {
+        if (file == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Signing.privateKey(file));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("checkpointSigningKey: " + e.getMessage(), e);
+        }
     }
 
     private static StreamsSettings streamsSettings(KafkaConfig kafka, String applicationId, Path stateDir,

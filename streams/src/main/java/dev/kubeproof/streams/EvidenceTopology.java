@@ -32,6 +32,7 @@ import dev.kubeproof.siem.Transitions;
 import dev.kubeproof.siem.ViolationFeed;
 import dev.kubeproof.siem.ViolationFormatter;
 import dev.kubeproof.siem.ViolationOutput;
+import dev.kubeproof.streams.checkpoint.CheckpointProcessor;
 import dev.kubeproof.streams.evaluation.Attributions;
 import dev.kubeproof.streams.evaluation.EvaluationInput;
 import dev.kubeproof.streams.evaluation.EvaluationOutput;
@@ -56,6 +57,7 @@ import dev.kubeproof.streams.evaluation.StoreKeys;
  *                    └ evidence ─┬───────────────────────────────────────────────▶ evidence
  *                                ├───────────────────────────────────────────────▶ evidence-state
  *                                └ into/out of FAIL ─ format (ECS/OCSF) ─────────▶ violations
+ * evidence ─ chain heads per partition ─ every checkpointInterval: signed Merkle root ─▶ checkpoints
  * </pre>
  *
  * One cluster's evaluation spreads over the partitions by namespace; cluster-scoped objects that controls read, and
@@ -142,6 +144,14 @@ public final class EvidenceTopology {
     public static final String FILTER_VIOLATIONS = "violations-into-or-out-of-fail";
     public static final String FORMAT_VIOLATIONS = "violations-format";
     public static final String SINK_VIOLATIONS = "violations-sink";
+
+    public static final String SOURCE_CHECKPOINT_EVIDENCE = "checkpoint-evidence-source";
+    public static final String CHECKPOINT = "checkpoint";
+    /** Each evidence key's head (sequence and hash), per partition of the evidence topic. */
+    public static final String CHAIN_HEAD_STORE = "chain-head-store";
+    /** The offset read through and the last checkpoint's id, per partition of the evidence topic. */
+    public static final String CHECKPOINT_POSITION_STORE = "checkpoint-position-store";
+    public static final String SINK_CHECKPOINTS = "checkpoints-sink";
 
     private EvidenceTopology() {
     }
@@ -283,8 +293,31 @@ public final class EvidenceTopology {
                     .mapValues(record -> feed.output().formatter().format(record), Named.as(FORMAT_VIOLATIONS + suffix))
                     .to(feed.topic(), Produced.with(keys, Serdes.String()).withName(SINK_VIOLATIONS + suffix));
         }
-
+        checkpoints(builder, config, serdes);
         return builder.build();
+    }
+
+    /** Only the checkpoints of the evidence topic, for an instance that signs but does not evaluate. */
+    public static Topology buildCheckpoints(EvidenceTopologyConfig config, EvidenceSerdes serdes) {
+        StreamsBuilder builder = new StreamsBuilder();
+        checkpoints(builder, config, serdes);
+        return builder.build();
+    }
+
+    /**
+     * Reads back the evidence topic (what the sink and every reader see, by offset) and checkpoints each partition's
+     * chain heads; a sub-topology of its own, with one task per evidence partition.
+     */
+    private static void checkpoints(StreamsBuilder builder, EvidenceTopologyConfig config, EvidenceSerdes serdes) {
+        builder.addStateStore(store(CHAIN_HEAD_STORE, Serdes.String()));
+        builder.addStateStore(store(CHECKPOINT_POSITION_STORE, Serdes.String()));
+        String topic = config.topics().evidence().name();
+        builder.stream(topic, Consumed.with(Serdes.String(), serdes.evidence()).withName(SOURCE_CHECKPOINT_EVIDENCE))
+                .process(() -> new CheckpointProcessor(topic, config.checkpointInterval(),
+                                config.checkpointKey().orElse(null), CHAIN_HEAD_STORE, CHECKPOINT_POSITION_STORE),
+                        Named.as(CHECKPOINT), CHAIN_HEAD_STORE, CHECKPOINT_POSITION_STORE)
+                .to(config.topics().checkpoints().name(), Produced.with(Serdes.String(), serdes.checkpoint())
+                        .withName(SINK_CHECKPOINTS));
     }
 
     /**

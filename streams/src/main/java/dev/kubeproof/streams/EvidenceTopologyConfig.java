@@ -1,5 +1,6 @@
 package dev.kubeproof.streams;
 
+import java.security.PrivateKey;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -19,14 +20,18 @@ import dev.kubeproof.contract.topics.TopicCatalog;
  * @param attributionWait      how long a change of a cluster with an audit stream waits for the audit event of its
  *                             write before it is evaluated with an unknown actor; also how far apart a change and a
  *                             write without resourceVersion may be to match. Zero: changes never wait
+ * @param checkpointInterval   wall-clock time between checkpoints of the evidence chains' heads
+ * @param checkpointKey        Ed25519 key that signs the checkpoints; empty for unsigned checkpoints
  */
 public record EvidenceTopologyConfig(TopicCatalog topics, List<String> ownerLabelKeys, int evaluationPartitions,
-                                     Optional<String> clusterId, Duration exceptionCheck, Duration attributionWait) {
+                                     Optional<String> clusterId, Duration exceptionCheck, Duration attributionWait,
+                                     Duration checkpointInterval, Optional<PrivateKey> checkpointKey) {
     public static final List<String> DEFAULT_OWNER_LABEL_KEYS = List.of("owner", "team", "app.kubernetes.io/part-of");
     public static final int DEFAULT_EVALUATION_PARTITIONS = 6;
     public static final Duration DEFAULT_EXCEPTION_CHECK = Duration.ofSeconds(10);
     /** The API server's webhook batching waits up to 30 s (--audit-webhook-batch-max-wait) before it sends. */
     public static final Duration DEFAULT_ATTRIBUTION_WAIT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofHours(1);
 
     public EvidenceTopologyConfig {
         Objects.requireNonNull(topics, "topics");
@@ -49,6 +54,11 @@ public record EvidenceTopologyConfig(TopicCatalog topics, List<String> ownerLabe
         if (attributionWait.isNegative()) {
             throw new IllegalArgumentException("attributionWait must not be negative, was " + attributionWait);
         }
+        Objects.requireNonNull(checkpointInterval, "checkpointInterval");
+        if (checkpointInterval.toMillis() < 1) {
+            throw new IllegalArgumentException("checkpointInterval must be at least 1ms, was " + checkpointInterval);
+        }
+        Objects.requireNonNull(checkpointKey, "checkpointKey");
         clusterId.ifPresent(id -> {
             if (id.isBlank()) {
                 throw new IllegalArgumentException("clusterId must not be blank when set");
@@ -59,6 +69,6 @@ public record EvidenceTopologyConfig(TopicCatalog topics, List<String> ownerLabe
     /** Every cluster, default owner labels and partitions, on the given topics. */
     public static EvidenceTopologyConfig of(TopicCatalog topics) {
         return new EvidenceTopologyConfig(topics, DEFAULT_OWNER_LABEL_KEYS, DEFAULT_EVALUATION_PARTITIONS,
-                Optional.empty(), DEFAULT_EXCEPTION_CHECK, DEFAULT_ATTRIBUTION_WAIT);
+                Optional.empty(), DEFAULT_EXCEPTION_CHECK, DEFAULT_ATTRIBUTION_WAIT, DEFAULT_CHECKPOINT_INTERVAL, Optional.empty());
     }
 }

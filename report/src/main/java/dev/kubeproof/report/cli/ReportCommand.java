@@ -21,7 +21,7 @@ import dev.kubeproof.report.model.Period;
 import dev.kubeproof.report.model.ReportFilter;
 import dev.kubeproof.report.pkg.PackageFiles;
 import dev.kubeproof.report.pkg.PackageWriter;
-import dev.kubeproof.report.pkg.Signing;
+import dev.kubeproof.contract.signing.Signing;
 import dev.kubeproof.runtime.ServiceCommand;
 
 import picocli.CommandLine.Command;

@@ -3,7 +3,7 @@ package dev.kubeproof.report.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-import dev.kubeproof.report.pkg.Signing;
+import dev.kubeproof.contract.signing.Signing;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

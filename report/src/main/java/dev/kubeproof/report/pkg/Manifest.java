@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.kubeproof.contract.signing.Signing;
 import dev.kubeproof.contract.build.KubeproofBuild;
 import dev.kubeproof.report.ReportRequest;
 import dev.kubeproof.report.analysis.ControlScope;

@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.kubeproof.contract.signing.Signing;
 import dev.kubeproof.report.model.ChainCheck;
 import dev.kubeproof.report.model.Transition;
 

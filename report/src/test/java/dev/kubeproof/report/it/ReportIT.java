@@ -39,6 +39,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 
+import dev.kubeproof.contract.signing.Signing;
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.contract.evidence.EvidenceKey;
 import dev.kubeproof.contract.registry.ConfluentRestSchemaRegistryClient;
@@ -220,7 +221,7 @@ class ReportIT {
         Path otherKey = tmp.resolve("other.key");
         assertThat(run(new ReportKeygenCommand(), "--private-key", otherKey.toString(), "--public-key",
                 tmp.resolve("other.pub.pem").toString()).code).isZero();
-        Files.writeString(resigned.resolve(PackageFiles.SIGNATURE), dev.kubeproof.report.pkg.Signing.sign(
+        Files.writeString(resigned.resolve(PackageFiles.SIGNATURE), Signing.sign(
                 Files.readAllBytes(resigned.resolve(PackageFiles.MANIFEST)), otherKey));
         assertThat(verifyFails(resigned, publicKey)).contains(PackageFiles.SIGNATURE + " does not verify");
     }

@@ -40,6 +40,7 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 
+import dev.kubeproof.contract.signing.Signing;
 import dev.kubeproof.controls.ControlEngine;
 import dev.kubeproof.report.ReportRequest;
 import dev.kubeproof.report.analysis.ControlScope;

@@ -6,6 +6,7 @@ import java.util.regex.Pattern;
 
 import dev.kubeproof.avro.AuditEvent;
 import dev.kubeproof.avro.Attestation;
+import dev.kubeproof.avro.Checkpoint;
 import dev.kubeproof.avro.ControlException;
 import dev.kubeproof.avro.DeadLetter;
 import dev.kubeproof.avro.EvidenceRecord;
@@ -76,6 +77,12 @@ public final class TopicCatalog {
                 "cluster/control/resource uid", ValueFormat.AVRO, EvidenceRecord.class, 6, CleanupPolicy.COMPACT, null);
     }
 
+    public TopicSpec checkpoints() {
+        return new TopicSpec(prefix + "checkpoints", "Signed Merkle roots over the evidence chains' heads, per evidence"
+                + " partition (kept forever)", "evidence partition", ValueFormat.AVRO, Checkpoint.class, 1,
+                CleanupPolicy.DELETE, null);
+    }
+
     public TopicSpec violations() {
         return new TopicSpec(prefix + "violations", "Transitions into and out of FAIL, as ECS or OCSF JSON for SIEMs",
                 "cluster/control/resource uid", ValueFormat.JSON, String.class, 3, CleanupPolicy.DELETE, Duration.ofDays(30));
@@ -97,7 +104,7 @@ public final class TopicCatalog {
     }
 
     public List<TopicSpec> all() {
-        return List.of(auditEvents(), resourceChanges(), imageScans(), evidence(), evidenceState(), violations(),
+        return List.of(auditEvents(), resourceChanges(), imageScans(), evidence(), evidenceState(), checkpoints(), violations(),
                 controlExceptions(), attestations(), deadLetters());
     }
 }

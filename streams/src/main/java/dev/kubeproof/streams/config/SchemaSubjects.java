@@ -8,6 +8,7 @@ import org.apache.avro.Schema;
 
 import dev.kubeproof.avro.Attestation;
 import dev.kubeproof.avro.ControlException;
+import dev.kubeproof.avro.Checkpoint;
 import dev.kubeproof.avro.DeadLetter;
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.avro.ImageScan;
@@ -37,6 +38,7 @@ public final class SchemaSubjects {
         subjects.put(topics.evidence().valueSubject(), EvidenceRecord.getClassSchema());
         subjects.put(topics.evidenceState().valueSubject(), EvidenceRecord.getClassSchema());
         subjects.put(topics.deadLetters().valueSubject(), DeadLetter.getClassSchema());
+        subjects.put(topics.checkpoints().valueSubject(), Checkpoint.getClassSchema());
         subjects.put(internal(applicationId, EvidenceTopology.REPARTITION_CHANGES, "repartition"),
                 ResourceChange.getClassSchema());
         subjects.put(internal(applicationId, EvidenceTopology.REPARTITION_SCANS, "repartition"),

@@ -44,6 +44,8 @@ public final class TopologyHarness implements AutoCloseable {
     public final TopicCatalog topics = TopicCatalog.defaults();
     /** How often the topology looks for expired exceptions, in driver wall-clock time. */
     public static final java.time.Duration EXCEPTION_CHECK = java.time.Duration.ofSeconds(10);
+    /** The key pair that signs the topology's checkpoints. */
+    public static final java.security.KeyPair CHECKPOINT_KEYS = checkpointKeys();
     public final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
     public final EvidenceSerdes serdes = EvidenceSerdes.avro(registry);
     public final RecordingDeadLetters handlerDeadLetters = new RecordingDeadLetters();
@@ -62,6 +64,7 @@ public final class TopologyHarness implements AutoCloseable {
     public final TestOutputTopic<String, EvidenceRecord> evidenceState;
     public final TestOutputTopic<String, String> violations;
     public final TestOutputTopic<String, DeadLetter> deadLetters;
+    public final TestOutputTopic<String, dev.kubeproof.avro.Checkpoint> checkpoints;
 
     public TopologyHarness(Path stateDir, Evaluator evaluator, ViolationFormatter formatter) {
         this(stateDir, evaluator, formatter, Optional.empty());
@@ -75,7 +78,8 @@ public final class TopologyHarness implements AutoCloseable {
     public TopologyHarness(Path stateDir, Evaluator evaluator, List<ViolationFeed> feeds, Optional<String> clusterId) {
         // TopologyTestDriver runs one partition of every topic: one evaluation partition is what it really runs.
         EvidenceTopologyConfig config = new EvidenceTopologyConfig(topics, List.of("team", "owner"), 1, clusterId,
-                EXCEPTION_CHECK, EvidenceTopologyConfig.DEFAULT_ATTRIBUTION_WAIT);
+                EXCEPTION_CHECK, EvidenceTopologyConfig.DEFAULT_ATTRIBUTION_WAIT,
+                EvidenceTopologyConfig.DEFAULT_CHECKPOINT_INTERVAL, Optional.of(CHECKPOINT_KEYS.getPrivate()));
         topology = EvidenceTopology.build(config, evaluator, feeds, serdes, clock, metrics);
         Properties properties = StreamsConfigFactory.properties(
                 new StreamsSettings("evidence-test", "unused:9092", stateDir, 1, -1, 1), handlerDeadLetters, clock);
@@ -98,6 +102,8 @@ public final class TopologyHarness implements AutoCloseable {
                 serdes.evidence().deserializer());
         violations = driver.createOutputTopic(topics.violations().name(), new StringDeserializer(),
                 new StringDeserializer());
+        checkpoints = driver.createOutputTopic(topics.checkpoints().name(), new StringDeserializer(),
+                serdes.checkpoint().deserializer());
         deadLetters = driver.createOutputTopic(topics.deadLetters().name(), new StringDeserializer(),
                 serdes.deadLetter().deserializer());
     }
@@ -147,5 +153,13 @@ public final class TopologyHarness implements AutoCloseable {
     @Override
     public void close() {
         driver.close();
+    }
+
+    private static java.security.KeyPair checkpointKeys() {
+        try {
+            return java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -1,4 +1,4 @@
-package dev.kubeproof.report.pkg;
+package dev.kubeproof.contract.signing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -47,33 +47,56 @@ public final class Signing {
     }
 
     public static String sign(byte[] data, Path privateKey) throws IOException {
+        return sign(data, privateKey(privateKey));
+    }
+
+    /** Signs with a key already read (a service signing repeatedly reads its key once). */
+    public static String sign(byte[] data, PrivateKey key) {
         try {
-            PrivateKey key = KeyFactory.getInstance(ALGORITHM).generatePrivate(new PKCS8EncodedKeySpec(der(privateKey, "PRIVATE KEY")));
             Signature signature = Signature.getInstance(ALGORITHM);
             signature.initSign(key);
             signature.update(data);
             return Base64.getEncoder().encodeToString(signature.sign());
         } catch (GeneralSecurityException e) {
-            throw new IOException(privateKey + " is not an Ed25519 private key (kubeproof report keygen makes one): "
+            throw new IllegalStateException("cannot sign with an " + ALGORITHM + " key: " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads a PEM PKCS#8 Ed25519 private key; the message names the file when it is not one. */
+    public static PrivateKey privateKey(Path file) throws IOException {
+        try {
+            return KeyFactory.getInstance(ALGORITHM).generatePrivate(new PKCS8EncodedKeySpec(der(file, "PRIVATE KEY")));
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            throw new IOException(file + " is not an Ed25519 private key (kubeproof report keygen makes one): "
                     + e.getMessage(), e);
         }
     }
 
-    public static boolean verify(byte[] data, String base64Signature, Path publicKey) throws IOException {
+    /** Reads a PEM X.509 Ed25519 public key; the message names the file when it is not one. */
+    public static PublicKey publicKey(Path file) throws IOException {
         try {
-            Signature signature = Signature.getInstance(ALGORITHM);
-            signature.initVerify(publicKey(publicKey));
-            signature.update(data);
-            return signature.verify(Base64.getDecoder().decode(base64Signature.strip()));
-        } catch (IllegalArgumentException e) {
-            return false;
-        } catch (GeneralSecurityException e) {
-            throw new IOException(publicKey + " is not an Ed25519 public key: " + e.getMessage(), e);
+            return KeyFactory.getInstance(ALGORITHM).generatePublic(new X509EncodedKeySpec(der(file, "PUBLIC KEY")));
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            throw new IOException(file + " is not an Ed25519 public key: " + e.getMessage(), e);
         }
     }
 
-    private static PublicKey publicKey(Path file) throws IOException, GeneralSecurityException {
-        return KeyFactory.getInstance(ALGORITHM).generatePublic(new X509EncodedKeySpec(der(file, "PUBLIC KEY")));
+    public static boolean verify(byte[] data, String base64Signature, Path publicKey) throws IOException {
+        return verify(data, base64Signature, publicKey(publicKey));
+    }
+
+    /** True when the base64 signature is the key's signature of the data; false for any other text. */
+    public static boolean verify(byte[] data, String base64Signature, PublicKey key) {
+        try {
+            Signature signature = Signature.getInstance(ALGORITHM);
+            signature.initVerify(key);
+            signature.update(data);
+            return signature.verify(Base64.getDecoder().decode(base64Signature.strip()));
+        } catch (IllegalArgumentException | java.security.SignatureException e) {
+            return false;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot verify with an " + ALGORITHM + " key: " + e.getMessage(), e);
+        }
     }
 
     private static byte[] der(Path file, String type) throws IOException {
