@@ -33,6 +33,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.kubeproof.avro.AuditEvent;
+import dev.kubeproof.avro.Checkpoint;
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.contract.registry.ConfluentRestSchemaRegistryClient;
 import dev.kubeproof.contract.registry.SchemaRegistryClient;
@@ -131,7 +132,7 @@ public final class SinkService implements Runnable, AutoCloseable {
                 new ViolationDocuments(names, catalog, config.violationsFormat()),
                 new AuditDocuments(names),
                 new AvroDeserializer<>(schemaRegistry, EvidenceRecord.class), new AvroDeserializer<>(schemaRegistry, AuditEvent.class),
-                writer, deadLetters, clock, metrics);
+                new AvroDeserializer<>(schemaRegistry, Checkpoint.class), writer, deadLetters, clock, metrics);
         IndexTemplates indexTemplates = new IndexTemplates(client, config.elasticsearch());
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(config),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -200,6 +201,7 @@ public final class SinkService implements Runnable, AutoCloseable {
             // violation documents are made from the evidence records, with the violations topic's formatter
             case VIOLATIONS -> config.topics().evidence().name();
             case AUDIT -> config.topics().auditEvents().name();
+            case CHECKPOINTS -> config.topics().checkpoints().name();
         };
     }
 

@@ -62,6 +62,7 @@ class SinkServiceTest {
         BatchProcessor processor = new BatchProcessor(names, new EvidenceDocuments(names, ControlCatalog.empty()),
                 new ViolationDocuments(names, ControlCatalog.empty(), "ecs"), new AuditDocuments(names),
                 new AvroDeserializer<>(registry, EvidenceRecord.class), new AvroDeserializer<>(registry, AuditEvent.class),
+                new AvroDeserializer<>(registry, dev.kubeproof.avro.Checkpoint.class),
                 elasticsearch, deadLetters, clock, metrics);
         Backoff backoff = new Backoff(new RetryPolicy(3, Duration.ofSeconds(1), Duration.ofSeconds(8)), clock, () -> 0.999);
         service = new SinkService(config, consumer, processor, () -> { }, backoff, metrics);

@@ -62,8 +62,9 @@ public final class RawBulk {
     /** The {@code _bulk} body creating the history documents of {@code records}, as the sink renders them. */
     public static byte[] body(EvidenceDocuments documents, List<EvidenceRecord> records) {
         StringBuilder body = new StringBuilder();
-        for (EvidenceRecord record : records) {
-            IndexAction.Create create = (IndexAction.Create) documents.history(record);
+        for (int i = 0; i < records.size(); i++) {
+            // as if the records were one partition of the evidence topic, in order
+            IndexAction.Create create = (IndexAction.Create) documents.history(records.get(i), "kubeproof.evidence", 0, i);
             body.append("{\"create\":{\"_index\":\"").append(create.index()).append("\",\"_id\":\"")
                     .append(create.id()).append("\"}}\n")
                     .append(new String(create.json(), StandardCharsets.UTF_8)).append('\n');

@@ -42,7 +42,7 @@ public record SinkConfig(
         String groupId,
         @JsonProperty(defaultValue = "[evidence, posture, violations, audit]")
         @JsonPropertyDescription("What to index: evidence (history), posture (current state), violations (made from the"
-                + " evidence records), audit (audit events).")
+                + " evidence records), audit (audit events), checkpoints (signed checkpoints of the evidence chains).")
         Set<Input> inputs,
         @JsonProperty(defaultValue = "ecs")
         @JsonPropertyDescription("Format of the violation documents indexed (ecs or ocsf): the streams service's"
@@ -76,7 +76,7 @@ public record SinkConfig(
 
     /** The topics the sink can index. */
     public enum Input {
-        EVIDENCE, POSTURE, VIOLATIONS, AUDIT
+        EVIDENCE, POSTURE, VIOLATIONS, AUDIT, CHECKPOINTS
     }
 
     public SinkConfig {
@@ -93,7 +93,7 @@ public record SinkConfig(
         groupId = groupId == null || groupId.isBlank() ? DEFAULT_GROUP_ID : groupId;
         inputs = inputs == null ? EnumSet.allOf(Input.class) : Set.copyOf(inputs);
         if (inputs.isEmpty()) {
-            throw new IllegalArgumentException("inputs must name at least one of evidence, posture, violations, audit");
+            throw new IllegalArgumentException("inputs must name at least one of evidence, posture, violations, audit, checkpoints");
         }
         violationsFormat = violationsFormat == null ? EcsViolationFormatter.NAME
                 : violationsFormat.toLowerCase(java.util.Locale.ROOT);

@@ -16,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.kubeproof.avro.AuditEvent;
+import dev.kubeproof.avro.Checkpoint;
 import dev.kubeproof.avro.DeadLetter;
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.contract.deadletter.DeadLetters;
@@ -60,6 +61,7 @@ public final class BatchProcessor {
     private final AuditDocuments audit;
     private final Deserializer<EvidenceRecord> evidenceDeserializer;
     private final Deserializer<AuditEvent> auditDeserializer;
+    private final Deserializer<Checkpoint> checkpointDeserializer;
     private final DocumentWriter writer;
     private final DeadLetterSink deadLetters;
     private final Clock clock;
@@ -70,9 +72,10 @@ public final class BatchProcessor {
     /** Indexes every input. */
     public BatchProcessor(IndexNames names, EvidenceDocuments evidence, ViolationDocuments violations, AuditDocuments audit,
                           Deserializer<EvidenceRecord> evidenceDeserializer, Deserializer<AuditEvent> auditDeserializer,
-                          DocumentWriter writer, DeadLetterSink deadLetters, Clock clock, SinkMetrics metrics) {
+                          Deserializer<Checkpoint> checkpointDeserializer, DocumentWriter writer, DeadLetterSink deadLetters,
+                          Clock clock, SinkMetrics metrics) {
         this(EnumSet.allOf(Input.class), names, evidence, violations, audit, evidenceDeserializer, auditDeserializer,
-                writer, deadLetters, clock, metrics);
+                checkpointDeserializer, writer, deadLetters, clock, metrics);
     }
 
     /**
@@ -81,8 +84,8 @@ public final class BatchProcessor {
      */
     public BatchProcessor(Set<Input> inputs, IndexNames names, EvidenceDocuments evidence, ViolationDocuments violations,
                           AuditDocuments audit, Deserializer<EvidenceRecord> evidenceDeserializer,
-                          Deserializer<AuditEvent> auditDeserializer, DocumentWriter writer, DeadLetterSink deadLetters,
-                          Clock clock, SinkMetrics metrics) {
+                          Deserializer<AuditEvent> auditDeserializer, Deserializer<Checkpoint> checkpointDeserializer,
+                          DocumentWriter writer, DeadLetterSink deadLetters, Clock clock, SinkMetrics metrics) {
         this.indexHistory = inputs.contains(Input.EVIDENCE);
         this.indexViolations = inputs.contains(Input.VIOLATIONS);
         this.names = names;
@@ -91,6 +94,7 @@ public final class BatchProcessor {
         this.audit = audit;
         this.evidenceDeserializer = evidenceDeserializer;
         this.auditDeserializer = auditDeserializer;
+        this.checkpointDeserializer = checkpointDeserializer;
         this.writer = writer;
         this.deadLetters = deadLetters;
         this.clock = clock;
@@ -136,6 +140,8 @@ public final class BatchProcessor {
                     case EVIDENCE, VIOLATIONS -> decoded.put(item, decodeEvidence(item, false));
                     case POSTURE -> actions.put(item, evidence.postureActions(item.keyAsString(), decodeEvidence(item, true)));
                     case AUDIT -> actions.put(item, List.of(audit.toAction(decodeAudit(item))));
+                    case CHECKPOINTS -> actions.put(item, List.of(evidence.checkpoint(
+                            decode(checkpointDeserializer, item, requireValue(item)))));
                 }
             } catch (DocumentException e) {
                 item.dead(e.errorType(), e.getMessage());
@@ -146,7 +152,8 @@ public final class BatchProcessor {
             EvidenceRecord record = entry.getValue();
             List<IndexAction> writes = new ArrayList<>();
             if (indexHistory) {
-                writes.add(evidence.history(record));
+                BatchItem item = entry.getKey();
+                writes.add(evidence.history(record, item.topic(), item.partition(), item.offset()));
             }
             if (indexViolations) {
                 writes.addAll(violations.toActions(record));
@@ -253,8 +260,12 @@ public final class BatchProcessor {
 
     /** A registry that cannot answer now is passing; a payload that cannot be read never will be. */
     private static <T> T decode(Deserializer<T> deserializer, BatchItem item) throws Unavailable {
+        return decode(deserializer, item, item.value());
+    }
+
+    private static <T> T decode(Deserializer<T> deserializer, BatchItem item, byte[] value) throws Unavailable {
         try {
-            return deserializer.deserialize(item.topic(), item.value());
+            return deserializer.deserialize(item.topic(), value);
         } catch (SerializationException e) {
             if (e.getCause() instanceof SchemaRegistryException registry && isTransient(registry)) {
                 throw new Unavailable("schema registry: " + registry.getMessage(), registry);

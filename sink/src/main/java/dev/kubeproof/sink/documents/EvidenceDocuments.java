@@ -6,10 +6,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.kubeproof.contract.evidence.CanonicalEncoding;
 import dev.kubeproof.contract.evidence.Violations;
+import dev.kubeproof.avro.Checkpoint;
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.avro.EvidenceStatus;
 import dev.kubeproof.siem.ControlCatalog;
@@ -27,6 +29,10 @@ public final class EvidenceDocuments {
     public static final String POSTURE_DATASET = "kubeproof.posture";
     /** {@code kubeproof.canonical} of a history document: the record's canonical encoding, which its chain hash covers. */
     public static final String CANONICAL_FIELD = "canonical";
+    /** {@code kubeproof.kafka.topic/partition/offset} of a history document: the record's place in the evidence topic. */
+    public static final String KAFKA_FIELD = "kafka";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final IndexNames names;
     private final EcsViolationFormatter history;
@@ -51,7 +57,7 @@ public final class EvidenceDocuments {
      * ({@code openViolationSince}: across FAIL, ERROR, PASS the failure began at the FAIL), so the sink never reads
      * Elasticsearch back.
      */
-    public IndexAction history(EvidenceRecord record) {
+    public IndexAction history(EvidenceRecord record, String topic, int partition, long offset) {
         ObjectNode doc = history.toJson(record);
         Instant failingSince = Violations.startBefore(record);
         if (Transitions.isRemediation(record) && failingSince != null && !failingSince.isAfter(record.getSince())) {
@@ -65,7 +71,29 @@ public final class EvidenceDocuments {
         // The bytes the chain hashed, kept (not indexed) so that a report or `evidence verify` re-checks every hash
         // from Elasticsearch alone, and takes its facts from what was hashed rather than from the ECS rendering.
         ((ObjectNode) doc.get("kubeproof")).put(CANONICAL_FIELD, new String(CanonicalEncoding.of(record), StandardCharsets.UTF_8));
+        // Where the record sits in the evidence topic: a checkpoint covers every record through an offset, and a
+        // report recomputes its root from the documents at or before it.
+        ((ObjectNode) doc.get("kubeproof")).putObject(KAFKA_FIELD).put("topic", topic).put("partition", partition)
+                .put("offset", offset);
         return IndexAction.Create.of(names.evidence(), record.getEvidenceId(), doc.toString());
+    }
+
+    /** A checkpoint of the evidence chains' heads, created once under its id (which is the hash of its content). */
+    public IndexAction checkpoint(Checkpoint checkpoint) {
+        ObjectNode doc = JSON.createObjectNode();
+        doc.put("@timestamp", Transitions.iso(checkpoint.getCreatedAt()));
+        ObjectNode fields = doc.putObject("kubeproof").putObject("checkpoint");
+        fields.put("id", checkpoint.getCheckpointId());
+        fields.put("topic", checkpoint.getTopic());
+        fields.put("partition", checkpoint.getPartition());
+        fields.put("through_offset", checkpoint.getThroughOffset());
+        fields.put("heads", checkpoint.getHeads());
+        fields.put("merkle_root", checkpoint.getMerkleRoot());
+        fields.put("created_at", Transitions.iso(checkpoint.getCreatedAt()));
+        fields.put("previous_id", checkpoint.getPreviousCheckpointId());
+        fields.put("signature_algorithm", checkpoint.getSignatureAlgorithm());
+        fields.put("signature", checkpoint.getSignature());
+        return IndexAction.Create.of(names.checkpoints(), checkpoint.getCheckpointId(), doc.toString());
     }
 
     /**

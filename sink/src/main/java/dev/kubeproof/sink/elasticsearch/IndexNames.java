@@ -15,10 +15,11 @@ import dev.kubeproof.sink.config.ElasticsearchConfig;
  * @param misconfigurations alias {@code security_solution-<prefix>.misconfiguration_latest}: the posture in the
  *                          shape Kibana's Findings → Misconfigurations view reads (third-party findings)
  * @param postureHistory    data stream: the posture per framework, recorded every hour
+ * @param checkpoints       data stream: the signed checkpoints of the evidence chains' heads
  * @param prefix            the common prefix, also of component template names
  */
 public record IndexNames(String evidence, String posture, String violations, String ocsfViolations, String audit,
-                         String misconfigurations, String postureHistory, String prefix) {
+                         String misconfigurations, String postureHistory, String checkpoints, String prefix) {
 
     /** {@code data_stream.namespace} of kubeproof's data streams. */
     public static final String NAMESPACE = "default";
@@ -27,7 +28,8 @@ public record IndexNames(String evidence, String posture, String violations, Str
         String prefix = config.indexPrefix();
         return new IndexNames(prefix + "-evidence", prefix + "-posture", "logs-" + violationsDataset(prefix) + "-" + NAMESPACE,
                 prefix + "-violations-ocsf", config.auditDataStream(),
-                "security_solution-" + prefix + ".misconfiguration_latest", prefix + "-posture-history", prefix);
+                "security_solution-" + prefix + ".misconfiguration_latest", prefix + "-posture-history",
+                prefix + "-checkpoints", prefix);
     }
 
     /** {@code data_stream.dataset} (and {@code event.dataset}) of the violations data stream. */

@@ -38,7 +38,7 @@ public final class IndexTemplates {
     /** Above Elastic's built-in {@code logs-*-*} (100) and its Kubernetes integration templates (200). */
     static final int PRIORITY = 250;
     /** Bumped when a mapping changes, so that operators can see which definition a cluster has. */
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
 
     private final ElasticsearchClient client;
     private final ElasticsearchConfig config;
@@ -58,6 +58,7 @@ public final class IndexTemplates {
         templates.put(componentName("ocsf-mappings"), resource("ocsf-mappings.json"));
         templates.put(componentName("misconfiguration-mappings"), resource("misconfiguration-mappings.json"));
         templates.put(componentName("posture-history-mappings"), resource("posture-history-mappings.json"));
+        templates.put(componentName("checkpoint-mappings"), resource("checkpoint-mappings.json"));
         ObjectNode settings = MAPPER.createObjectNode();
         settings.putObject("template").putObject("settings").putObject("index")
                 .put("number_of_replicas", config.replicas()).put("refresh_interval", "1s");
@@ -86,6 +87,9 @@ public final class IndexTemplates {
         templates.put(names.misconfigurationsIndex(), misconfigurations);
         templates.put(names.postureHistory(), template(names.postureHistory(), "posture-history-mappings", true,
                 config.evidenceRetention(), "The posture per framework, recorded every hour"));
+        // kept as long as the evidence they vouch for
+        templates.put(names.checkpoints(), template(names.checkpoints(), "checkpoint-mappings", true,
+                config.evidenceRetention(), "Signed checkpoints of the evidence chains' heads (document id = checkpoint id)"));
         return templates;
     }
 

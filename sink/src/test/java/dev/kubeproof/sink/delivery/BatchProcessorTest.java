@@ -44,6 +44,7 @@ class BatchProcessorTest {
     private final BatchProcessor processor = new BatchProcessor(names, new EvidenceDocuments(names, ControlCatalog.empty()),
             new ViolationDocuments(names, ControlCatalog.empty(), "ecs"), new AuditDocuments(names),
             new AvroDeserializer<>(registry, EvidenceRecord.class), new AvroDeserializer<>(registry, AuditEvent.class),
+                new AvroDeserializer<>(registry, dev.kubeproof.avro.Checkpoint.class),
             elasticsearch, deadLetters, Clock.fixed(NOW, ZoneOffset.UTC), metrics);
     private long offset;
 

@@ -88,8 +88,8 @@ class EcsFieldDefinitionsTest {
         documents.put("violation (opened, with attribution)", json(violations.toActions(failing).get(0)));
         documents.put("violation (closed)", json(violations.toActions(fixed).get(0)));
         documents.put("violation (vulnerability)", json(violations.toActions(vulnerable).get(0)));
-        documents.put("evidence (remediation with times)", json(evidence.history(fixed)));
-        documents.put("evidence (deleted)", json(evidence.history(deleted)));
+        documents.put("evidence (remediation with times)", json(evidence.history(fixed, "kubeproof.evidence", 0, 0L)));
+        documents.put("evidence (deleted)", json(evidence.history(deleted, "kubeproof.evidence", 0, 0L)));
         List<IndexAction> posture = evidence.postureActions(TestEvidence.key(failing), failing);
         documents.put("posture", json(posture.get(0)));
         documents.put("misconfiguration finding", json(posture.get(1)));

@@ -28,7 +28,7 @@ class EvidenceDocumentsTest {
         // Given a failing transition
         EvidenceRecord failing = TestEvidence.failing("web-1");
         // When it becomes a history document
-        IndexAction action = documents.history(failing);
+        IndexAction action = documents.history(failing, "kubeproof.evidence", 0, 0L);
         // Then it is an append-only create with the evidence id, in ECS with the evidence dataset
         assertThat(action).isInstanceOf(IndexAction.Create.class);
         assertThat(action.index()).isEqualTo("kubeproof-evidence");
@@ -46,7 +46,7 @@ class EvidenceDocumentsTest {
         EvidenceRecord fixed = EvidenceRecord.newBuilder(TestEvidence.transition("web-1", 2, EvidenceStatus.FAIL,
                 EvidenceStatus.PASS, failedAt.plus(Duration.ofMinutes(90)))).setPreviousSince(failedAt).build();
         // When it becomes a history document (the record says when the failure began)
-        JsonNode doc = MAPPER.readTree(((IndexAction.Create) documents.history(fixed)).json());
+        JsonNode doc = MAPPER.readTree(((IndexAction.Create) documents.history(fixed, "kubeproof.evidence", 0, 0L)).json());
         // Then the failure's span is recorded
         assertThat(doc.at("/kubeproof/time_to_remediate_seconds").asLong()).isEqualTo(5400);
         assertThat(doc.at("/event/duration").asLong()).isEqualTo(Duration.ofMinutes(90).toNanos());
@@ -58,7 +58,7 @@ class EvidenceDocumentsTest {
     void shouldIgnoreAFailureStartThatIsLaterThanTheRemediation() throws Exception {
         EvidenceRecord fixed = EvidenceRecord.newBuilder(TestEvidence.transition("web-1", 2, EvidenceStatus.FAIL,
                 EvidenceStatus.PASS, TestEvidence.T0)).setPreviousSince(TestEvidence.T0.plusSeconds(1)).build();
-        JsonNode doc = MAPPER.readTree(((IndexAction.Create) documents.history(fixed)).json());
+        JsonNode doc = MAPPER.readTree(((IndexAction.Create) documents.history(fixed, "kubeproof.evidence", 0, 0L)).json());
         assertThat(doc.at("/kubeproof/time_to_remediate_seconds").isMissingNode()).isTrue();
     }
 

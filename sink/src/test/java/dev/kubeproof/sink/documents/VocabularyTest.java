@@ -49,7 +49,7 @@ class VocabularyTest {
 
         // When every kind of document is made
         Map<String, Map<String, JsonNode>> documents = new LinkedHashMap<>();
-        documents.put("evidence", flatten(evidenceDocuments.history(evidence)));
+        documents.put("evidence", flatten(evidenceDocuments.history(evidence, "kubeproof.evidence", 0, 0L)));
         List<IndexAction> posture = evidenceDocuments.postureActions(TestEvidence.key(evidence), evidence);
         documents.put("posture", flatten(posture.get(0)));
         documents.put("misconfiguration", flatten(posture.get(1)));

@@ -63,7 +63,7 @@ class TemplateCoverageTest {
         ControlCatalog catalog = ControlCatalog.of(List.of(new ControlInfo("KP-POD-001", "pod-security", "desc",
                 Map.of("cis", List.of("5.2.1")), List.of("https://example.com/kp-pod-001"))));
         EvidenceDocuments documents = new EvidenceDocuments(names, catalog);
-        JsonNode history = MAPPER.readTree(((IndexAction.Create) documents.history(richest())).json());
+        JsonNode history = MAPPER.readTree(((IndexAction.Create) documents.history(richest(), "kubeproof.evidence", 0, 0L)).json());
         JsonNode posture = MAPPER.readTree(((IndexAction.Upsert) documents.posture("k", richest())).json());
         JsonNode violation = MAPPER.readTree(ViolationFormats.named("ecs", catalog).format(richest()));
         // Then every leaf is mapped in its index's template
@@ -74,6 +74,24 @@ class TemplateCoverageTest {
         assertThat(history.at("/kubeproof/time_to_remediate_seconds").isNumber()).isTrue();
         assertThat(violation.at("/source/ip").asText()).isEqualTo("10.0.0.7");
         assertThat(history.at("/kubeproof/attribution/via").asText()).startsWith("Deployment shop/web");
+        assertThat(history.at("/kubeproof/kafka/offset").isNumber()).isTrue();
+    }
+
+    @Test
+    void shouldMapEveryFieldOfASignedCheckpointDocument() throws Exception {
+        // Given a signed checkpoint linked to an earlier one
+        java.security.KeyPair keys = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        dev.kubeproof.avro.Checkpoint checkpoint = dev.kubeproof.contract.evidence.Checkpoints.of("kubeproof.evidence", 2,
+                99, new dev.kubeproof.contract.evidence.MerkleTree().addHead("k", 1, "h"), TestEvidence.T0, "previous",
+                keys.getPrivate());
+        // When it becomes a document
+        IndexAction.Create action = (IndexAction.Create) new EvidenceDocuments(names, ControlCatalog.empty())
+                .checkpoint(checkpoint);
+        JsonNode doc = MAPPER.readTree(action.json());
+        // Then every leaf is mapped, and the document id is the checkpoint's id
+        assertThat(unmapped(doc, names.checkpoints())).isEmpty();
+        assertThat(action.id()).isEqualTo(checkpoint.getCheckpointId());
+        assertThat(doc.at("/kubeproof/checkpoint/signature").asText()).isEqualTo(checkpoint.getSignature());
     }
 
     @Test
