@@ -111,7 +111,7 @@ public final class ExportBench {
             readEnd[0] = System.nanoTime();
         };
         PackageWriter.Result result = new PackageWriter(scope, Clock.systemUTC()).write(timed,
-                new ReportRequest(period, ReportFilter.ALL, Set.of(), out, null), progress);
+                new ReportRequest(period, ReportFilter.ALL, Set.of(), out, null, null), progress);
         Duration export = Duration.ofNanos(System.nanoTime() - exportStart);
         Duration processing = Duration.ofNanos(downstream[0]);
         Duration reading = Duration.ofNanos(readEnd[0] - exportStart - downstream[0]);

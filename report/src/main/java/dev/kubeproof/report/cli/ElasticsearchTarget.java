@@ -7,6 +7,7 @@ import java.util.function.UnaryOperator;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 
 import dev.kubeproof.report.ReportConfig;
+import dev.kubeproof.report.checkpoint.ElasticsearchCheckpointSource;
 import dev.kubeproof.report.source.ElasticsearchEvidenceSource;
 import dev.kubeproof.runtime.Secret;
 import dev.kubeproof.sink.config.ElasticsearchConfig;
@@ -36,6 +37,12 @@ public final class ElasticsearchTarget {
         /** The sink's evidence data stream, read {@code pageSize} records at a time. */
         public ElasticsearchEvidenceSource evidence(int pageSize) {
             return new ElasticsearchEvidenceSource(client, IndexNames.of(config).evidence(), pageSize);
+        }
+
+        /** The sink's checkpoints data stream, and chain heads from its evidence data stream. */
+        public ElasticsearchCheckpointSource checkpoints(int pageSize) {
+            IndexNames names = IndexNames.of(config);
+            return new ElasticsearchCheckpointSource(client, names.checkpoints(), names.evidence(), pageSize);
         }
 
         @Override

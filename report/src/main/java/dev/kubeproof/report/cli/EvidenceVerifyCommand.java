@@ -1,6 +1,7 @@
 package dev.kubeproof.report.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,7 +9,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 
+import dev.kubeproof.contract.signing.Signing;
 import dev.kubeproof.report.ReportConfig;
+import dev.kubeproof.report.checkpoint.CheckpointSource;
+import dev.kubeproof.report.checkpoint.CheckpointVerification;
 import dev.kubeproof.report.analysis.ControlScope;
 import dev.kubeproof.report.model.ChainCheck;
 import dev.kubeproof.report.model.Period;
@@ -22,11 +26,13 @@ import picocli.CommandLine.Option;
 /**
  * {@code kubeproof evidence verify}: checks the hash chains of the evidence as Elasticsearch stores it, key by key,
  * before a package is handed over: every record against its hash, and each key's records for gaps, duplicates,
- * reordering and broken links. With {@code --from}, a key's chain is checked from its last record before that time.
+ * reordering and broken links, and the checkpoints of the period. With {@code --from}, a key's chain is checked from
+ * its last record before that time.
  */
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = {"Checks the hash chains of the stored evidence (Elasticsearch) and reports gaps, breaks and "
-                + "duplicates by key and sequence. Exit 0 when every chain holds, 1 otherwise."})
+                + "duplicates by key and sequence, and the pipeline's checkpoints of the period (ids, signatures, links, "
+                + "and each partition's last root recomputed from the store). Exit 0 when everything holds, 1 otherwise."})
 public final class EvidenceVerifyCommand extends ServiceCommand<ReportConfig> {
     static final int SHOWN = 20;
 
@@ -44,6 +50,10 @@ public final class EvidenceVerifyCommand extends ServiceCommand<ReportConfig> {
     @Option(names = "--cluster", split = ",", paramLabel = "ID", description = "Only these clusters.")
     List<String> clusters = new ArrayList<>();
 
+    @Option(names = "--checkpoint-key", paramLabel = "FILE", description = "The pipeline's Ed25519 public key (PEM) that "
+            + "its checkpoints must be signed with; without it their signatures are not checked.")
+    Path checkpointKey;
+
     @Override
     protected Class<ReportConfig> configType() {
         return ReportConfig.class;
@@ -58,6 +68,7 @@ public final class EvidenceVerifyCommand extends ServiceCommand<ReportConfig> {
         Map<String, Long> byKind = new TreeMap<>();
         List<String> problems = new ArrayList<>();
         long[] totals = new long[2];
+        CheckpointVerification checkpoints;
         try (ElasticsearchTarget.Connection connection = target.connect(config)) {
             connection.evidence(config.pageSize()).read(period, scope.controls().keySet(), filter, timeline -> {
                         totals[0]++;
@@ -70,16 +81,40 @@ public final class EvidenceVerifyCommand extends ServiceCommand<ReportConfig> {
                             }
                         }
                     }, keys -> { });
+            CheckpointSource source = connection.checkpoints(config.pageSize());
+            checkpoints = CheckpointVerification.of(source.covering(period),
+                    checkpointKey == null ? null : Signing.publicKey(checkpointKey), source);
         }
-        if (byKind.isEmpty()) {
+        String checkpointLine = checkpointLine(checkpoints);
+        if (byKind.isEmpty() && checkpoints.ok()) {
             out.printf("OK: %d evidence records on %d keys, %s to %s: every chain holds%n", totals[1], totals[0], period.from(),
                     period.to());
+            out.println(checkpointLine);
             return 0;
         }
-        out.printf("FAILED: %d of %d keys have broken chains (%s)%n", byKind.values().stream().mapToLong(Long::longValue).sum(),
-                totals[0], byKind);
-        problems.forEach(problem -> out.println("  " + problem));
+        if (!byKind.isEmpty()) {
+            out.printf("FAILED: %d of %d keys have broken chains (%s)%n", byKind.values().stream().mapToLong(Long::longValue).sum(),
+                    totals[0], byKind);
+            problems.forEach(problem -> out.println("  " + problem));
+        } else {
+            out.printf("every chain of %d keys holds, but the checkpoints do not%n", totals[0]);
+        }
+        out.println(checkpointLine);
+        checkpoints.problems().stream().limit(SHOWN).forEach(problem -> out.println("  " + problem));
         return 1;
+    }
+
+    private String checkpointLine(CheckpointVerification checkpoints) {
+        if (checkpoints.checkpoints().isEmpty()) {
+            return "checkpoints: none in the period (removing a chain's last record would not be detectable)";
+        }
+        if (!checkpoints.ok()) {
+            return "checkpoints: FAILED, " + checkpoints.problems().size() + " problem(s) in " + checkpoints.checkpoints().size()
+                    + " checkpoint(s)";
+        }
+        return "checkpoints: " + checkpoints.checkpoints().size() + " verified" + (checkpointKey == null
+                ? " (signatures not checked: give --checkpoint-key)" : " with their signatures") + "; the store's chain "
+                + "heads give the last root of each of " + checkpoints.recomputed().size() + " partition(s)";
     }
 
     private static String kind(String problem) {

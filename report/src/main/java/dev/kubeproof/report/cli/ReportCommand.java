@@ -76,6 +76,11 @@ public final class ReportCommand extends ServiceCommand<ReportConfig> {
             + "(kubeproof report keygen makes one).")
     Path signKey;
 
+    @Option(names = "--checkpoint-key", paramLabel = "FILE", description = "The pipeline's Ed25519 public key (PEM) that "
+            + "its checkpoints must be signed with (the pair of the evidence service's checkpointSigningKey). Without it "
+            + "the checkpoints' signatures are not checked.")
+    Path checkpointKey;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Required: the directory to write; new or empty.")
     Path out;
 
@@ -106,6 +111,9 @@ public final class ReportCommand extends ServiceCommand<ReportConfig> {
         if (signKey != null) {
             Signing.sign(new byte[0], signKey); // a bad key fails before any work, not after it
         }
+        if (checkpointKey != null) {
+            Signing.publicKey(checkpointKey);
+        }
         ReportFilter filter = new ReportFilter(frameworks, controls, clusters, namespaces);
         Instant now = clock.instant();
         Instant end = to;
@@ -114,24 +122,41 @@ public final class ReportCommand extends ServiceCommand<ReportConfig> {
             end = now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
             stderr.println("--to " + to + " is in the future: the period ends now, at " + end);
         }
-        ReportRequest request = new ReportRequest(new Period(from, end), filter, chosen, out, signKey);
+        ReportRequest request = new ReportRequest(new Period(from, end), filter, chosen, out, signKey,
+                checkpointKey);
         ControlScope scope = ControlScope.builtIn(filter);
         try (ElasticsearchTarget.Connection connection = target.connect(config)) {
-            PackageWriter.Result result = new PackageWriter(scope, clock).write(connection.evidence(config.pageSize()), request, line -> {
+            PackageWriter.Result result = new PackageWriter(scope, clock).write(connection.evidence(config.pageSize()),
+                    connection.checkpoints(config.pageSize()), request, line -> {
                 stderr.println(line);
                 stderr.flush();
             });
             stdout.printf("wrote %s: %d files, %d evidence records on %d keys (%d with a status from before the period)%n",
                     out, result.files().size(), result.summary().records(), result.summary().keys(), result.summary().anchors());
-            if (result.summary().chainProblemCount() > 0) {
+            boolean chainsOk = result.summary().chainProblemCount() == 0;
+            if (!chainsOk) {
                 stdout.printf("WARNING: %d key(s) failed hash-chain verification, first: %s%n",
                         result.summary().chainProblemCount(), result.summary().chainProblems().get(0));
+            }
+            if (!result.checkpoints().ok()) {
+                stdout.printf("WARNING: %d checkpoint problem(s), first: %s%n", result.checkpoints().problems().size(),
+                        result.checkpoints().problems().get(0));
+            } else if (result.checkpoints().checkpoints().isEmpty()) {
+                stdout.println("note: no checkpoint covers the period, so the removal of a chain's last record would not "
+                        + "be detectable");
             } else {
+                stdout.printf("%d checkpoint(s) verified%s; the last root of %d partition(s) recomputed from the store "
+                        + "matches%n", result.checkpoints().checkpoints().size(), checkpointKey == null
+                        ? " (signatures not checked: give --checkpoint-key)" : " with their signatures",
+                        result.checkpoints().recomputed().size());
+            }
+            if (chainsOk && result.checkpoints().ok()) {
                 stdout.println("hash chains verified; check the package anywhere with: kubeproof report verify " + out
-                        + (signKey == null ? "" : " --public-key PUBLIC.pem"));
+                        + (signKey == null ? "" : " --public-key PUBLIC.pem")
+                        + (checkpointKey == null ? "" : " --checkpoint-key " + checkpointKey));
             }
             stdout.println("open " + out.resolve(chosen.contains(Format.HTML) ? PackageFiles.HTML : PackageFiles.MANIFEST));
-            return result.summary().chainProblemCount() > 0 ? 3 : 0;
+            return chainsOk && result.checkpoints().ok() ? 0 : 3;
         }
     }
 

@@ -30,9 +30,13 @@ public final class ReportVerifyCommand implements Callable<Integer> {
             + "it the signature is not checked.")
     Path publicKey;
 
+    @Option(names = "--checkpoint-key", paramLabel = "FILE", description = "The pipeline's Ed25519 public key (PEM) for "
+            + "the checkpoints' signatures; without it they are not checked.")
+    Path checkpointKey;
+
     @Override
     public Integer call() throws Exception {
-        PackageVerifier.Result result = PackageVerifier.verify(dir, publicKey);
+        PackageVerifier.Result result = PackageVerifier.verify(dir, publicKey, checkpointKey);
         PrintWriter out = spec.commandLine().getOut();
         result.notes().forEach(note -> out.println("note: " + note));
         if (result.ok()) {

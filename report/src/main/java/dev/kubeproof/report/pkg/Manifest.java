@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.kubeproof.contract.signing.Signing;
+import dev.kubeproof.report.checkpoint.CheckpointVerification;
 import dev.kubeproof.contract.build.KubeproofBuild;
 import dev.kubeproof.report.ReportRequest;
 import dev.kubeproof.report.analysis.ControlScope;
@@ -30,8 +31,8 @@ public final class Manifest {
     }
 
     /** Writes the manifest (and its signature); returns the package's file names. */
-    static List<String> write(Path dir, ReportRequest request, PeriodSummary summary, ControlScope scope, Instant generatedAt,
-                              Map<String, Long> counts) throws IOException {
+    static List<String> write(Path dir, ReportRequest request, PeriodSummary summary, CheckpointVerification checkpoints,
+                              ControlScope scope, Instant generatedAt, Map<String, Long> counts) throws IOException {
         ObjectNode manifest = PackageWriter.JSON.createObjectNode();
         manifest.put("format", "kubeproof-evidence-package/" + FORMAT);
         manifest.put("generatedAt", generatedAt.toString());
@@ -60,6 +61,21 @@ public final class Manifest {
         chains.put("perKey", PackageFiles.CHAINS);
         chains.put("scope", "each key's records of the period are checked against their hashes and linked, the first one "
                 + "to the last record before the period (in " + PackageFiles.STATE_AT_START + ")");
+        ObjectNode checked = manifest.putObject("checkpoints");
+        checked.put("file", PackageFiles.CHECKPOINTS);
+        checked.put("count", checkpoints.checkpoints().size());
+        checked.put("signaturesChecked", request.checkpointKey() != null);
+        checked.put("verified", checkpoints.ok());
+        checked.set("problems", PackageWriter.strings(checkpoints.problems()));
+        ArrayNode roots = checked.putArray("rootsRecomputed");
+        for (CheckpointVerification.Recomputed root : checkpoints.recomputed()) {
+            roots.addObject().put("partition", root.partition()).put("throughOffset", root.throughOffset())
+                    .put("createdAt", root.createdAt()).put("heads", root.heads()).put("root", root.root())
+                    .put("storeHeads", root.storeHeads()).put("storeRoot", root.storeRoot()).put("matches", root.matches());
+        }
+        checked.put("scope", "the pipeline's checkpoints made in the period and the first after it, per evidence partition; "
+                + "each one's id and signature, its link to the partition's previous one, and the root of each partition's "
+                + "last one recomputed from the store's chain heads at its offset");
         ArrayNode files = manifest.putArray("files");
         List<String> names;
         try (Stream<Path> entries = Files.list(dir)) {

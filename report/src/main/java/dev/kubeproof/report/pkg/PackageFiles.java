@@ -10,6 +10,8 @@ public final class PackageFiles {
     public static final String STATE_AT_START = "state-at-start.jsonl";
     /** Per key: first and last sequence in the period, the hash it links to, and the chain check's result. */
     public static final String CHAINS = "chains.jsonl";
+    /** The pipeline's signed checkpoints that cover the period (see {@code CheckpointVerification}). */
+    public static final String CHECKPOINTS = "checkpoints.jsonl";
     public static final String EVIDENCE_CSV = "evidence.csv";
     public static final String VIOLATIONS_CSV = "violations.csv";
     public static final String EXEMPTIONS_CSV = "exemptions.csv";

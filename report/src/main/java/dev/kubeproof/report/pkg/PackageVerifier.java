@@ -14,7 +14,10 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.kubeproof.avro.Checkpoint;
 import dev.kubeproof.contract.signing.Signing;
+import dev.kubeproof.report.checkpoint.CheckpointLines;
+import dev.kubeproof.report.checkpoint.CheckpointVerification;
 import dev.kubeproof.report.model.ChainCheck;
 import dev.kubeproof.report.model.Transition;
 
@@ -42,10 +45,15 @@ public final class PackageVerifier {
 
     /** @param publicKey the signer's Ed25519 public key (PEM); null to check an unsigned package or skip the signature */
     public static Result verify(Path dir, Path publicKey) throws IOException {
-        return new PackageVerifier().run(dir, publicKey);
+        return verify(dir, publicKey, null);
     }
 
-    private Result run(Path dir, Path publicKey) throws IOException {
+    /** @param checkpointKey the pipeline's Ed25519 public key (PEM) for the checkpoints' signatures; null to skip them */
+    public static Result verify(Path dir, Path publicKey, Path checkpointKey) throws IOException {
+        return new PackageVerifier().run(dir, publicKey, checkpointKey);
+    }
+
+    private Result run(Path dir, Path publicKey, Path checkpointKey) throws IOException {
         Path manifestFile = dir.resolve(PackageFiles.MANIFEST);
         if (!Files.isRegularFile(manifestFile)) {
             problems.add(PackageFiles.MANIFEST + " is missing from " + dir);
@@ -62,6 +70,7 @@ public final class PackageVerifier {
         signature(dir, manifestBytes, publicKey);
         files(dir, manifest);
         long[] counted = chains(dir, manifest);
+        checkpoints(dir, manifest, checkpointKey);
         return new Result(List.copyOf(problems), List.copyOf(notes), counted[0], counted[1]);
     }
 
@@ -77,6 +86,42 @@ public final class PackageVerifier {
         } else if (!Signing.verify(manifest, Files.readString(signature, StandardCharsets.US_ASCII), publicKey)) {
             problems.add(PackageFiles.SIGNATURE + " does not verify against " + publicKey + ": " + PackageFiles.MANIFEST
                     + " was changed after signing, or another key signed it");
+        }
+    }
+
+    /**
+     * The checkpoints as the package holds them: ids, signatures, links. Their roots were recomputed against the store
+     * when the package was made (the manifest says with what result); the package holds only its filter's chains.
+     */
+    private void checkpoints(Path dir, JsonNode manifest, Path checkpointKey) throws IOException {
+        Path file = dir.resolve(PackageFiles.CHECKPOINTS);
+        if (!Files.isRegularFile(file)) {
+            notes.add("the package has no " + PackageFiles.CHECKPOINTS + " (made before checkpoints existed)");
+            return;
+        }
+        List<Checkpoint> checkpoints;
+        try {
+            checkpoints = CheckpointLines.read(file);
+        } catch (IOException e) {
+            problems.add(e.getMessage());
+            return;
+        }
+        if (checkpoints.isEmpty()) {
+            notes.add("no checkpoint covers the period: removal of a chain's last record would not be detectable");
+        } else if (checkpointKey == null) {
+            notes.add("the checkpoints' signatures were not checked: give --checkpoint-key");
+        }
+        CheckpointVerification offline = CheckpointVerification.of(checkpoints,
+                checkpointKey == null ? null : Signing.publicKey(checkpointKey), null);
+        offline.problems().forEach(problem -> problems.add(PackageFiles.CHECKPOINTS + ": " + problem));
+        JsonNode recorded = manifest.path("checkpoints");
+        if (recorded.path("count").asLong(-1) != checkpoints.size()) {
+            problems.add(PackageFiles.CHECKPOINTS + ": " + checkpoints.size() + " checkpoints, the manifest says "
+                    + recorded.path("count").asLong(-1));
+        }
+        if (!recorded.path("verified").asBoolean(false)) {
+            problems.add(PackageFiles.CHECKPOINTS + ": failed verification when the package was made: "
+                    + recorded.path("problems"));
         }
     }
 

@@ -24,9 +24,11 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.kubeproof.avro.Checkpoint;
 import dev.kubeproof.contract.build.KubeproofBuild;
-import dev.kubeproof.report.ReportRequest;
+import dev.kubeproof.contract.signing.Signing;
 import dev.kubeproof.report.ReportRequest.Format;
+import dev.kubeproof.report.ReportRequest;
 import dev.kubeproof.report.analysis.ControlResult;
 import dev.kubeproof.report.analysis.ControlScope;
 import dev.kubeproof.report.analysis.ExemptionInterval;
@@ -34,6 +36,9 @@ import dev.kubeproof.report.analysis.PeriodAnalysis;
 import dev.kubeproof.report.analysis.PeriodListener;
 import dev.kubeproof.report.analysis.PeriodSummary;
 import dev.kubeproof.report.analysis.ViolationInterval;
+import dev.kubeproof.report.checkpoint.CheckpointLines;
+import dev.kubeproof.report.checkpoint.CheckpointSource;
+import dev.kubeproof.report.checkpoint.CheckpointVerification;
 import dev.kubeproof.report.model.ChainCheck;
 import dev.kubeproof.report.model.KeyTimeline;
 import dev.kubeproof.report.model.Transition;
@@ -60,11 +65,22 @@ public final class PackageWriter {
         this.clock = clock;
     }
 
-    /** What was written. */
-    public record Result(Path directory, PeriodSummary summary, List<String> files) {
+    /** A package without checkpoints (a store that has none): its checkpoint file is empty. */
+    public Result write(EvidenceSource source, ReportRequest request, Consumer<String> progress) throws IOException {
+        return write(source, null, request, progress);
     }
 
-    public Result write(EvidenceSource source, ReportRequest request, Consumer<String> progress) throws IOException {
+    /** What was written. */
+    public record Result(Path directory, PeriodSummary summary, CheckpointVerification checkpoints, List<String> files) {
+    }
+
+    /**
+     * Writes the package of a period.
+     *
+     * @param checkpoints where the pipeline's checkpoints and the store's chain heads are; null when there are none
+     */
+    public Result write(EvidenceSource source, CheckpointSource checkpoints, ReportRequest request, Consumer<String> progress)
+            throws IOException {
         Path dir = request.out();
         prepare(dir);
         Instant generatedAt = clock.instant();
@@ -81,7 +97,8 @@ public final class PackageWriter {
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
-        Map<String, String> header = header(request, summary, generatedAt);
+        CheckpointVerification checked = checkpoints(checkpoints, request, progress);
+        Map<String, String> header = header(request, summary, checked, generatedAt);
         if (request.formats().contains(Format.JSON)) {
             JSON.writeValue(dir.resolve(PackageFiles.SUMMARY_JSON).toFile(), SummaryJson.of(summary, header));
         }
@@ -97,12 +114,29 @@ public final class PackageWriter {
                 }
             }
         }
+        try (OutputStream out = new BufferedOutputStream(java.nio.file.Files.newOutputStream(dir.resolve(PackageFiles.CHECKPOINTS)))) {
+            for (Checkpoint checkpoint : checked.checkpoints()) {
+                out.write(CheckpointLines.line(checkpoint));
+            }
+        }
         // last, when every other file is complete: the manifest hashes them
-        List<String> written = Manifest.write(dir, request, summary, scope, generatedAt, counts);
-        return new Result(dir, summary, written);
+        List<String> written = Manifest.write(dir, request, summary, checked, scope, generatedAt, counts);
+        return new Result(dir, summary, checked, written);
     }
 
-    private static Map<String, String> header(ReportRequest request, PeriodSummary summary, Instant generatedAt) {
+    private static CheckpointVerification checkpoints(CheckpointSource source, ReportRequest request,
+                                                      Consumer<String> progress) throws IOException {
+        if (source == null) {
+            return new CheckpointVerification(List.of(), List.of(), List.of());
+        }
+        List<Checkpoint> covering = source.covering(request.period());
+        progress.accept("checking " + covering.size() + " checkpoint(s) and recomputing the last root of each partition");
+        return CheckpointVerification.of(covering, request.checkpointKey() == null ? null
+                : Signing.publicKey(request.checkpointKey()), source);
+    }
+
+    private static Map<String, String> header(ReportRequest request, PeriodSummary summary, CheckpointVerification checkpoints,
+                                              Instant generatedAt) {
         Map<String, String> header = new LinkedHashMap<>();
         header.put("Period", request.period().from() + " to " + request.period().to() + " (end excluded)");
         header.put("Frameworks", request.filter().frameworks().isEmpty() ? "all" : String.join(", ", request.filter().frameworks()));
@@ -115,10 +149,23 @@ public final class PackageWriter {
         header.put("Hash chains", summary.chainProblemCount() == 0 ? "verified: every record matches its hash and links to "
                 + "the one before it" : summary.chainProblemCount() + " key(s) FAILED verification, first: "
                 + summary.chainProblems().get(0));
+        header.put("Checkpoints", checkpointLine(checkpoints, request));
         header.put("Generated", generatedAt + " by kubeproof " + KubeproofBuild.version() + ", control catalog "
                 + summary.scope().catalogVersion());
         header.put("Signed", request.signKey() == null ? "no" : "Ed25519, manifest.json.sig");
         return header;
+    }
+
+    private static String checkpointLine(CheckpointVerification checkpoints, ReportRequest request) {
+        if (checkpoints.checkpoints().isEmpty()) {
+            return "none covers the period (the pipeline checkpoints every checkpointInterval; an older store has none)";
+        }
+        if (!checkpoints.ok()) {
+            return checkpoints.problems().size() + " problem(s), first: " + checkpoints.problems().get(0);
+        }
+        return checkpoints.checkpoints().size() + " verified" + (request.checkpointKey() == null
+                ? " (signatures not checked: no --checkpoint-key)" : ", signatures valid") + "; the roots of "
+                + checkpoints.recomputed().size() + " partition(s) recomputed from the store match";
     }
 
     private static void prepare(Path dir) throws IOException {

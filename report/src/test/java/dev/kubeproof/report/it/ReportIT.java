@@ -28,6 +28,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -61,6 +63,9 @@ import dev.kubeproof.sink.config.SinkConfig;
 import dev.kubeproof.sink.elasticsearch.ElasticsearchClients;
 import dev.kubeproof.sink.elasticsearch.IndexNames;
 import dev.kubeproof.stack.ServerKind;
+import dev.kubeproof.streams.EvidenceSerdes;
+import dev.kubeproof.streams.EvidenceTopology;
+import dev.kubeproof.streams.EvidenceTopologyConfig;
 import dev.kubeproof.stack.StackEndpoints;
 import dev.kubeproof.testkit.RealServers;
 import dev.kubeproof.testkit.RealStack;
@@ -85,6 +90,9 @@ class ReportIT {
     private IndexNames names;
     private ElasticsearchClient client;
     private Chains web;
+    private Chains exec;
+    private Path checkpointKey;
+    private Path checkpointPublicKey;
 
     @BeforeEach
     void indexEvidenceThroughTheSink(RealServers servers, @TempDir Path tmp) throws Exception {
@@ -122,7 +130,7 @@ class ReportIT {
         Chains tmpDeployment = Chains.of("KP-POD-001", "shop", "tmp").then(FAIL, Instant.parse("2026-10-02T06:00:00Z"))
                 .then(CLOSED, Instant.parse("2026-10-02T18:00:00Z"));
         Chains notApplicable = Chains.of("KP-POD-002", "shop", "web").then(NOT_APPLICABLE, Instant.parse("2026-09-01T00:00:00Z"));
-        Chains exec = Chains.of("KP-RUN-001", "shop", "web").then(FAIL, Instant.parse("2026-10-04T09:00:00Z"),
+        exec = Chains.of("KP-RUN-001", "shop", "web").then(FAIL, Instant.parse("2026-10-04T09:00:00Z"),
                 "mallory@example.com", null);
         Chains otherCluster = Chains.of("staging", "KP-POD-001", "shop", "web").then(FAIL, Instant.parse("2026-10-02T00:00:00Z"));
         // and a chain recorded before the topology kept since from going back (a scan dated before the change)
@@ -142,6 +150,34 @@ class ReportIT {
             client.indices().refresh(r -> r.index(names.evidence()));
             return client.count(c -> c.index(names.evidence())).count() == all.size();
         });
+
+        // and the pipeline's checkpoints of the evidence topic, signed, every second, indexed by the sink
+        checkpointKey = tmp.resolve("pipeline.key");
+        checkpointPublicKey = tmp.resolve("pipeline.pub.pem");
+        Signing.keygen(checkpointKey, checkpointPublicKey);
+        EvidenceTopologyConfig checkpointing = new EvidenceTopologyConfig(topics, List.of(), 1, java.util.Optional.empty(),
+                Duration.ofSeconds(10), Duration.ZERO, Duration.ofSeconds(1),
+                java.util.Optional.of(Signing.privateKey(checkpointKey)));
+        java.util.Properties properties = new java.util.Properties();
+        properties.put(StreamsConfig.APPLICATION_ID_CONFIG, name + "-checkpoints");
+        properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, servers.kafkaBootstrapServers());
+        properties.put(StreamsConfig.STATE_DIR_CONFIG, tmp.resolve("streams").toString());
+        properties.put(StreamsConfig.consumerPrefix(org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG),
+                "earliest");
+        KafkaStreams streams = new KafkaStreams(EvidenceTopology.buildCheckpoints(checkpointing, EvidenceSerdes.avro(
+                new ConfluentRestSchemaRegistryClient(RegistryClientConfig.of(servers.schemaRegistryUrl())))), properties);
+        streams.start();
+        toClose.add(() -> streams.close(Duration.ofSeconds(30)));
+        await("a checkpoint of every record indexed").atMost(WAIT).ignoreExceptionsInstanceOf(ElasticsearchException.class)
+                .until(() -> {
+                    client.indices().refresh(r -> r.index(names.checkpoints()));
+                    return client.count(c -> c.index(names.checkpoints())).count() > 0;
+                });
+        var first = client.search(s -> s.index(names.checkpoints()).size(1).sort(o -> o.field(f -> f
+                .field("kubeproof.checkpoint.created_at"))), JsonNode.class).hits().hits().get(0).source();
+        assertThat(first.at("/kubeproof/checkpoint/through_offset").asLong()).as("the first checkpoint covers every record")
+                .isEqualTo(all.size() - 1);
+        assertThat(first.at("/kubeproof/checkpoint/heads").asLong()).isEqualTo(7);
     }
 
     @AfterEach
@@ -162,11 +198,18 @@ class ReportIT {
         // When the period is exported for cluster prod
         Path out = tmp.resolve("october");
         Run report = run(new ReportCommand(), connection("--from", "2026-10-01T00:00Z", "--to", "2026-10-05T00:00Z",
-                "--cluster", "prod", "--sign-key", key.toString(), "--out", out.toString()));
+                "--cluster", "prod", "--sign-key", key.toString(), "--checkpoint-key", checkpointPublicKey.toString(),
+                "--out", out.toString()));
 
         // Then it says what it wrote, and the figures are the known answers
         assertThat(report.code).as(report.output).isZero();
-        assertThat(report.output).contains("hash chains verified");
+        assertThat(report.output).contains("hash chains verified")
+                .contains("checkpoint(s) verified with their signatures; the last root of 1 partition(s) recomputed from the "
+                        + "store matches");
+        JsonNode checkpoints = JSON.readTree(out.resolve(PackageFiles.MANIFEST).toFile()).path("checkpoints");
+        assertThat(checkpoints.path("verified").asBoolean()).isTrue();
+        assertThat(checkpoints.path("count").asInt()).as("the first checkpoint after the period").isEqualTo(1);
+        assertThat(checkpoints.path("rootsRecomputed").get(0).path("storeHeads").asLong()).isEqualTo(7);
         JsonNode summary = JSON.readTree(out.resolve(PackageFiles.SUMMARY_JSON).toFile());
         JsonNode privileged = control(summary, "KP-POD-001");
         // web: 3 of 4 days PASS; legacy: 2 days FAIL then exempt; tmp: 12 h FAIL
@@ -187,8 +230,10 @@ class ReportIT {
         assertThat(out.resolve(PackageFiles.OSCAL)).isNotEmptyFile();
 
         // And the package verifies offline with the signer's public key
-        Run verify = run(new ReportVerifyCommand(), out.toString(), "--public-key", publicKey.toString());
+        Run verify = run(new ReportVerifyCommand(), out.toString(), "--public-key", publicKey.toString(),
+                "--checkpoint-key", checkpointPublicKey.toString());
         assertThat(verify.code).as(verify.output).isZero();
+        assertThat(verify.output).doesNotContain("note:");
         assertThat(verify.output).contains("OK").contains("8 evidence records on 6 keys").contains("signature valid");
 
         // But each tampering with a copy of it fails, naming what was done: one byte of any file changed ...
@@ -248,6 +293,37 @@ class ReportIT {
     }
 
     @Test
+    void shouldDetectThatAChainsLastRecordWasRemovedByTheCheckpointThatCoveredIt(@TempDir Path tmp) throws Exception {
+        // Given the store and its checkpoints agree
+        Run before = run(new EvidenceVerifyCommand(), connection("--checkpoint-key", checkpointPublicKey.toString()));
+        assertThat(before.code).as(before.output).isZero();
+        assertThat(before.output).contains("checkpoints: ").contains("verified with their signatures");
+
+        // When the only record of the exec detection (so the last of its chain) is deleted from Elasticsearch
+        String only = exec.records().get(0).getEvidenceId();
+        var hit = client.search(s -> s.index(names.evidence()).query(q -> q.term(t -> t.field("kubeproof.evidence_id")
+                .value(only))), Void.class).hits().hits().get(0);
+        client.delete(d -> d.index(hit.index()).id(hit.id()).refresh(co.elastic.clients.elasticsearch._types.Refresh.True));
+
+        // Then every remaining chain still holds, but evidence verify finds the root that no longer adds up
+        Run after = run(new EvidenceVerifyCommand(), connection("--checkpoint-key", checkpointPublicKey.toString()));
+        assertThat(after.code).as(after.output).isEqualTo(1);
+        assertThat(after.output).contains("every chain of 6 keys holds, but the checkpoints do not")
+                .contains("the store's 6 chain heads give root").contains("vouches for 7 heads")
+                .contains("evidence at or before this offset was removed or altered after the checkpoint");
+
+        // And a report of the period says so, and its package does not verify
+        Path out = tmp.resolve("after-deletion");
+        Run report = run(new ReportCommand(), connection("--from", "2026-10-01T00:00Z", "--to", "2026-10-05T00:00Z",
+                "--out", out.toString()));
+        assertThat(report.code).as(report.output).isEqualTo(3);
+        assertThat(report.output).contains("WARNING: 1 checkpoint problem(s)").contains("vouches for 7 heads");
+        Run verify = run(new ReportVerifyCommand(), out.toString());
+        assertThat(verify.code).as(verify.output).isEqualTo(1);
+        assertThat(verify.output).contains(PackageFiles.CHECKPOINTS + ": failed verification when the package was made");
+    }
+
+    @Test
     void shouldMeasureTheExportOfLoadedEvidence() {
         // When the export bench runs on 400 records (its data in a data stream of its own)
         Run bench = run(new dev.kubeproof.report.cli.ReportBenchCommand(), connection("--records", "400"));
@@ -259,8 +335,9 @@ class ReportIT {
     }
 
     /** Runs report verify on a package expected to fail; its output. */
-    private static String verifyFails(Path dir, Path publicKey) {
-        Run verify = run(new ReportVerifyCommand(), dir.toString(), "--public-key", publicKey.toString());
+    private String verifyFails(Path dir, Path publicKey) {
+        Run verify = run(new ReportVerifyCommand(), dir.toString(), "--public-key", publicKey.toString(),
+                "--checkpoint-key", checkpointPublicKey.toString());
         assertThat(verify.code).as(verify.output).isEqualTo(1);
         assertThat(verify.output).startsWith("FAILED");
         return verify.output;

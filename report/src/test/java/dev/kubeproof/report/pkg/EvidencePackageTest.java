@@ -82,7 +82,7 @@ class EvidencePackageTest {
         ControlScope scope = ControlScope.of(engine.controls(), engine.frameworks(), ReportFilter.ALL);
         dir = tmp.resolve("october");
         new PackageWriter(scope, Clock.fixed(Instant.parse("2026-11-02T08:00:00Z"), ZoneOffset.UTC)).write(source,
-                new ReportRequest(new Period(FROM, TO), ReportFilter.ALL, Set.of(), dir, privateKey), line -> { });
+                new ReportRequest(new Period(FROM, TO), ReportFilter.ALL, Set.of(), dir, privateKey, null), line -> { });
     }
 
     @Test
@@ -97,7 +97,7 @@ class EvidencePackageTest {
         try (Stream<Path> files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(PackageFiles.MANIFEST,
                     PackageFiles.SIGNATURE, PackageFiles.EVIDENCE, PackageFiles.STATE_AT_START, PackageFiles.CHAINS,
-                    PackageFiles.EVIDENCE_CSV, PackageFiles.VIOLATIONS_CSV, PackageFiles.EXEMPTIONS_CSV,
+                    PackageFiles.CHECKPOINTS, PackageFiles.EVIDENCE_CSV, PackageFiles.VIOLATIONS_CSV, PackageFiles.EXEMPTIONS_CSV,
                     PackageFiles.CONTROLS_CSV, PackageFiles.SUMMARY_JSON, PackageFiles.HTML, PackageFiles.PDF, PackageFiles.OSCAL);
         }
         JsonNode summary = JSON.readTree(dir.resolve(PackageFiles.SUMMARY_JSON).toFile());
