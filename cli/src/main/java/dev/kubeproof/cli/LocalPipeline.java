@@ -64,6 +64,7 @@ import dev.kubeproof.sink.elasticsearch.PostureHistory;
 import dev.kubeproof.stack.Ports;
 import dev.kubeproof.stack.StackEndpoints;
 import dev.kubeproof.streams.EvidenceMetrics;
+import dev.kubeproof.contract.signing.Signing;
 import dev.kubeproof.streams.EvidenceService;
 import dev.kubeproof.streams.EvidenceServiceConfig;
 
@@ -100,6 +101,7 @@ public final class LocalPipeline implements AutoCloseable {
     private ResourceCollector resources;
     private IngestRuntime runtime;
     private EvidenceService evidence;
+    static final String CHECKPOINT_INTERVAL = "10s";
     private volatile Set<String> sinkTopics = Set.of();
     private ElasticsearchConfig elasticsearch;
 
@@ -120,6 +122,22 @@ public final class LocalPipeline implements AutoCloseable {
     /** The sink's Elasticsearch settings (known once started): the same cluster, credentials and index names. */
     public ElasticsearchConfig elasticsearch() {
         return elasticsearch;
+    }
+
+    /**
+     * The public half of the key that signs this pipeline's checkpoints (made on the first run, kept in the work
+     * directory): what {@code report --checkpoint-key} checks them with.
+     */
+    public Path checkpointPublicKey() {
+        return settings.workDir().resolve("checkpoint-signing.pub.pem");
+    }
+
+    private Path checkpointSigningKey() throws IOException {
+        Path key = settings.workDir().resolve("checkpoint-signing.pem");
+        if (!Files.exists(key)) {
+            Signing.keygen(key, checkpointPublicKey());
+        }
+        return key;
     }
 
     /** Where the evidence topology keeps its state stores. */
@@ -233,6 +251,9 @@ public final class LocalPipeline implements AutoCloseable {
         streams.put("stateDir", stateDir().toString());
         streams.put("standbyReplicas", "0");
         streams.put("replicationFactor", "1");
+        streams.put("checkpointSigningKey", checkpointSigningKey().toString());
+        // a local run lasts minutes: hourly checkpoints (the default) would leave its evidence without one
+        streams.put("checkpointInterval", CHECKPOINT_INTERVAL);
         if (controlSettings != null) {
             streams.put("controlSettings", controlSettings.toString()); // the sample organisation's VPN and CI identity
         }

@@ -221,9 +221,12 @@ final class RunCommand implements Callable<Integer> {
                 : " --set elasticsearch.username=" + elasticsearchUser + " --set elasticsearch.password.file="
                 + elasticsearchPasswordFile) + " --set elasticsearch.indexPrefix=" + indexPrefix;
         System.out.println("   auditor report  ./kubeproof report " + source + " --from " + today + "T00:00Z --to "
-                + today.plusDays(1) + "T00:00Z --out " + home.resolve("report-" + today));
+                + today.plusDays(1) + "T00:00Z --checkpoint-key " + pipeline.checkpointPublicKey() + " --out "
+                + home.resolve("report-" + today));
         System.out.println("                   (signed: add --sign-key, made by ./kubeproof report keygen; check with "
                 + "./kubeproof report verify DIR)");
+        System.out.println("   checkpoints     every " + LocalPipeline.CHECKPOINT_INTERVAL + ", signed with the key beside "
+                + pipeline.checkpointPublicKey() + " (Kafka topic " + pipeline.topics().checkpoints().name() + ")");
         if (bootstrapServers == null && exitWhenDone && !keepRunning) {
             System.out.println("                   needs the servers: run with --keep-running, or ./kubeproof stack up "
                     + "--home " + home.resolve("stack") + " before run");

@@ -87,12 +87,16 @@ class RunCommandIT {
         report.setOut(new java.io.PrintWriter(reportOutput, true));
         report.setErr(new java.io.PrintWriter(reportOutput, true));
         assertThat(report.execute(reportArgs)).as(reportOutput.toString()).isZero();
-        assertThat(reportOutput.toString()).contains("hash chains verified");
+        assertThat(reportOutput.toString()).contains("hash chains verified")
+                .containsPattern("\\d+ checkpoint\\(s\\) verified with their signatures; the last root of \\d+ "
+                        + "partition\\(s\\) recomputed from the store matches");
         Path reportDir = Path.of(reportArgs[reportArgs.length - 1]);
         java.io.StringWriter verifyOutput = new java.io.StringWriter();
         picocli.CommandLine verify = Kubeproof.commandLine();
         verify.setOut(new java.io.PrintWriter(verifyOutput, true));
-        assertThat(verify.execute("report", "verify", reportDir.toString())).as(verifyOutput.toString()).isZero();
+        String checkpointKey = reportArgs[java.util.Arrays.asList(reportArgs).indexOf("--checkpoint-key") + 1];
+        assertThat(verify.execute("report", "verify", reportDir.toString(), "--checkpoint-key", checkpointKey))
+                .as(verifyOutput.toString()).isZero();
         assertThat(Files.readString(reportDir.resolve("report.html"))).contains("KP-POD-001");
 
         // And the evidence, the posture and the audit events are in Elasticsearch
