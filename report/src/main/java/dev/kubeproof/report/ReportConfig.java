@@ -3,6 +3,8 @@ package dev.kubeproof.report;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
+import dev.kubeproof.contract.topics.TopicCatalog;
+import dev.kubeproof.runtime.KafkaConfig;
 import dev.kubeproof.sink.config.ElasticsearchConfig;
 
 /**
@@ -14,6 +16,7 @@ import dev.kubeproof.sink.config.ElasticsearchConfig;
  *   urls: [https://elasticsearch:9200]
  *   username: kubeproof-report
  *   password: {file: /etc/kubeproof/elasticsearch/password}
+ * kafka: {bootstrapServers: kafka:9092, schemaRegistryUrl: http://registry:8081}   # evidence verify --source kafka
  * </pre>
  */
 public record ReportConfig(
@@ -22,10 +25,16 @@ public record ReportConfig(
         ElasticsearchConfig elasticsearch,
         @JsonProperty(defaultValue = "1000")
         @JsonPropertyDescription("Evidence records per search request (and keys per aggregation page), 1..10000.")
-        Integer pageSize) {
+        Integer pageSize,
+        @JsonPropertyDescription("Kafka and the schema registry, for evidence verify --source kafka (or --home).")
+        KafkaConfig kafka,
+        @JsonProperty(defaultValue = TopicCatalog.DEFAULT_PREFIX)
+        @JsonPropertyDescription("Prefix of every kubeproof topic.")
+        String topicPrefix) {
 
     public ReportConfig {
         pageSize = pageSize == null ? 1000 : pageSize;
+        topicPrefix = TopicCatalog.prefixOrDefault(topicPrefix);
         if (pageSize < 1 || pageSize > 10_000) {
             throw new IllegalArgumentException("pageSize must be between 1 and 10000, was " + pageSize);
         }

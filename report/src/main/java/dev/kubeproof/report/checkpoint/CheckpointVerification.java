@@ -37,6 +37,28 @@ public record CheckpointVerification(List<Checkpoint> checkpoints, List<Recomput
         return problems.isEmpty();
     }
 
+    /** The checkpoints on their own: ids, signatures (when a key is given) and links. */
+    public static CheckpointVerification of(List<Checkpoint> checkpoints, PublicKey publicKey) {
+        try {
+            return of(checkpoints, publicKey, null);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // no store is read
+        }
+    }
+
+    /** A checkpoint and the root recomputed over the given heads. */
+    public static Recomputed recomputed(Checkpoint checkpoint, MerkleTree heads) {
+        return new Recomputed(checkpoint.getPartition(), checkpoint.getThroughOffset(), checkpoint.getCreatedAt().toString(),
+                checkpoint.getHeads(), checkpoint.getMerkleRoot(), heads.leaves(), heads.root());
+    }
+
+    /** The problem of a checkpoint whose root the heads of {@code where} ("the store's", "the topic's") do not give. */
+    public static String mismatch(Checkpoint checkpoint, MerkleTree heads, String where) {
+        return name(checkpoint) + ": " + where + " " + heads.leaves() + " chain heads give root " + heads.root()
+                + ", the checkpoint vouches for " + checkpoint.getHeads() + " heads with root " + checkpoint.getMerkleRoot()
+                + ": evidence at or before this offset was removed or altered after the checkpoint";
+    }
+
     /**
      * @param publicKey the pipeline's checkpoint key, or null to leave signatures unchecked
      * @param store     where to recompute roots, or null to check the checkpoints on their own (offline)
@@ -61,15 +83,10 @@ public record CheckpointVerification(List<Checkpoint> checkpoints, List<Recomput
             for (Checkpoint checkpoint : last.values()) {
                 MerkleTree heads = store.headsAsOf(checkpoint.getTopic(), checkpoint.getPartition(),
                         checkpoint.getThroughOffset());
-                Recomputed result = new Recomputed(checkpoint.getPartition(), checkpoint.getThroughOffset(),
-                        checkpoint.getCreatedAt().toString(), checkpoint.getHeads(), checkpoint.getMerkleRoot(),
-                        heads.leaves(), heads.root());
+                Recomputed result = recomputed(checkpoint, heads);
                 recomputed.add(result);
                 if (!result.matches()) {
-                    problems.add(name(checkpoint) + ": the store's " + heads.leaves() + " chain heads give root "
-                            + heads.root() + ", the checkpoint vouches for " + checkpoint.getHeads() + " heads with root "
-                            + checkpoint.getMerkleRoot() + ": evidence at or before this offset was removed or altered "
-                            + "after the checkpoint");
+                    problems.add(mismatch(checkpoint, heads, "the store's"));
                 }
             }
         }

@@ -20,8 +20,9 @@ import dev.kubeproof.stack.StackEndpoints;
 import picocli.CommandLine.Option;
 
 /**
- * Which Elasticsearch a report reads: the config's {@code elasticsearch} section, or with {@code --home} the local
- * servers that {@code ./kubeproof run} (or {@code stack up}) runs there. The local password is handed to the client
+ * Which Elasticsearch a report reads (and which Kafka {@code evidence verify --source kafka} reads): the config's
+ * {@code elasticsearch} (and {@code kafka}) section, or with {@code --home} the local servers that
+ * {@code ./kubeproof run} (or {@code stack up}) runs there. The local password is handed to the client
  * in memory, as if from an environment variable: it is never written anywhere or put on a command line.
  */
 public final class ElasticsearchTarget {
@@ -51,6 +52,29 @@ public final class ElasticsearchTarget {
         }
     }
 
+    /**
+     * The Kafka the pipeline writes to: the config's {@code kafka} section, or with {@code --home} the local servers.
+     */
+    dev.kubeproof.runtime.KafkaConfig kafka(ReportConfig settings) {
+        if (home == null) {
+            if (settings.kafka() == null) {
+                throw new IllegalArgumentException("say which Kafka to read: --home DIR (the local servers of "
+                        + "./kubeproof run), or kafka.bootstrapServers and kafka.schemaRegistryUrl in --config FILE or --set");
+            }
+            return settings.kafka();
+        }
+        StackEndpoints endpoints = localServers();
+        return dev.kubeproof.runtime.KafkaConfig.of(endpoints.kafkaBootstrapServers(), endpoints.schemaRegistryUrl(),
+                "kubeproof-evidence-verify");
+    }
+
+    private StackEndpoints localServers() {
+        Path stackHome = home.resolve("stack");
+        return LocalStack.running(StackConfig.defaults(stackHome)).orElseThrow(() ->
+                new IllegalArgumentException("no local servers are running under " + stackHome + ": run ./kubeproof run "
+                        + "--home " + home + " --exit-when-done --keep-running (or ./kubeproof stack up --home " + stackHome + ")"));
+    }
+
     Connection connect(ReportConfig settings) {
         if (home == null) {
             if (settings.elasticsearch() == null) {
@@ -59,10 +83,7 @@ public final class ElasticsearchTarget {
             }
             return new Connection(settings.elasticsearch(), ElasticsearchClients.create(settings.elasticsearch()));
         }
-        Path stackHome = home.resolve("stack");
-        StackEndpoints endpoints = LocalStack.running(StackConfig.defaults(stackHome)).orElseThrow(() ->
-                new IllegalArgumentException("no local servers are running under " + stackHome + ": run ./kubeproof run "
-                        + "--home " + home + " --exit-when-done --keep-running (or ./kubeproof stack up --home " + stackHome + ")"));
+        StackEndpoints endpoints = localServers();
         ElasticsearchConfig config = ElasticsearchConfig.of(URI.create(endpoints.elasticsearchUrl()));
         if (settings.elasticsearch() != null) {
             config = config.withNames(settings.elasticsearch().indexPrefix(), settings.elasticsearch().auditDataStream(),

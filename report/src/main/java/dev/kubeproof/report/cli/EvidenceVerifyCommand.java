@@ -9,7 +9,15 @@ import java.util.Map;
 import java.util.TreeMap;
 
 
+import dev.kubeproof.avro.Checkpoint;
+import dev.kubeproof.avro.EvidenceRecord;
+import dev.kubeproof.contract.registry.ConfluentRestSchemaRegistryClient;
+import dev.kubeproof.contract.registry.SchemaRegistryClient;
+import dev.kubeproof.contract.serde.AvroDeserializer;
 import dev.kubeproof.contract.signing.Signing;
+import dev.kubeproof.contract.topics.TopicCatalog;
+import dev.kubeproof.report.kafka.KafkaEvidenceCheck;
+import dev.kubeproof.runtime.KafkaConfig;
 import dev.kubeproof.report.ReportConfig;
 import dev.kubeproof.report.checkpoint.CheckpointSource;
 import dev.kubeproof.report.checkpoint.CheckpointVerification;
@@ -18,6 +26,10 @@ import dev.kubeproof.report.model.ChainCheck;
 import dev.kubeproof.report.model.Period;
 import dev.kubeproof.report.model.ReportFilter;
 import dev.kubeproof.runtime.ServiceCommand;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,7 +42,7 @@ import picocli.CommandLine.Option;
  * its last record before that time.
  */
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = {"Checks the hash chains of the stored evidence (Elasticsearch) and reports gaps, breaks and "
+        description = {"Checks the hash chains of the stored evidence (Elasticsearch, or the Kafka topic) and reports gaps, breaks and "
                 + "duplicates by key and sequence, and the pipeline's checkpoints of the period (ids, signatures, links, "
                 + "and each partition's last root recomputed from the store). Exit 0 when everything holds, 1 otherwise."})
 public final class EvidenceVerifyCommand extends ServiceCommand<ReportConfig> {
@@ -50,6 +62,11 @@ public final class EvidenceVerifyCommand extends ServiceCommand<ReportConfig> {
     @Option(names = "--cluster", split = ",", paramLabel = "ID", description = "Only these clusters.")
     List<String> clusters = new ArrayList<>();
 
+    @Option(names = "--source", paramLabel = "STORE", defaultValue = "elasticsearch",
+            description = "Where to read the evidence: elasticsearch (the sink's data streams) or kafka (the evidence and "
+                    + "checkpoints topics, whole: every checkpoint of the period is recomputed). Default: elasticsearch.")
+    String source;
+
     @Option(names = "--checkpoint-key", paramLabel = "FILE", description = "The pipeline's Ed25519 public key (PEM) that "
             + "its checkpoints must be signed with; without it their signatures are not checked.")
     Path checkpointKey;
@@ -62,6 +79,12 @@ public final class EvidenceVerifyCommand extends ServiceCommand<ReportConfig> {
     @Override
     protected int run(ReportConfig config) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if ("kafka".equalsIgnoreCase(source)) {
+            return kafka(config, out);
+        }
+        if (!"elasticsearch".equalsIgnoreCase(source)) {
+            throw new IllegalArgumentException("--source must be elasticsearch or kafka, not " + source);
+        }
         ReportFilter filter = new ReportFilter(List.of(), List.of(), clusters, List.of());
         ControlScope scope = ControlScope.builtIn(filter);
         Period period = new Period(from, to == null ? Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) : to);
@@ -101,6 +124,50 @@ public final class EvidenceVerifyCommand extends ServiceCommand<ReportConfig> {
         }
         out.println(checkpointLine);
         checkpoints.problems().stream().limit(SHOWN).forEach(problem -> out.println("  " + problem));
+        return 1;
+    }
+
+    private int kafka(ReportConfig config, PrintWriter out) throws Exception {
+        if (!clusters.isEmpty()) {
+            throw new IllegalArgumentException("--cluster filters Elasticsearch only: the topic is checked whole");
+        }
+        Period period = new Period(from, to == null ? Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) : to);
+        KafkaConfig kafka = target.kafka(config);
+        TopicCatalog topics = new TopicCatalog(config.topicPrefix());
+        SchemaRegistryClient registry = new ConfluentRestSchemaRegistryClient(kafka.registryClientConfig());
+        Map<String, Object> properties = new java.util.HashMap<>(kafka.clientProperties());
+        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        KafkaEvidenceCheck.Result result;
+        try (KafkaConsumer<String, EvidenceRecord> evidence = new KafkaConsumer<>(properties, new StringDeserializer(),
+                new AvroDeserializer<>(registry, EvidenceRecord.class));
+             KafkaConsumer<String, Checkpoint> checkpoints = new KafkaConsumer<>(properties, new StringDeserializer(),
+                     new AvroDeserializer<>(registry, Checkpoint.class))) {
+            result = KafkaEvidenceCheck.run(evidence, topics.evidence().name(), checkpoints, topics.checkpoints().name(),
+                    period, checkpointKey == null ? null : Signing.publicKey(checkpointKey));
+        }
+        String where = result.records() + " evidence records on " + result.keys() + " keys in " + result.partitions()
+                + " partition(s) of " + topics.evidence().name();
+        String checkpointLine = result.checkpoints().checkpoints().isEmpty()
+                ? "checkpoints: none (removing a chain's last record would not be detectable)"
+                : "checkpoints: " + result.checkpoints().checkpoints().size() + (result.checkpoints().ok() ? " verified" : " checked")
+                + (checkpointKey == null ? " (signatures not checked: give --checkpoint-key)" : ", signatures checked")
+                + "; " + result.checkpoints().recomputed().size() + " root(s) of the period recomputed from the topic"
+                + (result.checkpoints().ok() ? "" : ": FAILED, " + result.checkpoints().problems().size() + " problem(s)");
+        if (result.ok()) {
+            out.println("OK: " + where + ": every chain holds");
+            out.println(checkpointLine);
+            return 0;
+        }
+        if (!result.problemCounts().isEmpty()) {
+            out.println("FAILED: " + where + ": broken chains " + result.problemCounts());
+            result.problems().forEach(problem -> out.println("  " + problem));
+        } else {
+            out.println("every chain of " + where + " holds, but the checkpoints do not");
+        }
+        out.println(checkpointLine);
+        result.checkpoints().problems().stream().limit(SHOWN).forEach(problem -> out.println("  " + problem));
         return 1;
     }
 

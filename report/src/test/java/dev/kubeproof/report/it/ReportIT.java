@@ -93,12 +93,15 @@ class ReportIT {
     private Chains exec;
     private Path checkpointKey;
     private Path checkpointPublicKey;
+    private String[] kafkaSettings;
 
     @BeforeEach
     void indexEvidenceThroughTheSink(RealServers servers, @TempDir Path tmp) throws Exception {
         // Given the sink running on its own topics and indices
         String name = servers.uniqueName("report");
         TopicCatalog topics = new TopicCatalog(name + ".");
+        kafkaSettings = new String[] {"--set", "kafka.bootstrapServers=" + servers.kafkaBootstrapServers(),
+                "--set", "kafka.schemaRegistryUrl=" + servers.schemaRegistryUrl(), "--set", "topicPrefix=" + topics.prefix()};
         servers.createTopics(1, topics.all().stream().map(TopicSpec::name).toArray(String[]::new));
         StackEndpoints.Credentials credentials = servers.endpoints().elasticsearchCredentials().orElseThrow();
         passwordFile = Files.writeString(tmp.resolve("password"), credentials.password() + "\n");
@@ -298,6 +301,15 @@ class ReportIT {
         Run before = run(new EvidenceVerifyCommand(), connection("--checkpoint-key", checkpointPublicKey.toString()));
         assertThat(before.code).as(before.output).isZero();
         assertThat(before.output).contains("checkpoints: ").contains("verified with their signatures");
+
+        // and the evidence topic itself, with its checkpoints, holds too
+        List<String> kafka = new ArrayList<>(List.of("--source", "kafka", "--checkpoint-key", checkpointPublicKey.toString()));
+        kafka.addAll(List.of(kafkaSettings));
+        Run topic = run(new EvidenceVerifyCommand(), kafka.toArray(String[]::new));
+        assertThat(topic.code).as(topic.output).isZero();
+        assertThat(topic.output).contains("OK: 13 evidence records on 7 keys in 1 partition(s) of ")
+                .containsPattern("checkpoints: \\d+ verified, signatures checked; \\d+ root\\(s\\) of the period "
+                        + "recomputed from the topic");
 
         // When the only record of the exec detection (so the last of its chain) is deleted from Elasticsearch
         String only = exec.records().get(0).getEvidenceId();

@@ -66,42 +66,81 @@ public final class EvidenceChain {
             return Verification.ok(null, 0);
         }
         String key = EvidenceKey.of(records.get(0));
-        EvidenceRecord previous = null;
+        Head head = null;
         for (int i = 0; i < records.size(); i++) {
             EvidenceRecord record = records.get(i);
             long sequence = record.getChain().getSequence();
-            if (!EvidenceKey.of(record).equals(key)) {
-                return Verification.bad(key, sequence, Problem.WRONG_KEY,
-                        "record " + record.getEvidenceId() + " belongs to key " + EvidenceKey.of(record) + ", not " + key);
-            }
-            long expected = previous == null ? 1 : previous.getChain().getSequence() + 1;
-            if (sequence != expected) {
+            long expected = head == null ? 1 : head.sequence() + 1;
+            if (sequence != expected && EvidenceKey.of(record).equals(key)) {
                 return sequenceProblem(key, records, i, expected, sequence);
             }
-            String actualHash = hashOf(record);
-            if (!actualHash.equals(record.getChain().getHash())) {
-                return Verification.bad(key, sequence, Problem.ALTERED, "sequence " + sequence
-                        + ": content does not match its hash (recomputed " + actualHash + ", recorded "
-                        + record.getChain().getHash() + ")");
+            Verification problem = follows(key, head, record);
+            if (problem != null) {
+                return problem;
             }
-            String expectedPrevious = previous == null ? null : previous.getChain().getHash();
-            if (!Objects.equals(expectedPrevious, record.getChain().getPreviousHash())) {
-                return Verification.bad(key, sequence, Problem.BROKEN_LINK, "sequence " + sequence
-                        + ": previousHash " + record.getChain().getPreviousHash() + " is not the hash of sequence "
-                        + (sequence - 1) + " (" + expectedPrevious + ")");
-            }
-            if (!evidenceId(key, sequence).equals(record.getEvidenceId())) {
-                return Verification.bad(key, sequence, Problem.ALTERED, "sequence " + sequence
-                        + ": evidenceId " + record.getEvidenceId() + " is not the one derived from key and sequence");
-            }
-            if (previous != null && previous.getStatus() != record.getPreviousStatus()) {
-                return Verification.bad(key, sequence, Problem.BROKEN_LINK, "sequence " + sequence
-                        + ": previousStatus " + record.getPreviousStatus() + " but sequence " + (sequence - 1)
-                        + " has status " + previous.getStatus());
-            }
-            previous = record;
+            head = Head.of(record);
         }
         return Verification.ok(key, records.size());
+    }
+
+    /**
+     * The head of a chain as far as it was read: all a reader that streams a topic needs to keep per key.
+     *
+     * @param sequence the last sequence read
+     * @param hash     its hash
+     * @param status   its status (the next record's previousStatus)
+     */
+    public record Head(long sequence, String hash, dev.kubeproof.avro.EvidenceStatus status) {
+        public static Head of(EvidenceRecord record) {
+            return new Head(record.getChain().getSequence(), record.getChain().getHash(), record.getStatus());
+        }
+    }
+
+    /**
+     * Checks that one record continues its key's chain after {@code head} (null: it must be the first): its key,
+     * sequence, hash, link and id. For readers that stream records and keep only each key's {@link Head}.
+     *
+     * @return null when it follows, else the problem (a sequence problem says whether records are missing or repeated)
+     */
+    public static Verification follows(String key, Head head, EvidenceRecord record) {
+        long sequence = record.getChain().getSequence();
+        if (!EvidenceKey.of(record).equals(key)) {
+            return Verification.bad(key, sequence, Problem.WRONG_KEY,
+                    "record " + record.getEvidenceId() + " belongs to key " + EvidenceKey.of(record) + ", not " + key);
+        }
+        long expected = head == null ? 1 : head.sequence() + 1;
+        if (sequence > expected) {
+            return Verification.bad(key, expected, Problem.MISSING, "sequence " + expected
+                    + (sequence - expected > 1 ? " to " + (sequence - 1) : "") + " missing before " + sequence);
+        }
+        if (sequence < expected) {
+            return Verification.bad(key, sequence, sequence == expected - 1 && record.getChain().getHash().equals(head.hash())
+                    ? Problem.DUPLICATE : Problem.REORDERED, sequence == expected - 1
+                    && record.getChain().getHash().equals(head.hash()) ? "sequence " + sequence + " appears twice"
+                    : "sequence " + sequence + " came after " + (expected - 1));
+        }
+        String actualHash = hashOf(record);
+        if (!actualHash.equals(record.getChain().getHash())) {
+            return Verification.bad(key, sequence, Problem.ALTERED, "sequence " + sequence
+                    + ": content does not match its hash (recomputed " + actualHash + ", recorded "
+                    + record.getChain().getHash() + ")");
+        }
+        String expectedPrevious = head == null ? null : head.hash();
+        if (!Objects.equals(expectedPrevious, record.getChain().getPreviousHash())) {
+            return Verification.bad(key, sequence, Problem.BROKEN_LINK, "sequence " + sequence
+                    + ": previousHash " + record.getChain().getPreviousHash() + " is not the hash of sequence "
+                    + (sequence - 1) + " (" + expectedPrevious + ")");
+        }
+        if (!evidenceId(key, sequence).equals(record.getEvidenceId())) {
+            return Verification.bad(key, sequence, Problem.ALTERED, "sequence " + sequence
+                    + ": evidenceId " + record.getEvidenceId() + " is not the one derived from key and sequence");
+        }
+        if (head != null && head.status() != record.getPreviousStatus()) {
+            return Verification.bad(key, sequence, Problem.BROKEN_LINK, "sequence " + sequence
+                    + ": previousStatus " + record.getPreviousStatus() + " but sequence " + (sequence - 1)
+                    + " has status " + head.status());
+        }
+        return null;
     }
 
     /** Verifies records of many keys (each key's records in topic order), key by key. */
