@@ -31,6 +31,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.kubeproof.report.posture.PostureAggregation;
+import dev.kubeproof.report.posture.PostureSummary;
 import dev.kubeproof.avro.Attestation;
 import dev.kubeproof.avro.ControlException;
 import dev.kubeproof.cli.attestations.AttestationDocuments;

@@ -20,6 +20,7 @@ import java.util.concurrent.CountDownLatch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.kubeproof.report.posture.PostureSummary;
 import dev.kubeproof.contract.topics.TopicCatalog;
 import dev.kubeproof.controls.ControlEngine;
 import dev.kubeproof.stack.LocalStack;
@@ -225,8 +226,11 @@ final class RunCommand implements Callable<Integer> {
                 + home.resolve("report-" + today));
         System.out.println("                   (signed: add --sign-key, made by ./kubeproof report keygen; check with "
                 + "./kubeproof report verify DIR)");
-        System.out.println("   checkpoints     every " + LocalPipeline.CHECKPOINT_INTERVAL + ", signed with the key beside "
-                + pipeline.checkpointPublicKey() + " (Kafka topic " + pipeline.topics().checkpoints().name() + ")");
+        System.out.println("   checkpoints     Kafka topic " + pipeline.topics().checkpoints().name() + ": every "
+                + LocalPipeline.CHECKPOINT_INTERVAL + ", a signed Merkle root over every evidence chain's head; public key "
+                + pipeline.checkpointPublicKey());
+        System.out.println("   evidence check  ./kubeproof evidence verify " + source + " --checkpoint-key "
+                + pipeline.checkpointPublicKey() + (bootstrapServers == null ? " [--source kafka]" : ""));
         if (bootstrapServers == null && exitWhenDone && !keepRunning) {
             System.out.println("                   needs the servers: run with --keep-running, or ./kubeproof stack up "
                     + "--home " + home.resolve("stack") + " before run");

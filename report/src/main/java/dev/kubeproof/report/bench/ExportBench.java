@@ -59,8 +59,9 @@ public final class ExportBench {
     private ExportBench() {
     }
 
+    /** @param pageSize records per search request, as the report's {@code pageSize} */
     public static Result run(ElasticsearchClient client, ElasticsearchConfig config, ControlScope scope, long records,
-                             Path out, Consumer<String> progress) throws IOException {
+                             int pageSize, Path out, Consumer<String> progress) throws IOException {
         IndexNames names = IndexNames.of(config);
         new IndexTemplates(client, config).install();
         Instant end = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.DAYS);
@@ -101,7 +102,7 @@ public final class ExportBench {
         // time spent downstream of the source (analysis and the line-per-record files) vs reading Elasticsearch
         long[] downstream = new long[1];
         long[] readEnd = new long[1];
-        EvidenceSource elasticsearch = new ElasticsearchEvidenceSource(client, names.evidence(), 1000);
+        EvidenceSource elasticsearch = new ElasticsearchEvidenceSource(client, names.evidence(), pageSize);
         EvidenceSource timed = (p, ids, filter, consumer, onProgress) -> {
             elasticsearch.read(p, ids, filter, timeline -> {
                 long start = System.nanoTime();

@@ -52,7 +52,7 @@ public final class ReportBenchCommand extends ServiceCommand<ReportConfig> {
             ElasticsearchConfig bench = connection.config().withNames(prefix, "logs-kubernetes.audit_logs-" + prefix, 0);
             try {
                 ExportBench.Result result = ExportBench.run(connection.client(), bench, scope, records,
-                        out != null ? dir : dir.resolve("package"), line -> {
+                        config.pageSize(), out != null ? dir : dir.resolve("package"), line -> {
                             stderr.println(line);
                             stderr.flush();
                         });

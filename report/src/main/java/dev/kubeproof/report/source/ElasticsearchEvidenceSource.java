@@ -191,7 +191,8 @@ public final class ElasticsearchEvidenceSource implements EvidenceSource {
                 .format("epoch_millis"))));
         try {
             SearchResponse<ObjectNode> response = client.search(s -> {
-                s.pit(p -> p.id(pit).keepAlive(k -> k.time(KEEP_ALIVE))).size(pageSize)
+                // no hit count: with it Lucene cannot skip the documents before search_after's sort values
+                s.pit(p -> p.id(pit).keepAlive(k -> k.time(KEEP_ALIVE))).size(pageSize).trackTotalHits(t -> t.enabled(false))
                         .query(scope(controlIds, filter, within))
                         .sort(o -> o.field(f -> f.field(KEY).order(SortOrder.Asc)))
                         .sort(o -> o.field(f -> f.field(SEQUENCE).order(SortOrder.Asc)))

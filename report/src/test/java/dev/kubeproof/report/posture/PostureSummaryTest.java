@@ -1,4 +1,4 @@
-package dev.kubeproof.cli;
+package dev.kubeproof.report.posture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.kubeproof.cli;
+package dev.kubeproof.report.posture;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -22,14 +22,14 @@ import dev.kubeproof.avro.EvidenceStatus;
  * number of controls, never with the number of resources: a 100,000-pod cluster costs the summary what a
  * 10-pod one does.
  */
-final class PostureAggregation {
+public final class PostureAggregation {
     /** More buckets than the catalog has controls: every control is counted. */
     private static final int MAX_CONTROLS = 10_000;
 
     private PostureAggregation() {
     }
 
-    static List<PostureSummary.ControlPosture> perControl(ElasticsearchClient client, String postureIndex)
+    public static List<PostureSummary.ControlPosture> perControl(ElasticsearchClient client, String postureIndex)
             throws IOException {
         client.indices().refresh(r -> r.index(postureIndex).ignoreUnavailable(true));
         SearchResponse<Void> response = client.search(s -> s.index(postureIndex).size(0)
@@ -78,7 +78,7 @@ final class PostureAggregation {
      * whom (the most frequent actors) and the latest one's message. Aggregated in Elasticsearch: bounded whatever the
      * history holds.
      */
-    static List<PostureSummary.RuntimeDetections> runtimeDetections(ElasticsearchClient client, String evidenceIndex)
+    public static List<PostureSummary.RuntimeDetections> runtimeDetections(ElasticsearchClient client, String evidenceIndex)
             throws IOException {
         client.indices().refresh(r -> r.index(evidenceIndex).ignoreUnavailable(true));
         SearchResponse<Void> response = client.search(s -> s.index(evidenceIndex).size(0).ignoreUnavailable(true)

@@ -1,4 +1,4 @@
-package dev.kubeproof.cli;
+package dev.kubeproof.report.posture;
 
 import java.io.PrintStream;
 import java.util.Comparator;
@@ -17,7 +17,7 @@ import dev.kubeproof.controls.ControlDefinition;
  * from one aggregate per control ({@link ControlPosture}), never from the results themselves, so that its memory
  * is bounded by the catalog, not by the cluster: {@link PostureAggregation} asks Elasticsearch for them.
  */
-record PostureSummary(Map<EvidenceStatus, Long> byStatus, Map<String, FrameworkPosture> byFramework,
+public record PostureSummary(Map<EvidenceStatus, Long> byStatus, Map<String, FrameworkPosture> byFramework,
                       List<FailingControl> topFailing, List<AttestedPractice> practices,
                       List<RuntimeDetections> runtime) {
 
@@ -25,39 +25,39 @@ record PostureSummary(Map<EvidenceStatus, Long> byStatus, Map<String, FrameworkP
     static final int EXAMPLES = 3;
 
     /** Controls of one framework: how many were evaluated, and how many fail on at least one resource. */
-    record FrameworkPosture(int controlsEvaluated, int controlsFailing, long failingResults) {
+    public record FrameworkPosture(int controlsEvaluated, int controlsFailing, long failingResults) {
     }
 
     /** A control failing on {@code failing} resources, with a few of them as examples. */
-    record FailingControl(String controlId, String title, String severity, long failing, List<String> examples) {
+    public record FailingControl(String controlId, String title, String severity, long failing, List<String> examples) {
     }
 
     /**
      * The runtime detections of one control in the evidence history: how many, the most frequent actors (name to
      * count) and the latest detection's message.
      */
-    record RuntimeDetections(String controlId, long detections, Map<String, Long> actors, String latest) {
+    public record RuntimeDetections(String controlId, long detections, Map<String, Long> actors, String latest) {
     }
 
     /** An attestation control and whether a valid attestation makes it pass (on every cluster it was judged on). */
-    record AttestedPractice(String controlId, String title, boolean attested) {
+    public record AttestedPractice(String controlId, String title, boolean attested) {
     }
 
     /**
      * One control's current results: counts by status (CLOSED excluded), and up to {@link #EXAMPLES} failing
      * resources as {@code Kind namespace/name}.
      */
-    record ControlPosture(String controlId, Map<EvidenceStatus, Long> byStatus, List<String> failingExamples) {
+    public record ControlPosture(String controlId, Map<EvidenceStatus, Long> byStatus, List<String> failingExamples) {
         long failing() {
             return byStatus.getOrDefault(EvidenceStatus.FAIL, 0L);
         }
     }
 
-    static PostureSummary of(List<ControlPosture> perControl, List<ControlDefinition> catalog) {
+    public static PostureSummary of(List<ControlPosture> perControl, List<ControlDefinition> catalog) {
         return of(perControl, List.of(), catalog);
     }
 
-    static PostureSummary of(List<ControlPosture> perControl, List<RuntimeDetections> runtime,
+    public static PostureSummary of(List<ControlPosture> perControl, List<RuntimeDetections> runtime,
                              List<ControlDefinition> catalog) {
         Map<String, ControlDefinition> controls = catalog.stream()
                 .collect(Collectors.toMap(ControlDefinition::id, c -> c, (a, b) -> a, LinkedHashMap::new));
@@ -122,7 +122,7 @@ record PostureSummary(Map<EvidenceStatus, Long> byStatus, Map<String, FrameworkP
             "nsa", "NSA/CISA Kubernetes Hardening Guide", "pss", "Pod Security Standards", "soc2", "SOC 2",
             "mitre", "MITRE ATT&CK");
 
-    void print(PrintStream out) {
+    public void print(PrintStream out) {
         long total = byStatus.values().stream().mapToLong(Long::longValue).sum();
         out.println();
         out.println("== Posture: " + total + " control results on current resources");
