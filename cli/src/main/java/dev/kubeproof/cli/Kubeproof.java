@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
                 ExceptionCommand.class,
                 AttestCommand.class,
                 ScanCommand.class,
+                dev.kubeproof.controls.cel.ControlsCommand.class,
                 IngestCommand.class,
                 RunCommand.class,
                 StreamsCommand.class,

@@ -254,6 +254,11 @@ public final class LocalPipeline implements AutoCloseable {
         streams.put("standbyReplicas", "0");
         streams.put("replicationFactor", "1");
         streams.put("checkpointSigningKey", checkpointSigningKey().toString());
+        // the directory kubeproof controls add writes to, under the same home
+        Path customControls = settings.workDir().resolveSibling("controls");
+        if (Files.isDirectory(customControls)) {
+            streams.put("customControls", customControls.toString());
+        }
         // a local run lasts minutes: hourly checkpoints (the default) would leave its evidence without one
         streams.put("checkpointInterval", CHECKPOINT_INTERVAL);
         if (controlSettings != null) {

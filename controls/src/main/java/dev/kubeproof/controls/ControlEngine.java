@@ -76,6 +76,23 @@ public final class ControlEngine implements Evaluator {
         return create(Catalog.builtIn(), BuiltInChecks.all(), settings);
     }
 
+    /**
+     * The built-in catalog and checks with the given settings, and custom controls after them (compiled CEL: see
+     * {@code dev.kubeproof.controls.cel}).
+     */
+    public static ControlEngine load(ControlSettings settings, List<dev.kubeproof.controls.cel.CelControl> custom) {
+        if (custom.isEmpty()) {
+            return load(settings);
+        }
+        Map<String, Check> checks = new HashMap<>(BuiltInChecks.all());
+        List<CatalogEntry> entries = new ArrayList<>();
+        for (dev.kubeproof.controls.cel.CelControl control : custom) {
+            entries.add(new CatalogEntry(control.definition(), control.excludeSystemNamespaces()));
+            checks.put(control.id(), dev.kubeproof.controls.cel.CelCheck.compile(control));
+        }
+        return create(Catalog.builtIn().withControls(entries, "custom controls"), checks, settings);
+    }
+
     /** The built-in catalog and checks with {@link ControlSettings#defaults()}. */
     public static ControlEngine withDefaults() {
         return load(ControlSettings.defaults());

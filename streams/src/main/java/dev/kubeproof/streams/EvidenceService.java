@@ -148,13 +148,19 @@ public final class EvidenceService implements AutoCloseable {
     }
 
     private static ControlEngine engine(EvidenceServiceConfig config) {
-        if (config.controlSettings() == null) {
-            return ControlEngine.withDefaults();
-        }
+        ControlSettings settings;
         try {
-            return ControlEngine.load(ControlSettings.read(config.controlSettings()));
+            settings = config.controlSettings() == null ? ControlSettings.defaults()
+                    : ControlSettings.read(config.controlSettings());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read controlSettings " + config.controlSettings() + ": "
+                    + e.getMessage(), e);
+        }
+        try {
+            return ControlEngine.load(settings, config.customControls() == null ? java.util.List.of()
+                    : dev.kubeproof.controls.cel.CelControlFiles.read(java.util.List.of(config.customControls())));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read customControls " + config.customControls() + ": "
                     + e.getMessage(), e);
         }
     }

@@ -76,6 +76,10 @@ public record EvidenceServiceConfig(
         List<String> ownerLabelKeys,
         @JsonPropertyDescription("YAML/JSON file of control settings (trusted registries, ...). Default: built-in.")
         Path controlSettings,
+        @JsonPropertyDescription("Custom controls in CEL: a control file, a ValidatingAdmissionPolicy manifest, or a"
+                + " directory of them (kubeproof controls add puts files there), judged beside the built-in ones. Read at"
+                + " start-up.")
+        Path customControls,
         @JsonProperty(defaultValue = "10s")
         @JsonPropertyDescription("How often (wall clock) expired control exceptions are looked for: an exemption ends"
                 + " at most this long after its expiry, with the expiry time as the transition's time.")
@@ -178,7 +182,7 @@ public record EvidenceServiceConfig(
     /** A config with every default, for the given servers. */
     public static EvidenceServiceConfig of(String bootstrapServers, String schemaRegistryUrl) {
         return new EvidenceServiceConfig(KafkaConfig.of(bootstrapServers, schemaRegistryUrl, null), null, null, null,
-                null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** How it runs on Kafka Streams. */

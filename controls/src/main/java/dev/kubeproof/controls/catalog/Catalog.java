@@ -118,6 +118,30 @@ public final class Catalog {
         return new Catalog(frameworks, entries, practices);
     }
 
+    /**
+     * This catalog with more controls (an organisation's own, e.g. in CEL) after its own; their frameworks must be
+     * this catalog's and their ids new.
+     */
+    public Catalog withControls(List<CatalogEntry> extra, String source) {
+        List<String> problems = new ArrayList<>();
+        List<CatalogEntry> all = new ArrayList<>(entries);
+        for (CatalogEntry entry : extra) {
+            if (byId.containsKey(entry.id())) {
+                problems.add("control " + entry.id() + " is already in the catalog");
+            }
+            for (String framework : entry.definition().frameworks().keySet()) {
+                if (!frameworks.containsKey(framework)) {
+                    problems.add("control " + entry.id() + ": unknown framework '" + framework + "'");
+                }
+            }
+            all.add(entry);
+        }
+        if (!problems.isEmpty()) {
+            throw new CatalogException(source, problems);
+        }
+        return new Catalog(frameworks, all, practices);
+    }
+
     /** The standards controls map to, by key (cis, nsa, pss, soc2, mitre), with their versions. */
     public Map<String, Framework> frameworks() {
         return frameworks;

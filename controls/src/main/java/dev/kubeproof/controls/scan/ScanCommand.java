@@ -81,6 +81,11 @@ public final class ScanCommand implements Callable<Integer> {
                     + "minimum Kubernetes version, ... Keys not given keep their defaults; unknown keys are rejected.")
     private Path settingsFile;
 
+    @Option(names = "--controls", paramLabel = "PATH",
+            description = "Custom controls in CEL (control files, ValidatingAdmissionPolicy manifests, or directories of "
+                    + "them), judged beside the built-in ones.")
+    private List<java.nio.file.Path> controlPaths = new java.util.ArrayList<>();
+
     @Option(names = {"-n", "--namespace"}, paramLabel = "NAMESPACE",
             description = "Namespace for namespaced objects that have none, as `kubectl apply -n` would set. "
                     + "Without it they count as being in default.")
@@ -105,7 +110,7 @@ public final class ScanCommand implements Callable<Integer> {
         ScanReport report;
         try {
             ControlSettings settings = settingsFile == null ? ControlSettings.defaults() : ControlSettings.read(settingsFile);
-            engine = ControlEngine.load(settings);
+            engine = ControlEngine.load(settings, dev.kubeproof.controls.cel.CelControlFiles.read(controlPaths));
             ManifestReader reader = new ManifestReader(namespace, stdin);
             List<Manifest> manifests = reader.read(paths);
             if (manifests.isEmpty()) {

@@ -65,6 +65,33 @@ class ScanCommandTest {
     }
 
     @Test
+    void shouldJudgeCustomCelControlsAndAnAdmissionPolicyBesideTheBuiltInOnes() {
+        // Given a Deployment without a cost-center label and with 6 replicas
+        String deployment = """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: web, namespace: shop}
+                spec: {replicas: 6}
+                """;
+
+        // When scanned with the custom controls directory (a control file and a ValidatingAdmissionPolicy)
+        int exit = run(deployment, "--controls", "src/test/resources/custom-controls/good", "--fail-on", "critical", "-");
+
+        // Then both custom controls fail it, with their messages
+        assertThat(err.toString()).isEmpty();
+        assertThat(exit).as(out.toString()).isZero();
+        assertThat(out.toString()).contains("ACME-LBL-001").contains("no cost-center label on Deployment web")
+                .contains("VAP-DEMO-POLICY-EXAMPLE-COM");
+    }
+
+    @Test
+    void shouldExitTwoWhenACustomControlDoesNotCompile() {
+        assertThat(run("", "--controls", "src/test/resources/custom-controls/broken/syntax.yaml",
+                ScanFixtures.path("manifests/hardened"))).isEqualTo(ScanCommand.EXIT_INVALID_INPUT);
+        assertThat(err.toString()).contains("syntax.yaml").contains("ACME-BAD-001 validations[0].expression line 1");
+    }
+
+    @Test
     void shouldExitTwoOnInvalidInput() {
         assertThat(run("kind: [", "-")).isEqualTo(ScanCommand.EXIT_INVALID_INPUT);
         assertThat(err.toString()).contains("kubeproof scan: <stdin>:").contains("not valid YAML");
