@@ -38,6 +38,73 @@ final class RbacChecks {
         checks.put("KP-RBAC-003", rolesOnly(RbacChecks::secretRead));
         checks.put("KP-RBAC-004", RbacChecks::anonymousBindings);
         checks.put("KP-RBAC-005", RbacChecks::clusterWideWrites);
+        checks.put("KP-RBAC-006", rolesOnly(grants("", "pods", Set.of("create"), "can create pods")));
+        checks.put("KP-RBAC-007", RbacChecks::systemMastersBindings);
+        checks.put("KP-RBAC-008", rolesOnly(grants("", "persistentvolumes", Set.of("create"),
+                "can create persistent volumes")));
+        checks.put("KP-RBAC-009", rolesOnly(grants("", "nodes/proxy", Set.of(), "can reach the kubelet through nodes/proxy")));
+        checks.put("KP-RBAC-010", rolesOnly(grants("certificates.k8s.io", "certificatesigningrequests/approval",
+                Set.of("update", "patch"), "can approve certificate signing requests")));
+        checks.put("KP-RBAC-011", rolesOnly(grants("admissionregistration.k8s.io", List.of("validatingwebhookconfigurations",
+                "mutatingwebhookconfigurations"), Set.of("create", "update", "patch", "delete", "deletecollection"),
+                "can change admission webhook configurations")));
+        checks.put("KP-RBAC-012", rolesOnly(grants("", "serviceaccounts/token", Set.of("create"),
+                "can create service account tokens")));
+    }
+
+    private static Function<Subject, Verdict> grants(String group, String resource, Set<String> verbs, String what) {
+        return grants(group, List.of(resource), verbs, what);
+    }
+
+    /**
+     * FAIL for every rule that grants one of {@code verbs} (any verb when empty) on one of the resources of the API
+     * group, wildcards included as the API server matches them: {@code *} groups, resources and verbs, and
+     * {@code pods/*} for a sub-resource of pods.
+     */
+    private static Function<Subject, Verdict> grants(String group, List<String> resources, Set<String> verbs, String what) {
+        return subject -> {
+            List<Finding> findings = new ArrayList<>();
+            List<JsonNode> rules = Json.elements(subject.object(), "rules");
+            for (int i = 0; i < rules.size(); i++) {
+                JsonNode rule = rules.get(i);
+                List<String> ruleGroups = Json.strings(rule, "apiGroups");
+                List<String> ruleVerbs = Json.strings(rule, "verbs");
+                boolean groupMatches = ruleGroups.contains(group) || ruleGroups.contains("*");
+                boolean verbMatches = ruleVerbs.contains("*") || verbs.isEmpty() && !ruleVerbs.isEmpty()
+                        || ruleVerbs.stream().anyMatch(verbs::contains);
+                boolean resourceMatches = resources.stream().anyMatch(resource -> resourceMatches(Json.strings(rule,
+                        "resources"), resource));
+                if (groupMatches && verbMatches && resourceMatches) {
+                    findings.add(new Finding("rules[" + i + "]", null, Json.show(rule),
+                            subject.kind() + " " + subject.name() + " rule " + i + " " + what + " (verbs " + ruleVerbs + ")"));
+                }
+            }
+            return Verdict.of(findings, "no rule " + what);
+        };
+    }
+
+    /** As the API server matches a rule's resources: {@code *}, the resource itself, or {@code parent/*}. */
+    private static boolean resourceMatches(List<String> ruleResources, String resource) {
+        int slash = resource.indexOf('/');
+        return ruleResources.contains("*") || ruleResources.contains(resource)
+                || slash > 0 && ruleResources.contains(resource.substring(0, slash) + "/*");
+    }
+
+    private static Verdict systemMastersBindings(Subject subject) {
+        if (builtIn(subject.object())) {
+            return Verdict.notApplicable("built-in Kubernetes binding (kubernetes.io/bootstrapping: rbac-defaults)");
+        }
+        List<Finding> findings = new ArrayList<>();
+        List<JsonNode> subjects = Json.elements(subject.object(), "subjects");
+        for (int i = 0; i < subjects.size(); i++) {
+            if (subjects.get(i).path("kind").asText().equals("Group")
+                    && subjects.get(i).path("name").asText().equals("system:masters")) {
+                findings.add(new Finding("subjects[" + i + "]", null, Json.show(subjects.get(i)), subject.kind() + " "
+                        + subject.name() + " binds role " + subject.object().path("roleRef").path("name").asText()
+                        + " to system:masters, whose members bypass authorization anyway"));
+            }
+        }
+        return Verdict.of(findings, "does not bind system:masters");
     }
 
     /** The user-facing roles Kubernetes bootstraps besides its system:* ones. */
