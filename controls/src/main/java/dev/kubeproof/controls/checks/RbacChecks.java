@@ -91,20 +91,10 @@ final class RbacChecks {
     }
 
     private static Verdict systemMastersBindings(Subject subject) {
-        if (builtIn(subject.object())) {
-            return Verdict.notApplicable("built-in Kubernetes binding (kubernetes.io/bootstrapping: rbac-defaults)");
-        }
-        List<Finding> findings = new ArrayList<>();
-        List<JsonNode> subjects = Json.elements(subject.object(), "subjects");
-        for (int i = 0; i < subjects.size(); i++) {
-            if (subjects.get(i).path("kind").asText().equals("Group")
-                    && subjects.get(i).path("name").asText().equals("system:masters")) {
-                findings.add(new Finding("subjects[" + i + "]", null, Json.show(subjects.get(i)), subject.kind() + " "
-                        + subject.name() + " binds role " + subject.object().path("roleRef").path("name").asText()
-                        + " to system:masters, whose members bypass authorization anyway"));
-            }
-        }
-        return Verdict.of(findings, "does not bind system:masters");
+        return subjectsBound(subject, s -> s.path("kind").asText().equals("Group")
+                        && s.path("name").asText().equals("system:masters"),
+                s -> "binds role " + subject.object().path("roleRef").path("name").asText()
+                        + " to system:masters, whose members bypass authorization anyway", "does not bind system:masters");
     }
 
     /** The user-facing roles Kubernetes bootstraps besides its system:* ones. */
@@ -180,20 +170,31 @@ final class RbacChecks {
     }
 
     private static Verdict anonymousBindings(Subject subject) {
+        return subjectsBound(subject, s -> s.path("name").asText().equals("system:anonymous")
+                        || s.path("name").asText().equals("system:unauthenticated"),
+                s -> "grants role " + subject.object().path("roleRef").path("name").asText() + " to "
+                        + s.path("name").asText(), "binds nothing to system:anonymous or system:unauthenticated");
+    }
+
+    /**
+     * A binding's subjects that match, each a finding (built-in bindings are not judged: Kubernetes reconciles them).
+     *
+     * @param says what a matching subject's finding says after the binding's kind and name
+     */
+    private static Verdict subjectsBound(Subject subject, java.util.function.Predicate<JsonNode> matches,
+                                         Function<JsonNode, String> says, String passMessage) {
         if (builtIn(subject.object())) {
             return Verdict.notApplicable("built-in Kubernetes binding (kubernetes.io/bootstrapping: rbac-defaults)");
         }
         List<Finding> findings = new ArrayList<>();
         List<JsonNode> subjects = Json.elements(subject.object(), "subjects");
         for (int i = 0; i < subjects.size(); i++) {
-            String name = subjects.get(i).path("name").asText();
-            if (name.equals("system:anonymous") || name.equals("system:unauthenticated")) {
+            if (matches.test(subjects.get(i))) {
                 findings.add(new Finding("subjects[" + i + "]", null, Json.show(subjects.get(i)),
-                        subject.kind() + " " + subject.name() + " grants role " + subject.object().path("roleRef").path("name").asText()
-                                + " to " + name));
+                        subject.kind() + " " + subject.name() + " " + says.apply(subjects.get(i))));
             }
         }
-        return Verdict.of(findings, "binds nothing to system:anonymous or system:unauthenticated");
+        return Verdict.of(findings, passMessage);
     }
 
     private static Verdict clusterWideWrites(Subject subject) {

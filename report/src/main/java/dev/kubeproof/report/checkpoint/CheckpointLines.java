@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -74,20 +75,17 @@ public final class CheckpointLines {
                 .build();
     }
 
+    /** The sink's field names ({@code kubeproof.checkpoint.*}) and the line's. */
+    private static final Map<String, String> DOCUMENT_FIELDS = Map.of("id", "checkpointId", "topic", "topic",
+            "partition", "partition", "through_offset", "throughOffset", "heads", "heads", "merkle_root", "merkleRoot",
+            "created_at", "createdAt", "previous_id", "previousCheckpointId", "signature_algorithm", "signatureAlgorithm",
+            "signature", "signature");
+
     /** A checkpoint as the sink indexed it ({@code kubeproof.checkpoint.*}). */
     static Checkpoint fromDocument(JsonNode source) {
-        JsonNode c = source.path("kubeproof").path("checkpoint");
-        return Checkpoint.newBuilder()
-                .setCheckpointId(c.get("id").asText())
-                .setTopic(c.get("topic").asText())
-                .setPartition(c.get("partition").asInt())
-                .setThroughOffset(c.get("through_offset").asLong())
-                .setHeads(c.get("heads").asLong())
-                .setMerkleRoot(c.get("merkle_root").asText())
-                .setCreatedAt(Instant.parse(c.get("created_at").asText()))
-                .setPreviousCheckpointId(c.path("previous_id").asText(null))
-                .setSignatureAlgorithm(c.path("signature_algorithm").asText(null))
-                .setSignature(c.path("signature").asText(null))
-                .build();
+        ObjectNode line = JSON.createObjectNode();
+        source.path("kubeproof").path("checkpoint").properties().forEach(field ->
+                line.set(DOCUMENT_FIELDS.getOrDefault(field.getKey(), field.getKey()), field.getValue()));
+        return parse(line);
     }
 }

@@ -3,48 +3,39 @@ package dev.kubeproof.report.checkpoint;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.FieldValue;
 import co.elastic.clients.elasticsearch._types.SortOrder;
-import co.elastic.clients.elasticsearch._types.aggregations.CompositeAggregate;
-import co.elastic.clients.elasticsearch._types.aggregations.CompositeAggregationSource;
-import co.elastic.clients.elasticsearch._types.aggregations.CompositeBucket;
 import co.elastic.clients.elasticsearch._types.query_dsl.Query;
 import co.elastic.clients.elasticsearch.core.SearchResponse;
 import co.elastic.clients.elasticsearch.core.search.Hit;
 import co.elastic.clients.json.JsonData;
-import co.elastic.clients.util.NamedValue;
 
 import dev.kubeproof.avro.Checkpoint;
-import dev.kubeproof.contract.evidence.EvidenceChain;
 import dev.kubeproof.contract.evidence.MerkleTree;
 import dev.kubeproof.report.model.Period;
+import dev.kubeproof.report.source.ElasticsearchEvidenceSource;
 
 /**
- * Checkpoints from the sink's checkpoints data stream, and chain heads from its evidence data stream by the Kafka
- * position each history document records ({@code kubeproof.kafka.*}): a composite aggregation over the keys of one
- * partition at or before an offset, with the highest sequence of each, whose hashes are then fetched by evidence id.
- * Keys come in the order of their bytes, the order the pipeline's store iterates, so the root is computed while paging.
+ * Checkpoints from the sink's checkpoints data stream, sorted by time and paged with {@code search_after}; chain heads
+ * from the evidence data stream ({@link ElasticsearchEvidenceSource#headsAsOf}).
  */
 public final class ElasticsearchCheckpointSource implements CheckpointSource {
-    private static final String KEY = "kubeproof.key";
-    private static final String SEQUENCE = "kubeproof.chain.sequence";
-    private static final String HASH = "kubeproof.chain.hash";
     private static final String CREATED_AT = "kubeproof.checkpoint.created_at";
     private static final String PARTITION = "kubeproof.checkpoint.partition";
 
     private final ElasticsearchClient client;
     private final String checkpoints;
-    private final String evidence;
+    private final ElasticsearchEvidenceSource evidence;
     private final int pageSize;
 
-    public ElasticsearchCheckpointSource(ElasticsearchClient client, String checkpoints, String evidence, int pageSize) {
+    /** @param evidence the evidence data stream's source, which recomputes chain heads */
+    public ElasticsearchCheckpointSource(ElasticsearchClient client, String checkpoints, ElasticsearchEvidenceSource evidence,
+                                         int pageSize) {
         this.client = client;
         this.checkpoints = checkpoints;
         this.evidence = evidence;
@@ -95,58 +86,6 @@ public final class ElasticsearchCheckpointSource implements CheckpointSource {
 
     @Override
     public MerkleTree headsAsOf(String topic, int partition, long throughOffset) throws IOException {
-        Query atOrBefore = Query.of(q -> q.bool(b -> b
-                .filter(f -> f.term(t -> t.field("kubeproof.kafka.topic").value(topic)))
-                .filter(f -> f.term(t -> t.field("kubeproof.kafka.partition").value(partition)))
-                .filter(f -> f.range(r -> r.untyped(u -> u.field("kubeproof.kafka.offset").lte(JsonData.of(throughOffset)))))));
-        MerkleTree tree = new MerkleTree();
-        Map<String, FieldValue> afterKey = null;
-        while (true) {
-            Map<String, FieldValue> after = afterKey;
-            SearchResponse<Void> response = client.search(s -> s.index(evidence).size(0).query(atOrBefore)
-                    .aggregations("keys", a -> a.composite(c -> {
-                        c.size(pageSize).sources(NamedValue.of("key", CompositeAggregationSource.of(src -> src
-                                .terms(t -> t.field(KEY)))));
-                        if (after != null) {
-                            c.after(after);
-                        }
-                        return c;
-                    }).aggregations("last", last -> last.max(m -> m.field(SEQUENCE)))), Void.class);
-            CompositeAggregate keys = response.aggregations().get("keys").composite();
-            List<CompositeBucket> buckets = keys.buckets().array();
-            if (buckets.isEmpty()) {
-                return tree;
-            }
-            List<String> keyOrder = new ArrayList<>(buckets.size());
-            Map<String, Long> sequences = new HashMap<>();
-            for (CompositeBucket bucket : buckets) {
-                String key = bucket.key().get("key").stringValue();
-                keyOrder.add(key);
-                sequences.put(key, (long) (double) bucket.aggregations().get("last").max().value());
-            }
-            Map<String, String> hashes = hashes(sequences);
-            for (String key : keyOrder) {
-                tree.addHead(key, sequences.get(key), hashes.get(key));
-            }
-            if (buckets.size() < pageSize) {
-                return tree;
-            }
-            afterKey = keys.afterKey();
-        }
-    }
-
-    /** The hash of each key's record of the given sequence, fetched by its deterministic evidence id. */
-    private Map<String, String> hashes(Map<String, Long> sequences) throws IOException {
-        List<FieldValue> ids = sequences.entrySet().stream()
-                .map(e -> FieldValue.of(EvidenceChain.evidenceId(e.getKey(), e.getValue()))).toList();
-        SearchResponse<ObjectNode> response = client.search(s -> s.index(evidence).size(ids.size())
-                .query(q -> q.terms(t -> t.field("kubeproof.evidence_id").terms(v -> v.value(ids))))
-                .source(src -> src.filter(f -> f.includes(KEY, HASH))), ObjectNode.class);
-        Map<String, String> hashes = new HashMap<>();
-        for (Hit<ObjectNode> hit : response.hits().hits()) {
-            hashes.put(hit.source().path("kubeproof").path("key").asText(),
-                    hit.source().path("kubeproof").path("chain").path("hash").asText());
-        }
-        return hashes;
+        return evidence.headsAsOf(topic, partition, throughOffset);
     }
 }

@@ -43,7 +43,7 @@ public final class ElasticsearchTarget {
         /** The sink's checkpoints data stream, and chain heads from its evidence data stream. */
         public ElasticsearchCheckpointSource checkpoints(int pageSize) {
             IndexNames names = IndexNames.of(config);
-            return new ElasticsearchCheckpointSource(client, names.checkpoints(), names.evidence(), pageSize);
+            return new ElasticsearchCheckpointSource(client, names.checkpoints(), evidence(pageSize), pageSize);
         }
 
         @Override

@@ -27,6 +27,7 @@ import co.elastic.clients.json.JsonData;
 import co.elastic.clients.util.NamedValue;
 
 import dev.kubeproof.contract.evidence.EvidenceChain;
+import dev.kubeproof.contract.evidence.MerkleTree;
 import dev.kubeproof.report.model.KeyTimeline;
 import dev.kubeproof.report.model.Period;
 import dev.kubeproof.report.model.ReportFilter;
@@ -151,13 +152,52 @@ public final class ElasticsearchEvidenceSource implements EvidenceSource {
     /** One page of anchors: the last record before the period of up to pageSize keys, in key order. */
     private Page<Transition> anchorPage(String pit, Period period, Set<String> controlIds, ReportFilter filter,
                                         Object after) {
-        @SuppressWarnings("unchecked")
-        Map<String, FieldValue> afterKey = (Map<String, FieldValue>) after;
         Query before = Query.of(q -> q.range(r -> r.untyped(u -> u.field(SINCE).lt(JsonData.of(period.from().toEpochMilli()))
                 .format("epoch_millis"))));
         try {
-            SearchResponse<Void> response = client.search(s -> s.pit(p -> p.id(pit).keepAlive(k -> k.time(KEEP_ALIVE)))
-                    .size(0).query(scope(controlIds, filter, before))
+            return lastRecords(pit, scope(controlIds, filter, before), after);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The chain heads the store holds for one partition of the evidence topic, counting only the records at or
+     * before an offset (each history document records its topic, partition and offset): what a checkpoint's Merkle
+     * root was computed over, if nothing was removed since. Keys come in the order of their bytes, as the root needs.
+     */
+    public MerkleTree headsAsOf(String topic, int partition, long throughOffset) throws IOException {
+        Query atOrBefore = Query.of(q -> q.bool(b -> b
+                .filter(f -> f.term(t -> t.field("kubeproof.kafka.topic").value(topic)))
+                .filter(f -> f.term(t -> t.field("kubeproof.kafka.partition").value(partition)))
+                .filter(f -> f.range(r -> r.untyped(u -> u.field("kubeproof.kafka.offset").lte(JsonData.of(throughOffset)))))));
+        MerkleTree tree = new MerkleTree();
+        Object after = null;
+        do {
+            Page<Transition> page = lastRecords(null, atOrBefore, after);
+            page.items().forEach(head -> tree.addHead(head.key(), head.sequence(), head.hash()));
+            after = page.next();
+        } while (after != null);
+        return tree;
+    }
+
+    /**
+     * The last record (highest sequence) of up to pageSize keys matching a query, in key order: a composite
+     * aggregation over the keys, then the records fetched by their deterministic evidence ids.
+     *
+     * @param pit   a point in time to read in, or null for the index as it is now
+     * @param after the previous page's after-key, or null for the first page
+     */
+    private Page<Transition> lastRecords(String pit, Query query, Object after) throws IOException {
+        @SuppressWarnings("unchecked")
+        Map<String, FieldValue> afterKey = (Map<String, FieldValue>) after;
+        SearchResponse<Void> response = client.search(s -> {
+            if (pit != null) {
+                s.pit(p -> p.id(pit).keepAlive(k -> k.time(KEEP_ALIVE)));
+            } else {
+                s.index(index);
+            }
+            return s.size(0).query(query)
                     .aggregations("keys", a -> a.composite(c -> {
                         c.size(pageSize).sources(NamedValue.of("key", CompositeAggregationSource.of(src -> src
                                 .terms(t -> t.field(KEY)))));
@@ -165,21 +205,19 @@ public final class ElasticsearchEvidenceSource implements EvidenceSource {
                             c.after(afterKey);
                         }
                         return c;
-                    }).aggregations("last", last -> last.max(m -> m.field(SEQUENCE)))), Void.class);
-            CompositeAggregate keys = response.aggregations().get("keys").composite();
-            List<CompositeBucket> buckets = keys.buckets().array();
-            if (buckets.isEmpty()) {
-                return new Page<>(List.of(), null);
-            }
-            List<FieldValue> ids = new ArrayList<>(buckets.size());
-            for (CompositeBucket bucket : buckets) {
-                String key = bucket.key().get("key").stringValue();
-                ids.add(FieldValue.of(EvidenceChain.evidenceId(key, (long) (double) bucket.aggregations().get("last").max().value())));
-            }
-            return new Page<>(byId(pit, ids, KEY), buckets.size() < pageSize ? null : keys.afterKey());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+                    }).aggregations("last", last -> last.max(m -> m.field(SEQUENCE))));
+        }, Void.class);
+        CompositeAggregate keys = response.aggregations().get("keys").composite();
+        List<CompositeBucket> buckets = keys.buckets().array();
+        if (buckets.isEmpty()) {
+            return new Page<>(List.of(), null);
         }
+        List<FieldValue> ids = new ArrayList<>(buckets.size());
+        for (CompositeBucket bucket : buckets) {
+            String key = bucket.key().get("key").stringValue();
+            ids.add(FieldValue.of(EvidenceChain.evidenceId(key, (long) (double) bucket.aggregations().get("last").max().value())));
+        }
+        return new Page<>(byId(pit, ids, KEY), buckets.size() < pageSize ? null : keys.afterKey());
     }
 
     /** One page of the period's records, sorted by key and sequence, after the sort values of the previous page. */
@@ -231,7 +269,8 @@ public final class ElasticsearchEvidenceSource implements EvidenceSource {
 
     /** The records with these evidence ids (deterministic: key and sequence), sorted by {@code sortField}. */
     private List<Transition> byId(String pit, List<FieldValue> ids, String sortField) throws IOException {
-        SearchResponse<ObjectNode> response = client.search(s -> s.pit(p -> p.id(pit).keepAlive(k -> k.time(KEEP_ALIVE)))
+        SearchResponse<ObjectNode> response = client.search(s -> (pit == null ? s.index(index)
+                        : s.pit(p -> p.id(pit).keepAlive(k -> k.time(KEEP_ALIVE))))
                 .size(ids.size()).query(q -> q.terms(t -> t.field("kubeproof.evidence_id").terms(v -> v.value(ids))))
                 .sort(o -> o.field(f -> f.field(sortField).order(SortOrder.Asc)))
                 .source(src -> src.filter(f -> f.includes(SOURCE_FIELDS))), ObjectNode.class);
