@@ -28,12 +28,8 @@ final class SecretChecks {
     /** Key names that hold credentials, as words inside a longer name (db_password, aws-access-key-id). */
     static final Pattern CREDENTIAL_KEY = CredentialValues.DEFAULT_NAMES;
     /** A {@code key = value} or {@code key: value} line inside a properties/YAML/env-file value. */
-    private static final Pattern ASSIGNMENT = Pattern.compile("^\\s*(?:export\\s+)?([A-Za-z0-9_.\\-]+)\\s*[=:]\\s*(\\S.*)$");
-    /** A setting that names where a credential is kept (a file, a path, an environment variable), not the credential. */
-    private static final Pattern REFERENCE_KEY = Pattern.compile("(?i).*(file|path|dir|env|ref)$");
-    /** A YAML flow mapping that says where a secret is read from: {@code {file: /path}} or {@code {env: NAME}}. */
-    private static final Pattern SECRET_SOURCE = Pattern.compile("\\{\\s*(file\\s*:\\s*/[^,}]*|env\\s*:\\s*[A-Za-z_][A-Za-z0-9_]*)\\s*}");
-    private static final Pattern PRIVATE_KEY_BLOCK = Pattern.compile("-----BEGIN [A-Z ]*PRIVATE KEY-----");
+    private static final Pattern ASSIGNMENT = CredentialValues.ASSIGNMENT;
+    private static final Pattern PRIVATE_KEY_BLOCK = CredentialValues.PRIVATE_KEY_BLOCK;
 
     private SecretChecks() {
     }
@@ -96,7 +92,7 @@ final class SecretChecks {
             String key = entry.getKey();
             String value = entry.getValue().asText("");
             String path = Json.child("data", key);
-            if (CREDENTIAL_KEY.matcher(key).find() && !value.isBlank() && !isReference(key, value)) {
+            if (CredentialValues.isCredentialEntry(key, value, CREDENTIAL_KEY)) {
                 out.add(new Finding(path, null, null, "ConfigMap key '" + key + "' looks like a credential"));
                 continue;
             }
@@ -108,21 +104,13 @@ final class SecretChecks {
             for (int line = 0; line < lines.length; line++) {
                 Matcher assignment = ASSIGNMENT.matcher(lines[line]);
                 if (assignment.matches() && CREDENTIAL_KEY.matcher(assignment.group(1)).find()
-                        && !isReference(assignment.group(1), assignment.group(2))) {
+                        && !CredentialValues.isReference(assignment.group(1), assignment.group(2))) {
                     out.add(new Finding(path, null, null, "ConfigMap key '" + key + "' line " + (line + 1)
                             + " sets credential-like '" + assignment.group(1) + "'"));
                 }
             }
         }
         return Verdict.of(out, "no ConfigMap key or value looks like a credential");
-    }
-
-    /** passwordFile=/run/secrets/db, tokenPath: /etc/token — a pointer to the credential, which lives elsewhere. */
-    private static boolean isReference(String key, String value) {
-        String trimmed = value.trim().replaceAll("^[\"']|[\"']$", "");
-        // kubeproof's own secret settings name their source: password: {file: /etc/...} or {env: NAME}
-        return REFERENCE_KEY.matcher(key.replaceAll("[^A-Za-z]", "")).matches() && trimmed.startsWith("/")
-                || SECRET_SOURCE.matcher(trimmed).matches();
     }
 
     private static Verdict automountedToken(Subject subject) {

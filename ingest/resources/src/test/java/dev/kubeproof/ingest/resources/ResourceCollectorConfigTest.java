@@ -69,7 +69,7 @@ class ResourceCollectorConfigTest {
         assertThat(config.watchedKinds()).extracting(WatchedKind::kind).containsExactly("Pod", "Deployment",
                 "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Namespace", "NetworkPolicy",
                 "ResourceQuota", "LimitRange", "ServiceAccount", "Role", "ClusterRole", "RoleBinding",
-                "ClusterRoleBinding", "Service", "Ingress", "Node", "Secret", KindCatalog.VULNERABILITY_REPORT);
+                "ClusterRoleBinding", "Service", "Ingress", "Node", "ConfigMap", "Secret", KindCatalog.VULNERABILITY_REPORT);
         assertThat(config.health().port()).isEqualTo(8080);
         assertThat(config.maxObjectBytes()).isEqualTo(900 * 1024);
         assertThat(config.resyncPeriod()).isEqualTo(Duration.ofHours(1));

@@ -38,6 +38,8 @@ public final class KindCatalog {
         add("Service", "", "v1", "services", true);
         add("Ingress", "networking.k8s.io", "v1", "ingresses", true);
         add("Node", "", "v1", "nodes", false);
+        // ConfigMaps: credentials in their data are replaced before they leave the collector (CredentialValues)
+        add("ConfigMap", "", "v1", "configmaps", true);
         // Secrets: metadata only, always. The collector must never hold Secret data.
         KNOWN.put("Secret", new WatchedKind("Secret", "", "v1", "secrets", true, true, false));
         KNOWN.put(VULNERABILITY_REPORT, new WatchedKind(VULNERABILITY_REPORT, "aquasecurity.github.io", "v1alpha1",

@@ -88,6 +88,28 @@ class ResourceChangeMapperTest {
     }
 
     @Test
+    void shouldReplaceCredentialsInConfigMapDataAndKeepWhereTheyWere() {
+        // Given a ConfigMap with a password entry, a private key, an embedded properties file and kubectl's copy
+        GenericKubernetesResource configMap = object("shop", "settings", "u9");
+        String password = "hunter2-do-not-leak";
+        String key = "MIIEexample-do-not-leak";
+        configMap.setAdditionalProperty("data", java.util.Map.of("db_password", password, "db_host", "db.shop",
+                "tls.pem", "-----BEGIN RSA PRIVATE KEY-----\n" + key + "\n-----END RSA PRIVATE KEY-----\n",
+                "app.properties", "region=eu-west-1\napi_token = " + password + "\npassword_file=/run/secrets/db\n"));
+        configMap.getMetadata().setAnnotations(java.util.Map.of("kubectl.kubernetes.io/last-applied-configuration",
+                "{\"kind\":\"ConfigMap\",\"data\":{\"db_password\":\"" + password + "\"}}"));
+        WatchedKind kind = kind("ConfigMap");
+
+        // When it becomes a change record
+        ResourceChange change = mapper.toChange(kind, configMap, ChangeType.ADDED, false);
+
+        // Then neither the password nor the key is in it; the settings and the file path stay
+        assertThat(change.getObject()).doesNotContain(password).doesNotContain(key)
+                .contains(dev.kubeproof.contract.redaction.CredentialValues.MARKER).contains("BEGIN PRIVATE KEY")
+                .contains("region=eu-west-1").contains("/run/secrets/db").contains("db.shop");
+    }
+
+    @Test
     void shouldReduceMetadataOnlyKindsBeforeSerializingAnything() {
         // Given: a Secret as a server that ignored the metadata-only request would send it
         GenericKubernetesResource secret = new GenericKubernetesResourceBuilder()
