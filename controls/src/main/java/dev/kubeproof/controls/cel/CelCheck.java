@@ -21,6 +21,7 @@ import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 
+import dev.kubeproof.controls.catalog.CatalogException;
 import dev.kubeproof.controls.Finding;
 import dev.kubeproof.controls.check.Check;
 import dev.kubeproof.controls.check.Subject;
@@ -110,7 +111,7 @@ public final class CelCheck implements Check {
             }
         }
         if (!problems.isEmpty()) {
-            throw new CelControlException(control.source(), problems);
+            throw new CatalogException(control.source(), problems);
         }
         return new CelCheck(control, variables, conditions, validations, messages, costLimit);
     }

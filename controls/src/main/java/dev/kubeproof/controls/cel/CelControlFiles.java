@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
+import dev.kubeproof.controls.catalog.CatalogException;
 import dev.kubeproof.controls.ControlDefinition;
 import dev.kubeproof.controls.Severity;
 import dev.kubeproof.controls.Status;
@@ -88,7 +89,7 @@ public final class CelControlFiles {
                 for (CelControl control : parse(Files.readString(file), file.toString())) {
                     String before = seen.put(control.id(), control.source());
                     if (before != null) {
-                        throw new CelControlException(control.source(), List.of("control " + control.id()
+                        throw new CatalogException(control.source(), List.of("control " + control.id()
                                 + " is also declared in " + before));
                     }
                     controls.add(control);
@@ -109,10 +110,10 @@ public final class CelControlFiles {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            throw new CelControlException(source, List.of("not valid YAML: " + e.getMessage()));
+            throw new CatalogException(source, List.of("not valid YAML: " + e.getMessage()));
         }
         if (documents.isEmpty()) {
-            throw new CelControlException(source, List.of("no control in it"));
+            throw new CatalogException(source, List.of("no control in it"));
         }
         List<CelControl> controls = new ArrayList<>();
         for (int i = 0; i < documents.size(); i++) {
@@ -129,7 +130,7 @@ public final class CelControlFiles {
     private static CelControl control(JsonNode node, String source) {
         List<String> problems = new ArrayList<>();
         if (!node.isObject()) {
-            throw new CelControlException(source, List.of("a control must be a mapping"));
+            throw new CatalogException(source, List.of("a control must be a mapping"));
         }
         node.fieldNames().forEachRemaining(key -> {
             if (!KEYS.contains(key)) {
@@ -155,7 +156,7 @@ public final class CelControlFiles {
             problems.add("field 'version' must be a positive integer");
         }
         if (!problems.isEmpty()) {
-            throw new CelControlException(source, problems.stream().map(p -> (id.isEmpty() ? "" : "control " + id + ": ") + p)
+            throw new CatalogException(source, problems.stream().map(p -> (id.isEmpty() ? "" : "control " + id + ": ") + p)
                     .toList());
         }
         ControlDefinition definition = definition(id, version, title, node.path("description").asText(title), severity,
@@ -215,7 +216,7 @@ public final class CelControlFiles {
         List<CelControl.Expression> conditions = expressions(spec.path("matchConditions"), "spec.matchConditions", problems);
         List<CelControl.Validation> validations = validations(spec.path("validations"), problems);
         if (!problems.isEmpty()) {
-            throw new CelControlException(source, problems.stream().map(p -> "ValidatingAdmissionPolicy " + name + ": " + p)
+            throw new CatalogException(source, problems.stream().map(p -> "ValidatingAdmissionPolicy " + name + ": " + p)
                     .toList());
         }
         String title = annotations.path(TITLE_ANNOTATION).asText("Admission policy " + name + " holds");

@@ -117,7 +117,7 @@ public final class ControlsCommand implements Runnable {
             together.add(file);
             try {
                 ControlEngine.load(ControlSettings.defaults(), CelControlFiles.read(together));
-            } catch (CelControlException | CatalogException e) {
+            } catch (CatalogException e) {
                 spec.commandLine().getErr().println("kubeproof controls add: " + e.getMessage());
                 return 2;
             }
@@ -133,10 +133,6 @@ public final class ControlsCommand implements Runnable {
         try {
             controls = CelControlFiles.read(paths);
             ControlEngine.load(ControlSettings.defaults(), controls);
-        } catch (CelControlException e) {
-            e.problems().forEach(problem -> err.println("kubeproof controls: " + e.getMessage().split(": ", 2)[0] + ": "
-                    + problem));
-            return 2;
         } catch (CatalogException e) {
             err.println("kubeproof controls: " + e.getMessage());
             return 2;

@@ -67,20 +67,25 @@ final class RbacChecks {
             List<JsonNode> rules = Json.elements(subject.object(), "rules");
             for (int i = 0; i < rules.size(); i++) {
                 JsonNode rule = rules.get(i);
-                List<String> ruleGroups = Json.strings(rule, "apiGroups");
                 List<String> ruleVerbs = Json.strings(rule, "verbs");
-                boolean groupMatches = ruleGroups.contains(group) || ruleGroups.contains("*");
-                boolean verbMatches = ruleVerbs.contains("*") || verbs.isEmpty() && !ruleVerbs.isEmpty()
-                        || ruleVerbs.stream().anyMatch(verbs::contains);
-                boolean resourceMatches = resources.stream().anyMatch(resource -> resourceMatches(Json.strings(rule,
-                        "resources"), resource));
-                if (groupMatches && verbMatches && resourceMatches) {
+                if (grantsOn(rule, group, resources, verbs)) {
                     findings.add(new Finding("rules[" + i + "]", null, Json.show(rule),
                             subject.kind() + " " + subject.name() + " rule " + i + " " + what + " (verbs " + ruleVerbs + ")"));
                 }
             }
             return Verdict.of(findings, "no rule " + what);
         };
+    }
+
+    /** Whether one rule grants one of the verbs (any when empty) on one of the resources of the group. */
+    private static boolean grantsOn(JsonNode rule, String group, List<String> resources, Set<String> verbs) {
+        List<String> ruleGroups = Json.strings(rule, "apiGroups");
+        List<String> ruleVerbs = Json.strings(rule, "verbs");
+        boolean groupMatches = ruleGroups.contains(group) || ruleGroups.contains("*");
+        boolean verbMatches = ruleVerbs.contains("*") || verbs.isEmpty() && !ruleVerbs.isEmpty()
+                || ruleVerbs.stream().anyMatch(verbs::contains);
+        return groupMatches && verbMatches
+                && resources.stream().anyMatch(resource -> resourceMatches(Json.strings(rule, "resources"), resource));
     }
 
     /** As the API server matches a rule's resources: {@code *}, the resource itself, or {@code parent/*}. */
@@ -153,17 +158,11 @@ final class RbacChecks {
         List<JsonNode> rules = Json.elements(subject.object(), "rules");
         for (int i = 0; i < rules.size(); i++) {
             JsonNode rule = rules.get(i);
-            List<String> groups = Json.strings(rule, "apiGroups");
-            List<String> resources = Json.strings(rule, "resources");
-            List<String> verbs = Json.strings(rule, "verbs");
-            boolean coreGroup = groups.contains("") || groups.contains("*");
-            boolean secrets = resources.contains("secrets") || resources.contains("*");
             // list/watch return every Secret's data; get is broad only when not limited to named Secrets.
-            boolean broad = verbs.stream().anyMatch(SECRET_READ_VERBS::contains)
-                    || (verbs.contains("get") && rule.path("resourceNames").size() == 0);
-            if (coreGroup && secrets && broad) {
-                findings.add(new Finding("rules[" + i + "]", null, Json.show(rule),
-                        subject.kind() + " " + subject.name() + " rule " + i + " can read all Secrets (verbs " + verbs + ")"));
+            if (grantsOn(rule, "", List.of("secrets"), SECRET_READ_VERBS)
+                    || grantsOn(rule, "", List.of("secrets"), Set.of("get")) && rule.path("resourceNames").size() == 0) {
+                findings.add(new Finding("rules[" + i + "]", null, Json.show(rule), subject.kind() + " " + subject.name()
+                        + " rule " + i + " can read all Secrets (verbs " + Json.strings(rule, "verbs") + ")"));
             }
         }
         return Verdict.of(findings, "grants no broad read access to Secrets");

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.kubeproof.controls.catalog.CatalogException;
 import dev.kubeproof.controls.ClusterView;
 import dev.kubeproof.controls.ControlEngine;
 import dev.kubeproof.controls.ControlResult;
@@ -69,7 +70,7 @@ class CelControlTest {
     @Test
     void shouldNameTheFileControlExpressionAndPositionOfACompileError() {
         assertThatThrownBy(() -> CelControlFiles.read(List.of(BROKEN.resolve("syntax.yaml"))))
-                .isInstanceOf(CelControlException.class)
+                .isInstanceOf(CatalogException.class)
                 .hasMessageContaining("syntax.yaml")
                 .hasMessageContaining("control ACME-BAD-001 validations[0].expression line 1, column")
                 .hasMessageContaining("object.metadata.name == ");
@@ -78,7 +79,7 @@ class CelControlTest {
     @Test
     void shouldRejectAValidationThatIsNotABooleanExpression() {
         assertThatThrownBy(() -> CelControlFiles.read(List.of(BROKEN.resolve("not-bool.yaml"))))
-                .isInstanceOf(CelControlException.class)
+                .isInstanceOf(CatalogException.class)
                 .hasMessageContaining("control ACME-BAD-002 validations[0].expression: must be a bool expression, is string");
     }
 
@@ -93,7 +94,7 @@ class CelControlTest {
                 frameworks: {iso27001: [A.8]}
                 validate: []
                 validations: [{expression: "true"}]
-                """)).isInstanceOf(CelControlException.class)
+                """)).isInstanceOf(CatalogException.class)
                 .hasMessageContaining("unknown field 'validate'")
                 .hasMessageContaining("KP- ids are kubeproof's own")
                 .hasMessageContaining("unknown framework 'iso27001'");
