@@ -82,7 +82,8 @@ public final class KafkaEvidenceCheck {
                 .map(info -> new TopicPartition(evidenceTopic, info.partition())).sorted(java.util.Comparator
                         .comparingInt(TopicPartition::partition)).toList();
         for (TopicPartition partition : partitions) {
-            Map<String, Head> heads = new HashMap<>();
+            // kept in key order: every checkpoint of the partition walks them as they are, without sorting
+            Map<String, Head> heads = new TreeMap<>(MerkleTree.KEY_ORDER);
             List<Checkpoint> pending = new ArrayList<>(toRecompute.getOrDefault(partition.partition(), List.of()));
             evidence.assign(List.of(partition));
             evidence.seekToBeginning(List.of(partition));
@@ -120,13 +121,8 @@ public final class KafkaEvidenceCheck {
 
     private static void recompute(Checkpoint checkpoint, Map<String, Head> heads,
                                   List<CheckpointVerification.Recomputed> recomputed, List<String> problems) {
-        List<String> keys = new ArrayList<>(heads.keySet());
-        keys.sort(MerkleTree.KEY_ORDER);
         MerkleTree tree = new MerkleTree();
-        for (String key : keys) {
-            Head head = heads.get(key);
-            tree.addHead(key, head.sequence(), head.hash());
-        }
+        heads.forEach((key, head) -> tree.addHead(key, head.sequence(), head.hash()));
         CheckpointVerification.Recomputed result = CheckpointVerification.recomputed(checkpoint, tree);
         recomputed.add(result);
         if (!result.matches()) {

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HexFormat;
@@ -19,9 +18,24 @@ import java.util.HexFormat;
  * every party that recomputes a root enumerates the same leaves in the same order.
  */
 public final class MerkleTree {
-    /** Key order of the leaves: unsigned lexicographic over UTF-8 bytes. */
-    public static final Comparator<String> KEY_ORDER = (a, b) -> Arrays.compareUnsigned(
-            a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+    /**
+     * Key order of the leaves: unsigned lexicographic over UTF-8 bytes, which is code-point order, compared without
+     * encoding the strings (readers keep keys sorted in trees and compare them often).
+     */
+    public static final Comparator<String> KEY_ORDER = (a, b) -> {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            int x = a.codePointAt(i);
+            int y = b.codePointAt(j);
+            if (x != y) {
+                return Integer.compare(x, y);
+            }
+            i += Character.charCount(x);
+            j += Character.charCount(y);
+        }
+        return Integer.compare(a.length() - i, b.length() - j);
+    };
 
     private final Deque<Subtree> stack = new ArrayDeque<>();
     private final MessageDigest digest;
