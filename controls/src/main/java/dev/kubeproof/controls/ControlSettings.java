@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import dev.kubeproof.controls.k8s.KubeVersion;
+import dev.kubeproof.controls.pss.PssVersion;
 import dev.kubeproof.controls.runtime.RuntimeSettings;
 
 /**
@@ -43,6 +44,9 @@ import dev.kubeproof.controls.runtime.RuntimeSettings;
  *                                     owner is judged by; false (default): those controls are NOT_APPLICABLE on them,
  *                                     naming the owner, so a problem of a template is one finding, on the object a
  *                                     team edits, not one per replica
+ * @param podSecurityVersion           the version of the Pod Security Standards the KP-PSS-* controls judge by:
+ *                                     {@code latest} (default) or one like {@code v1.30}, as a namespace's
+ *                                     {@code pod-security.kubernetes.io/enforce-version} label writes it
  * @param runtime                      the runtime (audit-event) controls' thresholds and lists, under key
  *                                     {@code runtime}
  */
@@ -57,6 +61,7 @@ public record ControlSettings(List<String> trustedRegistries,
                               int minimalImageMaxOsPackages,
                               List<String> blockingVulnerabilitySeverities,
                               boolean judgeOwnedWorkloads,
+                              String podSecurityVersion,
                               RuntimeSettings runtime) {
 
     private static final Set<String> VULNERABILITY_SEVERITIES = Set.of("CRITICAL", "HIGH", "MEDIUM", "LOW", "UNKNOWN");
@@ -89,6 +94,11 @@ public record ControlSettings(List<String> trustedRegistries,
                 throw invalid("sensitiveHostPathPrefixes", "'" + prefix + "' must be an absolute path");
             }
         }
+        try {
+            PssVersion.parse(podSecurityVersion);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw invalid("podSecurityVersion", e.getMessage() == null ? "must be 'latest' or a version like \"v1.30\"" : e.getMessage());
+        }
         if (minimalImageMaxOsPackages < 0) {
             throw invalid("minimalImageMaxOsPackages", "must not be negative, was " + minimalImageMaxOsPackages);
         }
@@ -116,6 +126,7 @@ public record ControlSettings(List<String> trustedRegistries,
                 50,
                 List.of("CRITICAL", "HIGH"),
                 false,
+                "latest",
                 RuntimeSettings.defaults());
     }
 
@@ -178,6 +189,7 @@ public record ControlSettings(List<String> trustedRegistries,
                 (Integer) v.get("minimalImageMaxOsPackages"),
                 (List<String>) v.get("blockingVulnerabilitySeverities"),
                 (Boolean) v.get("judgeOwnedWorkloads"),
+                (String) v.get("podSecurityVersion"),
                 (RuntimeSettings) v.get("runtime"));
     }
 
@@ -195,6 +207,7 @@ public record ControlSettings(List<String> trustedRegistries,
         map.put("minimalImageMaxOsPackages", minimalImageMaxOsPackages);
         map.put("blockingVulnerabilitySeverities", blockingVulnerabilitySeverities);
         map.put("judgeOwnedWorkloads", judgeOwnedWorkloads);
+        map.put("podSecurityVersion", podSecurityVersion);
         map.put("runtime", runtime);
         return map;
     }

@@ -62,7 +62,8 @@ class ControlSettingsTest {
         ControlSettings settings = new ControlSettings(registries, defaults.requiredOwnerLabels(), defaults.systemNamespaces(),
                 defaults.minimumKubernetesVersion(), defaults.allowedCapabilities(), defaults.sensitiveHostPathPrefixes(),
                 defaults.sensitiveWorkloadSelector(), defaults.unnecessaryPackages(), defaults.minimalImageMaxOsPackages(),
-                defaults.blockingVulnerabilitySeverities(), defaults.judgeOwnedWorkloads(), defaults.runtime());
+                defaults.blockingVulnerabilitySeverities(), defaults.judgeOwnedWorkloads(), defaults.podSecurityVersion(),
+                defaults.runtime());
 
         // When the caller's list changes afterwards
         registries.add("evil.example.com");

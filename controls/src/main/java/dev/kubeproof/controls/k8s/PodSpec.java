@@ -43,8 +43,7 @@ public record PodSpec(JsonNode node, String path, JsonNode metadata) {
         if (!spec.isObject()) {
             return Optional.empty();
         }
-        String metadataPath = path.equals("spec") ? "metadata" : path.substring(0, path.length() - ".spec".length()) + ".metadata";
-        return Optional.of(new PodSpec(spec, path, Json.at(object, metadataPath)));
+        return Optional.of(new PodSpec(spec, path, Json.at(object, metadataPath(path))));
     }
 
     /** Every container: regular, init and ephemeral ones, since each runs code in the pod. */
@@ -69,6 +68,15 @@ public record PodSpec(JsonNode node, String path, JsonNode metadata) {
     /** A field path below the pod spec. */
     public String field(String relative) {
         return path + "." + relative;
+    }
+
+    /** Where the pod's metadata is in the object: {@code metadata}, or the template's beside this spec. */
+    public String metadataPath() {
+        return metadataPath(path);
+    }
+
+    private static String metadataPath(String specPath) {
+        return specPath.equals("spec") ? "metadata" : specPath.substring(0, specPath.length() - ".spec".length()) + ".metadata";
     }
 
     /** The labels the pods will carry. */

@@ -36,7 +36,7 @@ class CatalogTest {
 
         // Then ids are unique and every control carries the metadata an auditor needs
         List<ControlDefinition> controls = catalog.entries().stream().map(CatalogEntry::definition).toList();
-        assertThat(controls).hasSize(70);
+        assertThat(controls).hasSize(89);
         assertThat(controls.stream().map(ControlDefinition::id)).doesNotHaveDuplicates();
         assertThat(controls).allSatisfy(c -> {
             assertThat(c.title()).isNotBlank();
@@ -46,7 +46,7 @@ class CatalogTest {
             assertThat(c.frameworks()).as("frameworks of %s", c.id()).isNotEmpty();
             assertThat(Catalog.PHASES).contains(c.phase());
         });
-        assertThat(controls.stream().filter(ControlDefinition::observable)).hasSize(65);
+        assertThat(controls.stream().filter(ControlDefinition::observable)).hasSize(84);
         assertThat(controls.stream().filter(ControlDefinition::auditEvaluated).map(ControlDefinition::id))
                 .as("runtime controls judged from audit events").containsExactlyElementsOf(
                         java.util.stream.IntStream.rangeClosed(1, 9).mapToObj(n -> "KP-RUN-00" + n).toList());
@@ -90,7 +90,7 @@ class CatalogTest {
                 "deploy-read-only-root", "deploy-no-host-namespaces", "deploy-capabilities", "deploy-no-privileged",
                 "deploy-no-privilege-escalation", "deploy-seccomp", "deploy-trusted-registries", "deploy-no-latest",
                 "deploy-owner-labels", "deploy-requests-limits", "deploy-quota-limitrange", "deploy-sensitive-node-affinity",
-                "deploy-psa-enforced", "deploy-rbac-least-privilege", "deploy-rbac-no-cluster-admin", "deploy-rbac-no-wildcards",
+                "deploy-psa-enforced", "deploy-pod-security-standards", "deploy-rbac-least-privilege", "deploy-rbac-no-cluster-admin", "deploy-rbac-no-wildcards",
                 "deploy-rbac-no-secret-read", "deploy-rbac-no-anonymous", "deploy-rbac-careful-crb", "deploy-token-rotation",
                 "deploy-no-literal-credentials",
                 "runtime-exec-attach", "runtime-anonymous-access", "runtime-rbac-escalation", "runtime-secret-reads",

@@ -122,7 +122,7 @@ class ScanCommandTest {
         JsonNode results = json.path("resources").get(0).path("results");
         assertThat(json.path("resources")).hasSize(1);
         assertThat(json.path("summary").path("fail").asInt()).isEqualTo(countStatus(results, "FAIL")).isPositive();
-        assertThat(json.path("summary").path("failuresBySeverity").path("critical").asInt()).isEqualTo(1);
+        assertThat(json.path("summary").path("failuresBySeverity").path("critical").asInt()).as("KP-POD-001 and KP-PSS-003: privileged").isEqualTo(2);
         assertThat(results.findValuesAsText("controlId")).contains("KP-POD-001", "KP-NS-001");
         assertThat(out.toString()).isEmpty();
     }
