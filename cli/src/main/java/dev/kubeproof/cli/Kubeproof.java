@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
                 AttestCommand.class,
                 ScanCommand.class,
                 dev.kubeproof.controls.cel.ControlsCommand.class,
+                dev.kubeproof.controls.pss.PssCommand.class,
                 IngestCommand.class,
                 RunCommand.class,
                 StreamsCommand.class,

@@ -56,7 +56,8 @@ public final class ControlEngine implements Evaluator {
                 runtimeControls.add(entry.id());
             }
         }
-        this.auditRules = new AuditRules(settings.runtime(), this::workloadRisks, runtimeControls);
+        this.auditRules = new AuditRules(settings.runtime(), Set.copyOf(settings.systemNamespaces()), this::workloadRisks,
+                runtimeControls);
         for (CatalogEntry entry : entries) {
             ControlDefinition control = entry.definition();
             if (!control.observable() || control.auditEvaluated()) {

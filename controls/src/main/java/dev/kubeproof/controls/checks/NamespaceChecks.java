@@ -12,6 +12,7 @@ import dev.kubeproof.controls.check.Check;
 import dev.kubeproof.controls.check.Subject;
 import dev.kubeproof.controls.check.Verdict;
 import dev.kubeproof.controls.k8s.Json;
+import dev.kubeproof.controls.pss.EnforcedPolicy;
 
 /**
  * Namespace isolation (KP-NS-*): nothing in {@code default}, and per namespace a default-deny NetworkPolicy, a
@@ -20,7 +21,7 @@ import dev.kubeproof.controls.k8s.Json;
  */
 final class NamespaceChecks {
 
-    static final String PSA_ENFORCE = "pod-security.kubernetes.io/enforce";
+    static final String PSA_ENFORCE = EnforcedPolicy.ENFORCE_LABEL;
     private static final Set<String> ENFORCING_LEVELS = Set.of("baseline", "restricted");
 
     private NamespaceChecks() {
@@ -66,7 +67,7 @@ final class NamespaceChecks {
         JsonNode level = subject.labels().path(PSA_ENFORCE);
         String path = Json.child("metadata.labels", PSA_ENFORCE);
         if (level.isTextual() && ENFORCING_LEVELS.contains(level.asText())) {
-            return Verdict.pass("Pod Security Admission enforces " + level.asText());
+            return Verdict.pass("Pod Security Admission enforces " + EnforcedPolicy.of(subject.labels()).describe());
         }
         String problem = level.isMissingNode() ? "does not enforce a Pod Security Standard (no " + PSA_ENFORCE + " label)"
                 : "enforces only the '" + level.asText() + "' level";

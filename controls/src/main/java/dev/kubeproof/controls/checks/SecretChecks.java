@@ -53,7 +53,7 @@ final class SecretChecks {
         for (int i = 0; i < env.size(); i++) {
             String name = env.get(i).path("name").asText(null);
             JsonNode value = env.get(i).path("value");
-            if (value.isTextual() && !value.asText().isEmpty()
+            if (value.isTextual() && CredentialValues.isCredentialValue(value.asText())
                     && CredentialValues.isCredentialName(name, CredentialValues.DEFAULT_NAMES)) {
                 out.add(new Finding(c.field("env[" + i + "].value"), c.name(), null, "container " + c.name()
                         + " has credential " + name + " written as a literal environment value"));

@@ -41,9 +41,10 @@ public final class AuditRules {
     public static final String DENIAL_BURST = "KP-RUN-007";
     public static final String SOURCE_NETWORK = "KP-RUN-008";
     public static final String AUDIT_SILENCE = "KP-RUN-009";
+    public static final String SYSTEM_NAMESPACE_WORKLOAD = "KP-RUN-010";
     /** Every runtime control kubeproof has code for. */
     public static final Set<String> CONTROL_IDS = Set.of(EXEC, ANONYMOUS, RBAC_ESCALATION, SECRET_READ,
-            PRIVILEGED_WORKLOAD, IMPERSONATION, DENIAL_BURST, SOURCE_NETWORK, AUDIT_SILENCE);
+            PRIVILEGED_WORKLOAD, IMPERSONATION, DENIAL_BURST, SOURCE_NETWORK, AUDIT_SILENCE, SYSTEM_NAMESPACE_WORKLOAD);
 
     private static final Set<String> INTERACTIVE = Set.of("exec", "attach", "portforward");
     private static final Set<String> READ_VERBS = Set.of("get", "list", "watch");
@@ -57,26 +58,30 @@ public final class AuditRules {
     private static final Set<String> ANONYMOUS_GROUPS = Set.of("system:unauthenticated");
 
     private final RuntimeSettings settings;
+    private final Set<String> systemNamespaces;
     private final Function<JsonNode, List<Finding>> workloadRisks;
     private final Set<String> enabled;
     private final ObjectMapper mapper = new ObjectMapper();
 
     /**
-     * @param settings      thresholds and lists
+     * @param settings         thresholds and lists
+     * @param systemNamespaces the platform's namespaces (the control settings' {@code systemNamespaces})
      * @param workloadRisks the findings of the deploy controls a privileged workload fails (privileged, host
      *                      namespaces, sensitive hostPath), for the object a request carries; the same code judges
      *                      a running pod and a requested one
      * @param enabled       the runtime controls of the catalog in use; others are never reported
      */
-    public AuditRules(RuntimeSettings settings, Function<JsonNode, List<Finding>> workloadRisks, Set<String> enabled) {
+    public AuditRules(RuntimeSettings settings, Set<String> systemNamespaces, Function<JsonNode, List<Finding>> workloadRisks,
+                      Set<String> enabled) {
         this.settings = settings;
+        this.systemNamespaces = Set.copyOf(systemNamespaces);
         this.workloadRisks = workloadRisks;
         this.enabled = Set.copyOf(enabled);
     }
 
     /** No runtime control: for evaluators without a catalog of them. */
     public static AuditRules none() {
-        return new AuditRules(RuntimeSettings.defaults(), object -> List.of(), Set.of());
+        return new AuditRules(RuntimeSettings.defaults(), Set.of(), object -> List.of(), Set.of());
     }
 
     public RuntimeSettings settings() {
@@ -108,6 +113,7 @@ public final class AuditRules {
         privilegedWorkload(event).ifPresent(detections::add);
         impersonation(event).ifPresent(detections::add);
         sourceNetwork(event).ifPresent(detections::add);
+        systemNamespaceWorkload(event).ifPresent(detections::add);
         return detections.stream().filter(d -> enabled.contains(d.controlId())).toList();
     }
 
@@ -377,6 +383,42 @@ public final class AuditRules {
         return Optional.of(new Detection(SOURCE_NETWORK, Detection.Subject.user(principal(event)), message,
                 List.of(new Finding("sourceIPs[0]", null, quoted(client), message + " (" + code(event) + ")")), false,
                 false));
+    }
+
+    // ---------------------------------------------------------------- KP-RUN-010
+
+    /**
+     * A workload created in a system namespace by a principal that is not the platform's own: a person, or a
+     * service account of another namespace. Controllers (system:serviceaccount:kube-system:*, system:kube-*, nodes)
+     * create there all the time and are not reported.
+     */
+    private Optional<Detection> systemNamespaceWorkload(AuditEvent event) {
+        AuditObjectReference ref = event.getObjectRef();
+        if (ref == null || ref.getSubresource() != null || !"create".equals(event.getVerb())
+                || !WORKLOAD_RESOURCES.contains(ref.getResource()) || !systemNamespaces.contains(ref.getNamespace())
+                || isSystemPrincipal(principal(event), groups(event))) {
+            return Optional.empty();
+        }
+        String kind = requestedObject(event).map(b -> b.path("kind").asText("")).filter(k -> !k.isEmpty())
+                .orElse(ref.getResource());
+        Detection.Subject subject = objectSubject(event, kind, ref.getApiVersion() == null ? "v1" : ref.getApiVersion());
+        String message = principal(event) + " created " + kind + " " + qualified(subject) + " in system namespace "
+                + ref.getNamespace();
+        return Optional.of(detection(SYSTEM_NAMESPACE_WORKLOAD, subject, message,
+                List.of(new Finding("user.username", null, quoted(principal(event)), message)), event, true));
+    }
+
+    /** The platform's own principals: system users other than service accounts, and service accounts of its namespaces. */
+    private boolean isSystemPrincipal(String username, List<String> groups) {
+        if (groups.contains("system:nodes")) {
+            return true;
+        }
+        String serviceAccount = "system:serviceaccount:";
+        if (username.startsWith(serviceAccount)) {
+            String namespace = username.substring(serviceAccount.length()).split(":", 2)[0];
+            return systemNamespaces.contains(namespace);
+        }
+        return username.startsWith("system:") && !username.equals("system:anonymous");
     }
 
     // ---------------------------------------------------------------- shared

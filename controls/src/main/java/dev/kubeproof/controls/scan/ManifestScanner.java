@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.kubeproof.avro.ImageScan;
 import dev.kubeproof.controls.ClusterView;
 import dev.kubeproof.controls.Evaluator;
 import dev.kubeproof.controls.exceptions.ControlExceptions;
@@ -33,6 +34,15 @@ public final class ManifestScanner {
      * a FAIL they cover is reported EXEMPT with the reason; an expired one is reported as a warning.
      */
     public ScanReport scan(List<Manifest> manifests, List<String> warnings, Instant now) {
+        return scan(manifests, warnings, now, null);
+    }
+
+    /**
+     * The same with image scan results ({@code scan --trivy-report}): the image controls judge the manifests'
+     * images by them, and an image without one is "not scanned". {@code imageScans} null: no scan data, the image
+     * controls that need it are NOT_APPLICABLE.
+     */
+    public ScanReport scan(List<Manifest> manifests, List<String> warnings, Instant now, List<ImageScan> imageScans) {
         List<String> allWarnings = new ArrayList<>(warnings);
         List<ExceptionRule> rules = new ArrayList<>();
         List<Manifest> objects = new ArrayList<>();
@@ -49,7 +59,13 @@ public final class ManifestScanner {
             }
         }
         ControlExceptions exceptions = new ControlExceptions(rules);
-        ClusterView view = InMemoryClusterView.of(objects.stream().map(Manifest::object).toList());
+        InMemoryClusterView.Builder viewBuilder = InMemoryClusterView.builder();
+        objects.forEach(m -> viewBuilder.add(m.object()));
+        if (imageScans != null) {
+            viewBuilder.imageScansAvailable(true);
+            imageScans.forEach(viewBuilder::addImageScan);
+        }
+        ClusterView view = viewBuilder.build();
         List<ScanReport.ResourceResults> resources = new ArrayList<>();
         for (Manifest manifest : objects) {
             resources.add(new ScanReport.ResourceResults(manifest,

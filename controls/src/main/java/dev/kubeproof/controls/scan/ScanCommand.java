@@ -7,10 +7,14 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
+import dev.kubeproof.avro.ImageScan;
+import dev.kubeproof.contract.image.ImageScanReader;
 import dev.kubeproof.controls.ControlEngine;
 import dev.kubeproof.controls.ControlSettings;
 import dev.kubeproof.controls.Severity;
@@ -84,7 +88,13 @@ public final class ScanCommand implements Callable<Integer> {
     @Option(names = "--controls", paramLabel = "PATH",
             description = "Custom controls in CEL (control files, ValidatingAdmissionPolicy manifests, or directories of "
                     + "them), judged beside the built-in ones.")
-    private List<java.nio.file.Path> controlPaths = new java.util.ArrayList<>();
+    private List<Path> controlPaths = new ArrayList<>();
+
+    @Option(names = "--trivy-report", paramLabel = "FILE",
+            description = "Trivy results to judge the images by (repeatable): image reports (trivy image -f json), "
+                    + "cluster reports (trivy k8s --format json) or Trivy Operator VulnerabilityReports. With them the "
+                    + "image controls (vulnerabilities, end-of-life OS, unscanned images) judge the manifests' images.")
+    private List<Path> trivyReports = new ArrayList<>();
 
     @Option(names = {"-n", "--namespace"}, paramLabel = "NAMESPACE",
             description = "Namespace for namespaced objects that have none, as `kubectl apply -n` would set. "
@@ -117,13 +127,14 @@ public final class ScanCommand implements Callable<Integer> {
                 // Most likely a broken pipe (kustomize failed) or a wrong path: passing would hide it.
                 throw new ManifestException("no Kubernetes objects found in " + String.join(", ", paths));
             }
-            report = new ManifestScanner(engine).scan(manifests, reader.warnings());
+            report = new ManifestScanner(engine).scan(manifests, reader.warnings(), Instant.now(),
+                    trivyReports.isEmpty() ? null : imageScans(trivyReports));
         } catch (ManifestException | IllegalArgumentException | CatalogException e) {
             err.println("kubeproof scan: " + e.getMessage());
             err.flush();
             return EXIT_INVALID_INPUT;
         } catch (IOException e) {
-            err.println("kubeproof scan: cannot read settings " + settingsFile + ": " + e.getMessage());
+            err.println("kubeproof scan: cannot read " + (settingsFile == null ? "a Trivy report" : "settings " + settingsFile + " or a Trivy report") + ": " + e.getMessage());
             err.flush();
             return EXIT_INVALID_INPUT;
         }
@@ -141,6 +152,20 @@ public final class ScanCommand implements Callable<Integer> {
             return EXIT_INVALID_INPUT;
         }
         return report.failsAt(failOn) ? EXIT_FAILURES : CommandLine.ExitCode.OK;
+    }
+
+    private static List<ImageScan> imageScans(List<Path> files) throws IOException {
+        ImageScanReader reader = ImageScanReader.installed()
+                .orElseThrow(() -> new IllegalArgumentException("--trivy-report needs the scan collector's report reader"
+                        + " (kubeproof-ingest-scans) on the class path; the kubeproof command has it"));
+        List<ImageScan> scans = new ArrayList<>();
+        for (Path file : files) {
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalArgumentException("--trivy-report " + file + ": no such file");
+            }
+            scans.addAll(reader.read(file));
+        }
+        return scans;
     }
 
     /** Accepts severities in any case (critical, HIGH, ...). */

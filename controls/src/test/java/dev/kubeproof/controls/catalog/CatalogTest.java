@@ -36,7 +36,7 @@ class CatalogTest {
 
         // Then ids are unique and every control carries the metadata an auditor needs
         List<ControlDefinition> controls = catalog.entries().stream().map(CatalogEntry::definition).toList();
-        assertThat(controls).hasSize(89);
+        assertThat(controls).hasSize(90);
         assertThat(controls.stream().map(ControlDefinition::id)).doesNotHaveDuplicates();
         assertThat(controls).allSatisfy(c -> {
             assertThat(c.title()).isNotBlank();
@@ -46,10 +46,10 @@ class CatalogTest {
             assertThat(c.frameworks()).as("frameworks of %s", c.id()).isNotEmpty();
             assertThat(Catalog.PHASES).contains(c.phase());
         });
-        assertThat(controls.stream().filter(ControlDefinition::observable)).hasSize(84);
+        assertThat(controls.stream().filter(ControlDefinition::observable)).hasSize(85);
         assertThat(controls.stream().filter(ControlDefinition::auditEvaluated).map(ControlDefinition::id))
                 .as("runtime controls judged from audit events").containsExactlyElementsOf(
-                        java.util.stream.IntStream.rangeClosed(1, 9).mapToObj(n -> "KP-RUN-00" + n).toList());
+                        java.util.stream.IntStream.rangeClosed(1, 10).mapToObj(n -> String.format("KP-RUN-%03d", n)).toList());
         assertThat(controls.stream().filter(c -> !c.observable()))
                 .allSatisfy(c -> assertThat(c.notObservableReason()).isNotBlank());
         assertThat(controls.stream().filter(ControlDefinition::attestation).map(ControlDefinition::id))
@@ -95,7 +95,7 @@ class CatalogTest {
                 "deploy-no-literal-credentials",
                 "runtime-exec-attach", "runtime-anonymous-access", "runtime-rbac-escalation", "runtime-secret-reads",
                 "runtime-privileged-requests", "runtime-impersonation", "runtime-denials", "runtime-bastion-only",
-                "runtime-audit-alive",
+                "runtime-audit-alive", "runtime-system-namespace-workloads",
                 "infra-supported-version", "infra-apiserver-anonymous-auth", "infra-apiserver-authorization",
                 "infra-apiserver-audit", "infra-apiserver-encryption", "infra-apiserver-authentication",
                 "infra-apiserver-profiling", "infra-etcd-tls", "infra-apiserver-not-public", "governance-rbac-review",

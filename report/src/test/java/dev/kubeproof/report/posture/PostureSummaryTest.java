@@ -20,9 +20,9 @@ class PostureSummaryTest {
     void shouldCountStatusesFrameworksAndTopFailingControlsFromPerControlAggregates() {
         // Given a critical control failing on 12,000 resources (three examples) and a passing one
         List<PostureSummary.ControlPosture> perControl = List.of(
-                new PostureSummary.ControlPosture("KP-POD-001", Map.of(EvidenceStatus.FAIL, 12_000L,
+                new PostureSummary.ControlPosture("KP-PSS-003", Map.of(EvidenceStatus.FAIL, 12_000L,
                         EvidenceStatus.PASS, 88_000L), List.of("Pod shop/web-2", "Pod shop/web-1", "Pod shop/web-3")),
-                new PostureSummary.ControlPosture("KP-POD-006", Map.of(EvidenceStatus.PASS, 100_000L,
+                new PostureSummary.ControlPosture("KP-PSS-015", Map.of(EvidenceStatus.PASS, 100_000L,
                         EvidenceStatus.CLOSED, 5L), List.of()));
 
         // When
@@ -37,7 +37,7 @@ class PostureSummaryTest {
         assertThat(summary.byFramework().get("pss").controlsFailing()).isEqualTo(1);
         assertThat(summary.byFramework().get("pss").failingResults()).isEqualTo(12_000L);
         assertThat(summary.topFailing()).singleElement().satisfies(control -> {
-            assertThat(control.controlId()).isEqualTo("KP-POD-001");
+            assertThat(control.controlId()).isEqualTo("KP-PSS-003");
             assertThat(control.failing()).isEqualTo(12_000L);
             assertThat(control.examples()).containsExactly("Pod shop/web-1", "Pod shop/web-2", "Pod shop/web-3");
         });

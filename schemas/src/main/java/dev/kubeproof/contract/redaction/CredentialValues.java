@@ -40,6 +40,14 @@ public final class CredentialValues {
     private CredentialValues() {
     }
 
+    /** Switch values: {@code ALLOW_EMPTY_PASSWORD=yes} configures how a credential is used, it is not one. */
+    private static final Pattern FLAG_VALUE = Pattern.compile("(?i)true|false|yes|no|on|off|0|1");
+
+    /** True for an environment value that can be a credential: not empty, and not a yes/no switch. */
+    public static boolean isCredentialValue(String value) {
+        return value != null && !value.isEmpty() && !FLAG_VALUE.matcher(value.trim()).matches();
+    }
+
     /** True for a variable name that holds a credential under {@code names}. */
     public static boolean isCredentialName(String name, Pattern names) {
         return name != null && names.matcher(name).find() && !REFERENCE_NAMES.matcher(name).matches();
@@ -134,7 +142,7 @@ public final class CredentialValues {
                     JsonNode value = variable.get("value");
                     String name = variable.path("name").asText(null);
                     if (variable instanceof ObjectNode entry && value != null && value.isTextual()
-                            && !value.asText().isEmpty() && !MARKER.equals(value.asText()) && isCredentialName(name, names)) {
+                            && isCredentialValue(value.asText()) && !MARKER.equals(value.asText()) && isCredentialName(name, names)) {
                         entry.put("value", MARKER);
                         replaced.add(join(path, "env[" + i + "]") + " (" + name + ")");
                     }

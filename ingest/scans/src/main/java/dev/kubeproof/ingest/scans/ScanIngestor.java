@@ -1,9 +1,11 @@
 package dev.kubeproof.ingest.scans;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,8 +22,8 @@ import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.SerializationException;
 
 /**
- * The one path every scan report takes, from the directory and from HTTP: parse (Trivy JSON, or a Trivy
- * Operator VulnerabilityReport), key, publish; a bad report is dead-lettered. The future completes when Kafka
+ * The one path every scan report takes, from the directory and from HTTP: parse (Trivy JSON, a Trivy cluster report
+ * with one scan per image, or a Trivy Operator VulnerabilityReport), key, publish; a bad report is dead-lettered. The future completes when Kafka
  * has the scan or the dead letter; it fails only when Kafka could not be written (the caller retries).
  */
 public final class ScanIngestor {
@@ -86,6 +88,9 @@ public final class ScanIngestor {
         } catch (IOException e) {
             return reject(source, malformed(e), raw);
         }
+        if (TrivyClusterReports.isClusterReport(node)) {
+            return ingestClusterReport(node, source, raw);
+        }
         ImageScan scan;
         try {
             scan = toImageScan(node, source);
@@ -93,6 +98,23 @@ public final class ScanIngestor {
             return reject(source, e, raw);
         }
         return publish(scan, source, raw);
+    }
+
+    /** A trivy k8s report: one scan per image, all published; the outcome lists their keys and scan ids. */
+    private CompletableFuture<Outcome> ingestClusterReport(JsonNode node, Source source, byte[] raw) {
+        List<ImageScan> scans;
+        try {
+            scans = TrivyClusterReports.toImageScans(node, parser, clusterId, source.recordSource());
+        } catch (InvalidInputException e) {
+            return reject(source, e, raw);
+        }
+        List<CompletableFuture<Outcome>> published = scans.stream().map(scan -> publish(scan, source, raw)).toList();
+        return CompletableFuture.allOf(published.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            List<Outcome> outcomes = published.stream().map(CompletableFuture::join).toList();
+            return outcomes.stream().filter(o -> !o.published()).findFirst().orElseGet(() -> new Outcome(
+                    outcomes.stream().map(Outcome::key).collect(Collectors.joining(",")),
+                    outcomes.stream().map(Outcome::scanId).collect(Collectors.joining(",")), null, null));
+        });
     }
 
     /** A report the caller refused before reading it all (e.g. an oversized HTTP body). */

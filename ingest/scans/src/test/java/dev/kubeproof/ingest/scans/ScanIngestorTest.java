@@ -51,6 +51,24 @@ class ScanIngestorTest {
     }
 
     @Test
+    void shouldPublishOneScanPerImageOfATrivyClusterReport() {
+        // Given a collector without a cluster of its own
+        ScanHarness harness = new ScanHarness(true, null, 1 << 20);
+
+        // When a trivy k8s report is posted
+        ScanIngestor.Outcome outcome = harness.ingestor.ingest(ScanFixtures.bytes(
+                java.nio.file.Path.of("src/test/resources/trivy-k8s/cluster-report.json")), ScanIngestor.Source.HTTP).join();
+
+        // Then each of its two images is a scan of the report's cluster, and the outcome names both
+        assertThat(outcome.published()).isTrue();
+        assertThat(harness.scans()).extracting(ImageScan::getImageRef)
+                .containsExactly("ghcr.io/acme/web:1.4.2", "quay.io/prometheus/node-exporter:v1.6.1");
+        assertThat(harness.scans()).extracting(ImageScan::getClusterId).containsOnly("staging");
+        assertThat(outcome.key().split(",")).hasSize(2);
+        assertThat(harness.deadLetters()).isEmpty();
+    }
+
+    @Test
     void shouldRefuseAVulnerabilityReportWhenNoClusterIsConfigured() {
         // Given
         ScanHarness harness = new ScanHarness(true, null, 1 << 20);

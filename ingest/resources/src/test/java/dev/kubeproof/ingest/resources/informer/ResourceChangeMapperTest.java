@@ -75,16 +75,18 @@ class ResourceChangeMapperTest {
         String password = "hunter2-do-not-leak";
         pod.setAdditionalProperty("spec", java.util.Map.of("containers", List.of(java.util.Map.of("name", "app",
                 "env", List.of(java.util.Map.of("name", "DB_PASSWORD", "value", password),
-                        java.util.Map.of("name", "PASSWORD_FILE", "value", "/run/secrets/db"))))));
+                        java.util.Map.of("name", "PASSWORD_FILE", "value", "/run/secrets/db"),
+                        java.util.Map.of("name", "ALLOW_EMPTY_PASSWORD", "value", "yes"))))));
         pod.getMetadata().setAnnotations(java.util.Map.of("kubectl.kubernetes.io/last-applied-configuration",
                 "{\"spec\":{\"containers\":[{\"env\":[{\"name\":\"DB_PASSWORD\",\"value\":\"" + password + "\"}]}]}}"));
 
         // When it becomes a change record
         ResourceChange change = mapper.toChange(POD, pod, ChangeType.ADDED, false);
 
-        // Then the value is nowhere in it, the marker says where it was, and a file path stays
+        // Then the value is nowhere in it, the marker says where it was, and a file path and a yes/no switch stay
         assertThat(change.getObject()).doesNotContain(password)
-                .contains(dev.kubeproof.contract.redaction.CredentialValues.MARKER).contains("/run/secrets/db");
+                .contains(dev.kubeproof.contract.redaction.CredentialValues.MARKER).contains("/run/secrets/db")
+                .contains("\"value\":\"yes\"");
     }
 
     @Test
