@@ -88,7 +88,7 @@ public final class ControlEngine implements Evaluator {
         Map<String, Check> checks = new HashMap<>(BuiltInChecks.all());
         List<CatalogEntry> entries = new ArrayList<>();
         for (dev.kubeproof.controls.cel.CelControl control : custom) {
-            entries.add(new CatalogEntry(control.definition(), control.excludeSystemNamespaces()));
+            entries.add(new CatalogEntry(control.definition(), control.excludeSystemNamespaces(), List.of()));
             checks.put(control.id(), dev.kubeproof.controls.cel.CelCheck.compile(control));
         }
         return create(Catalog.builtIn().withControls(entries, "custom controls"), checks, settings);
@@ -234,6 +234,15 @@ public final class ControlEngine implements Evaluator {
                 return new ControlResult(control, Status.NOT_APPLICABLE, "judged on its owner " + owner.get()
                         + " (settings.judgeOwnedWorkloads)", List.of());
             }
+        }
+        List<String> missing = entry.needsSettings().stream().filter(key -> !settings.configured().contains(key)).toList();
+        if (!missing.isEmpty()) {
+            // The settings to give are the findings: where the fix belongs is the settings file, not the object.
+            return new ControlResult(control, Status.NEEDS_CONFIGURATION, "needs configuration: set "
+                    + missing.stream().map(key -> "`" + key + "`").collect(java.util.stream.Collectors.joining(" and "))
+                    + " in the control settings; kubeproof cannot know them, so it does not judge by its defaults",
+                    missing.stream().map(key -> new Finding("settings." + key, null, null, "set " + key
+                            + " in the control settings (a settings file, or the service's controlSettings)")).toList());
         }
         try {
             Verdict verdict = checks.get(control.id()).evaluate(subject);

@@ -49,6 +49,9 @@ import dev.kubeproof.controls.runtime.RuntimeSettings;
  *                                     {@code pod-security.kubernetes.io/enforce-version} label writes it
  * @param runtime                      the runtime (audit-event) controls' thresholds and lists, under key
  *                                     {@code runtime}
+ * @param configured                   the keys an organisation gave (a settings file, {@code with}); a control whose
+ *                                     verdict depends on a key only the organisation can know ({@code needsSettings}
+ *                                     in the catalog) reports NEEDS_CONFIGURATION until it is given
  */
 public record ControlSettings(List<String> trustedRegistries,
                               List<String> requiredOwnerLabels,
@@ -62,11 +65,16 @@ public record ControlSettings(List<String> trustedRegistries,
                               List<String> blockingVulnerabilitySeverities,
                               boolean judgeOwnedWorkloads,
                               String podSecurityVersion,
-                              RuntimeSettings runtime) {
+                              RuntimeSettings runtime,
+                              Set<String> configured) {
 
     private static final Set<String> VULNERABILITY_SEVERITIES = Set.of("CRITICAL", "HIGH", "MEDIUM", "LOW", "UNKNOWN");
 
+    /** Every settings key, in declaration order. */
+    public static final List<String> KEYS = List.copyOf(defaults().asMap().keySet());
+
     public ControlSettings {
+        configured = configured == null ? Set.of() : Set.copyOf(configured);
         trustedRegistries = copy("trustedRegistries", trustedRegistries);
         requiredOwnerLabels = copy("requiredOwnerLabels", requiredOwnerLabels);
         systemNamespaces = copy("systemNamespaces", systemNamespaces);
@@ -127,7 +135,8 @@ public record ControlSettings(List<String> trustedRegistries,
                 List.of("CRITICAL", "HIGH"),
                 false,
                 "latest",
-                RuntimeSettings.defaults());
+                RuntimeSettings.defaults(),
+                Set.of());
     }
 
     /** Reads settings from a YAML or JSON file (JSON is YAML). */
@@ -172,11 +181,13 @@ public record ControlSettings(List<String> trustedRegistries,
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException("unknown control settings key(s) " + unknown + "; known keys: " + values.keySet());
         }
-        return fromMap(values);
+        Set<String> given = new java.util.TreeSet<>(configured);
+        overrides.fieldNames().forEachRemaining(given::add);
+        return fromMap(values, given);
     }
 
     @SuppressWarnings("unchecked")
-    private static ControlSettings fromMap(Map<String, Object> v) {
+    private static ControlSettings fromMap(Map<String, Object> v, Set<String> configured) {
         return new ControlSettings(
                 (List<String>) v.get("trustedRegistries"),
                 (List<String>) v.get("requiredOwnerLabels"),
@@ -190,7 +201,8 @@ public record ControlSettings(List<String> trustedRegistries,
                 (List<String>) v.get("blockingVulnerabilitySeverities"),
                 (Boolean) v.get("judgeOwnedWorkloads"),
                 (String) v.get("podSecurityVersion"),
-                (RuntimeSettings) v.get("runtime"));
+                (RuntimeSettings) v.get("runtime"),
+                configured);
     }
 
     /** Key to value, in declaration order: the single list of known keys. */

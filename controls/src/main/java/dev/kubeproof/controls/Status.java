@@ -9,5 +9,10 @@ public enum Status {
     /** A failure covered by an approved, unexpired exception. */
     EXEMPT,
     /** Evaluation itself failed: recorded, never silent. */
-    ERROR
+    ERROR,
+    /**
+     * The verdict depends on an organisation's own settings (its registries, its owner labels) that were not given:
+     * kubeproof does not guess them into a FAIL. Counted apart; the message names the settings to set.
+     */
+    NEEDS_CONFIGURATION
 }

@@ -36,7 +36,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Every fixture case under {@code control-cases/<CONTROL-ID>/}, in the manner of kubescape's regolibrary: the file
- * name says the expected status ({@code pass*}, {@code fail*}, {@code not-applicable*}); a fail case lists the
+ * name says the expected status ({@code pass*}, {@code fail*}, {@code not-applicable*}, {@code needs-configuration*});
+ * a fail case lists the
  * findings it expects (path, container, and optionally value). A case file holds {@code object} (evaluated), and
  * optionally {@code cluster} (other objects in the view), {@code imageScans} and {@code settings} overrides.
  */
@@ -109,6 +110,9 @@ class ControlCasesTest {
                 }
             }
             assertThat(result.findings()).allSatisfy(f -> assertThat(f.message()).isNotBlank());
+        } else if (testCase.expected() == Status.NEEDS_CONFIGURATION) {
+            // the findings name the settings to give, as settings.<key>
+            assertThat(result.findings()).isNotEmpty().allSatisfy(f -> assertThat(f.path()).startsWith("settings."));
         } else {
             assertThat(expectedFindings).as("only fail cases list findings: %s", testCase).isEmpty();
             assertThat(result.findings()).isEmpty();
@@ -141,13 +145,16 @@ class ControlCasesTest {
         if (name.startsWith("not-applicable")) {
             return Status.NOT_APPLICABLE;
         }
+        if (name.startsWith("needs-configuration")) {
+            return Status.NEEDS_CONFIGURATION;
+        }
         if (name.startsWith("pass")) {
             return Status.PASS;
         }
         if (name.startsWith("fail")) {
             return Status.FAIL;
         }
-        throw new IllegalStateException("case file names start with pass, fail or not-applicable: " + file);
+        throw new IllegalStateException("case file names start with pass, fail, not-applicable or needs-configuration: " + file);
     }
 
     /** A scan as a case writes it: image, os, vulnerabilities [id, package, installed, fixed, severity], packages. */

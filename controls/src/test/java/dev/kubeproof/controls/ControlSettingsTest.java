@@ -63,7 +63,7 @@ class ControlSettingsTest {
                 defaults.minimumKubernetesVersion(), defaults.allowedCapabilities(), defaults.sensitiveHostPathPrefixes(),
                 defaults.sensitiveWorkloadSelector(), defaults.unnecessaryPackages(), defaults.minimalImageMaxOsPackages(),
                 defaults.blockingVulnerabilitySeverities(), defaults.judgeOwnedWorkloads(), defaults.podSecurityVersion(),
-                defaults.runtime());
+                defaults.runtime(), java.util.Set.of());
 
         // When the caller's list changes afterwards
         registries.add("evil.example.com");

@@ -181,6 +181,7 @@ public final class EcsViolationFormatter implements ViolationFormatter {
             case EXEMPT -> "control-exempted";
             case ERROR -> "control-errored";
             case CLOSED -> "evidence-closed";
+            case NEEDS_CONFIGURATION -> "control-needs-configuration";
         };
     }
 

@@ -119,6 +119,23 @@ class EvidenceTopologyControlEngineTest {
     }
 
     @Test
+    void shouldRecordWhatWaitsForTheOrganisationsSettingsApartAndNotAsAViolation() {
+        // Given a pod from a registry kubeproof cannot know to trust, and no trustedRegistries in the settings
+        ObjectNode pod = Resources.pod("shop", "api", "uid-api", false, "registry.acme.example/shop/api:2.1.0");
+
+        // When it is evaluated
+        topology.pipe(Resources.change("prod", ChangeType.ADDED, pod, "1", T1));
+
+        // Then the registry control records NEEDS_CONFIGURATION naming the setting, and the violation feed has nothing
+        // of it
+        EvidenceRecord registries = byControl(objectEvidence(), "uid-api").get("KP-IMG-001");
+        assertThat(registries.getStatus()).isEqualTo(EvidenceStatus.NEEDS_CONFIGURATION);
+        assertThat(registries.getMessage()).contains("`trustedRegistries`");
+        assertThat(registries.getDetails()).extracting(d -> d.getPath()).containsExactly("settings.trustedRegistries");
+        assertThat(topology.violations.readValuesToList()).noneMatch(v -> v.contains("KP-IMG-001"));
+    }
+
+    @Test
     void shouldRecordOneTransitionPerApplicableControlThenOnlyChanges() {
         // Given a pod whose second container turns privileged, then is fixed
         ObjectNode fine = Resources.pod("shop", "web", "uid-web", false, "nginx:1.27", "busybox:1.36");

@@ -27,14 +27,15 @@ import dev.kubeproof.demo.SampleCluster;
 
 /**
  * The sample's documented expectations (demo/README.md, expectations.json) are what the control engine concludes:
- * every object of the sample, judged with the default settings over a view of the whole sample and its Trivy
- * reports, fails exactly the controls listed for it, and nothing is ERROR.
+ * every object of the sample, judged with the sample's control settings over a view of the whole sample and its
+ * Trivy reports, fails exactly the controls listed for it, and nothing is ERROR.
  */
 class SampleExpectationsTest {
 
     @Test
     void shouldFailExactlyTheControlsTheSampleDocumentsForEachObject(@TempDir Path tmp) throws IOException {
-        // Given the sample, its Trivy reports read as the scan collector reads them, and the default settings
+        // Given the sample, its Trivy reports read as the scan collector reads them, and the sample organisation's
+        // settings (its registries and owner label; the rest are the defaults)
         SampleCluster sample = SampleCluster.load();
         InMemoryClusterView.Builder view = InMemoryClusterView.builder().imageScansAvailable(true);
         sample.objects().forEach(view::add);
@@ -45,7 +46,7 @@ class SampleExpectationsTest {
             }
         }
         InMemoryClusterView cluster = view.build();
-        ControlEngine engine = ControlEngine.load(ControlSettings.defaults());
+        ControlEngine engine = ControlEngine.load(ControlSettings.read(sample.writeControlSettings(tmp)));
 
         // When every object is judged
         Map<String, TreeSet<String>> failing = new TreeMap<>();

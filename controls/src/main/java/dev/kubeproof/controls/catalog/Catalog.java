@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import dev.kubeproof.controls.ControlDefinition;
+import dev.kubeproof.controls.ControlSettings;
 import dev.kubeproof.controls.Severity;
 
 /**
@@ -37,7 +38,7 @@ public final class Catalog {
     private static final Set<String> FRAMEWORK_KEYS = Set.of("name", "version", "url");
     private static final Set<String> CONTROL_KEYS = Set.of("id", "version", "title", "description", "severity", "phase",
             "category", "appliesTo", "dependsOn", "frameworks", "remediation", "references", "observable",
-            "notObservableReason", "attestation", "excludeSystemNamespaces");
+            "notObservableReason", "attestation", "excludeSystemNamespaces", "needsSettings");
     private static final Set<String> PRACTICE_KEYS = Set.of("id", "phase", "practice", "controls");
 
     private final List<CatalogEntry> entries;
@@ -290,13 +291,19 @@ public final class Catalog {
         if (!exclude.isMissingNode() && !exclude.isBoolean()) {
             problems.add(where + ": field 'excludeSystemNamespaces' must be true or false");
         }
+        List<String> needsSettings = stringList(node, "needsSettings", where, problems);
+        for (String key : needsSettings) {
+            if (!ControlSettings.KEYS.contains(key)) {
+                problems.add(where + ": needsSettings names '" + key + "', which is not a control settings key " + ControlSettings.KEYS);
+            }
+        }
         if (problems.size() > before) {
             return Optional.empty();
         }
         ControlDefinition definition = new ControlDefinition(id, version, title, description, severity, phase, category,
                 List.copyOf(appliesTo), List.copyOf(dependsOn), Map.copyOf(frameworks), remediation,
                 List.copyOf(references), observable, reason, attestation);
-        return Optional.of(new CatalogEntry(definition, exclude.asBoolean(false)));
+        return Optional.of(new CatalogEntry(definition, exclude.asBoolean(false), needsSettings));
     }
 
     private static Optional<Practice> readPractice(JsonNode node, int index, Set<String> controlIds, List<String> problems) {

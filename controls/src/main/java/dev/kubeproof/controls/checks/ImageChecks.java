@@ -18,6 +18,7 @@ import dev.kubeproof.controls.check.Check;
 import dev.kubeproof.controls.check.Subject;
 import dev.kubeproof.controls.check.Verdict;
 import dev.kubeproof.controls.k8s.Container;
+import dev.kubeproof.controls.k8s.RunningImages;
 import dev.kubeproof.contract.image.ImageReference;
 
 import static dev.kubeproof.controls.checks.WorkloadChecks.eachContainer;
@@ -44,6 +45,53 @@ final class ImageChecks {
                 .evaluate(subject));
         checks.put("KP-IMG-008", subject -> scanCheck((c, scan) -> notMinimal(c, scan, subject.settings()),
                 scan -> !scan.getPackages().isEmpty(), "every image is built on a minimal base").evaluate(subject));
+        checks.put("KP-IMG-009", ImageChecks::runningImageIsDeclared);
+    }
+
+    /**
+     * The scan of what a container runs: of its running digest when the Pod reports one and a scan of it exists,
+     * else of the image reference it declares.
+     */
+    private static Optional<ImageScan> scanOf(Subject subject, Container c) {
+        String running = RunningImages.digests(subject.object()).get(c.name());
+        if (running != null) {
+            Optional<ImageScan> byDigest = subject.view().imageScan(ImageReference.parse(c.image()).name() + "@" + running);
+            if (byDigest.isPresent()) {
+                return byDigest;
+            }
+        }
+        return subject.view().imageScan(c.image());
+    }
+
+    /**
+     * A Pod runs what it declares: the digest it pins, and the content its image's scan describes. A tag can be
+     * re-pushed; then the scan of the tag (and every scan-based result) is about another image than the one running.
+     */
+    private static Verdict runningImageIsDeclared(Subject subject) {
+        Map<String, String> running = RunningImages.digests(subject.object());
+        if (running.isEmpty()) {
+            return Verdict.notApplicable("the pod reports no running image digests (status.containerStatuses[].imageID)");
+        }
+        return eachContainer((c, p) -> {
+            String digest = running.get(c.name());
+            if (digest == null) {
+                return List.<Finding>of();
+            }
+            ImageReference declared = ImageReference.parse(c.image());
+            if (declared.hasDigest() && !declared.digest().equals(digest)) {
+                return List.of(new Finding(c.field("image"), c.name(), quote(c.image()), "container " + c.name()
+                        + " declares digest " + declared.digest() + " but runs " + digest));
+            }
+            Optional<ImageScan> scanOfDeclared = subject.view().imageScan(c.image());
+            String scanned = scanOfDeclared.map(ImageScan::getDigest).orElse(null);
+            if (!declared.hasDigest() && scanned != null && scanned.startsWith("sha256:") && !scanned.equals(digest)
+                    && subject.view().imageScan(declared.name() + "@" + digest).isEmpty()) {
+                return List.of(new Finding(c.field("image"), c.name(), quote(c.image()), "container " + c.name()
+                        + " runs " + digest + " but the scan of " + c.image() + " is of " + scanned
+                        + ": the tag was re-pushed, and no scan describes what runs"));
+            }
+            return List.<Finding>of();
+        }, "every container runs the image it declares and its scan describes").evaluate(subject);
     }
 
     private static List<Finding> untrustedRegistry(Container c, List<String> trusted) {
@@ -81,7 +129,7 @@ final class ImageChecks {
         if (!subject.view().hasImageScans()) {
             return Verdict.notApplicable("no image scan data is available in this view (offline scan)");
         }
-        return eachContainer((c, p) -> subject.view().imageScan(c.image()).isPresent() ? List.<Finding>of()
+        return eachContainer((c, p) -> scanOf(subject, c).isPresent() ? List.<Finding>of()
                         : List.of(new Finding(c.field("image"), c.name(), quote(c.image()),
                                 "container " + c.name() + " image " + c.image() + " has no vulnerability scan")),
                 "every image has a vulnerability scan").evaluate(subject);
@@ -97,7 +145,7 @@ final class ImageChecks {
             List<Finding> findings = new ArrayList<>();
             int evaluated = 0;
             for (Container c : pod.containers()) {
-                Optional<ImageScan> scan = subject.view().imageScan(c.image());
+                Optional<ImageScan> scan = scanOf(subject, c);
                 if (scan.isPresent() && usable.test(scan.get())) {
                     evaluated++;
                     findings.addAll(rule.apply(c, scan.get()));

@@ -64,7 +64,8 @@ public final class JUnitRenderer implements ReportRenderer {
         xml.writeAttribute("tests", String.valueOf(entries.size()));
         xml.writeAttribute("failures", String.valueOf(entries.stream().filter(e -> e.result().status() == Status.FAIL).count()));
         xml.writeAttribute("errors", String.valueOf(entries.stream().filter(e -> e.result().status() == Status.ERROR).count()));
-        xml.writeAttribute("skipped", String.valueOf(entries.stream().filter(e -> e.result().status() == Status.NOT_APPLICABLE).count()));
+        xml.writeAttribute("skipped", String.valueOf(entries.stream().filter(e -> e.result().status() == Status.NOT_APPLICABLE
+                || e.result().status() == Status.NEEDS_CONFIGURATION).count()));
     }
 
     private static void testCase(XMLStreamWriter xml, ScanReport.Entry entry) throws XMLStreamException {
@@ -94,7 +95,7 @@ public final class JUnitRenderer implements ReportRenderer {
                 xml.writeAttribute("message", result.message());
                 xml.writeEndElement();
             }
-            case NOT_APPLICABLE -> {
+            case NOT_APPLICABLE, NEEDS_CONFIGURATION -> {
                 xml.writeStartElement("skipped");
                 xml.writeAttribute("message", result.message());
                 xml.writeEndElement();

@@ -44,6 +44,13 @@ public record ScanReport(List<ResourceResults> resources, List<ControlDefinition
         return entries().filter(e -> e.result().status() == status).count();
     }
 
+    /** The settings keys that results NEEDS_CONFIGURATION ask for, sorted. */
+    public List<String> settingsToSet() {
+        return entries().filter(e -> e.result().status() == Status.NEEDS_CONFIGURATION)
+                .flatMap(e -> e.result().findings().stream())
+                .map(f -> f.path().substring("settings.".length())).distinct().sorted().toList();
+    }
+
     /** FAIL counts by severity of the failing control. */
     public Map<Severity, Long> failuresBySeverity() {
         Map<Severity, Long> counts = new EnumMap<>(Severity.class);

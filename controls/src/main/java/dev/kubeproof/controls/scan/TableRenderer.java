@@ -24,7 +24,7 @@ public final class TableRenderer implements ReportRenderer {
     public void render(ScanReport report, Writer out) throws IOException {
         List<ScanReport.Entry> shown = report.entries()
                 .filter(e -> showPassed || e.result().status() == Status.FAIL || e.result().status() == Status.ERROR
-                        || e.result().status() == Status.EXEMPT)
+                        || e.result().status() == Status.EXEMPT || e.result().status() == Status.NEEDS_CONFIGURATION)
                 .toList();
         String format = "%-14s %-8s %-11s %-40s %s%n";
         if (!shown.isEmpty()) {
@@ -56,6 +56,13 @@ public final class TableRenderer implements ReportRenderer {
         out.write(String.format("%n%d resources scanned: %d passed, %d failed%s, %d exempt, %d errors, %d not applicable%n",
                 report.resources().size(), report.count(Status.PASS), report.count(Status.FAIL), severities,
                 report.count(Status.EXEMPT), report.count(Status.ERROR), report.count(Status.NOT_APPLICABLE)));
+        List<String> toSet = report.settingsToSet();
+        if (!toSet.isEmpty()) {
+            out.write(String.format("%d results need configuration: set %s in a settings file (--settings FILE) so that %s "
+                    + "can judge%n", report.count(Status.NEEDS_CONFIGURATION), String.join(", ", toSet),
+                    report.entries().filter(e -> e.result().status() == Status.NEEDS_CONFIGURATION)
+                            .map(e -> e.result().control().id()).distinct().sorted().collect(java.util.stream.Collectors.joining(", "))));
+        }
         out.flush();
     }
 }

@@ -39,6 +39,28 @@ class ScanCommandTest {
     }
 
     @Test
+    void shouldSayWhichSettingsToGiveInsteadOfGuessingThem(@TempDir Path tmp) throws Exception {
+        // When the hardened manifests are scanned without the organisation's registries and owner labels
+        int exit = run("", ScanFixtures.path("manifests/hardened"));
+
+        // Then nothing fails, and the controls that depend on them say what to set instead of judging
+        assertThat(exit).as(out.toString()).isZero();
+        assertThat(out.toString()).contains("NEEDS_CONFIGURATION").contains("KP-IMG-001")
+                .contains("results need configuration: set requiredOwnerLabels, trustedRegistries in a settings file"
+                        + " (--settings FILE) so that KP-IMG-001, KP-RES-001 can judge");
+
+        // When the organisation's settings are given
+        Path settings = Files.writeString(tmp.resolve("settings.yaml"),
+                "trustedRegistries: [registry.k8s.io, docker.io/library, ghcr.io/kubeproof]\nrequiredOwnerLabels: [owner]\n");
+        out.getBuffer().setLength(0);
+        int configured = run("", "--settings", settings.toString(), ScanFixtures.path("manifests/hardened"));
+
+        // Then they judge, and nothing needs configuration
+        assertThat(configured).isZero();
+        assertThat(out.toString()).doesNotContain("NEEDS_CONFIGURATION").doesNotContain("need configuration");
+    }
+
+    @Test
     void shouldExitOneWhenAFailureReachesTheThreshold() {
         // When a privileged pod is scanned with the default threshold (any failure)
         int exit = run("", ScanFixtures.path("manifests/insecure/privileged.yaml"));

@@ -10,6 +10,7 @@ import java.util.stream.Collectors;
 
 import dev.kubeproof.avro.EvidenceStatus;
 import dev.kubeproof.controls.ControlDefinition;
+import dev.kubeproof.controls.catalog.Catalog;
 
 /**
  * The posture at a point in time, from the current result of every (cluster, control, resource): what a compliance
@@ -19,7 +20,11 @@ import dev.kubeproof.controls.ControlDefinition;
  */
 public record PostureSummary(Map<EvidenceStatus, Long> byStatus, Map<String, FrameworkPosture> byFramework,
                       List<FailingControl> topFailing, List<AttestedPractice> practices,
-                      List<RuntimeDetections> runtime) {
+                      List<RuntimeDetections> runtime, List<UnconfiguredControl> needsConfiguration) {
+
+    /** A control that waits for the organisation's settings, how many results say so, and the settings to give. */
+    public record UnconfiguredControl(String controlId, long results, List<String> settings) {
+    }
 
     /** How many examples of failing resources a control shows. */
     static final int EXAMPLES = 3;
@@ -111,7 +116,14 @@ public record PostureSummary(Map<EvidenceStatus, Long> byStatus, Map<String, Fra
                     return new AttestedPractice(control.id(), control.title(), attested);
                 })
                 .toList();
-        return new PostureSummary(byStatus, byFramework, top, practices, List.copyOf(runtime));
+        Map<String, List<String>> needsSettings = new TreeMap<>();
+        Catalog.builtIn().entries().forEach(entry -> needsSettings.put(entry.id(), entry.needsSettings()));
+        List<UnconfiguredControl> unconfigured = evaluated.values().stream()
+                .filter(p -> p.byStatus().getOrDefault(EvidenceStatus.NEEDS_CONFIGURATION, 0L) > 0)
+                .map(p -> new UnconfiguredControl(p.controlId(), p.byStatus().get(EvidenceStatus.NEEDS_CONFIGURATION),
+                        needsSettings.getOrDefault(p.controlId(), List.of())))
+                .toList();
+        return new PostureSummary(byStatus, byFramework, top, practices, List.copyOf(runtime), unconfigured);
     }
 
     private static int severityRank(ControlDefinition control) {
@@ -132,6 +144,12 @@ public record PostureSummary(Map<EvidenceStatus, Long> byStatus, Map<String, Fra
         byFramework.forEach((framework, posture) -> out.printf("   %-38s %3d / %-3d  (%d failing results)%n",
                 FRAMEWORK_NAMES.getOrDefault(framework, framework), posture.controlsFailing(), posture.controlsEvaluated(),
                 posture.failingResults()));
+        if (!needsConfiguration.isEmpty()) {
+            out.println();
+            out.println("== Needs configuration (controls that judge by the organisation's own settings, counted apart)");
+            needsConfiguration.forEach(c -> out.printf("   %-12s %6d  set %s in the control settings%n", c.controlId(),
+                    c.results(), String.join(" and ", c.settings())));
+        }
         out.println();
         out.println("== Accepted risks and attested practices");
         out.printf("   %-15s %6d  results exempted by control exceptions in force (kubeproof exception list)%n", "EXEMPT",

@@ -38,7 +38,7 @@ public final class IndexTemplates {
     /** Above Elastic's built-in {@code logs-*-*} (100) and its Kubernetes integration templates (200). */
     static final int PRIORITY = 250;
     /** Bumped when a mapping changes, so that operators can see which definition a cluster has. */
-    public static final int VERSION = 4;
+    public static final int VERSION = 5;
 
     private final ElasticsearchClient client;
     private final ElasticsearchConfig config;

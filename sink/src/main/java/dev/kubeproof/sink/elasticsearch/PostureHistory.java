@@ -26,7 +26,7 @@ import dev.kubeproof.siem.Transitions;
  * aggregates it per framework (in Elasticsearch: bounded by the number of frameworks, never by the cluster) and
  * appends one snapshot document per framework, plus one for all controls, to the {@code <prefix>-posture-history}
  * data stream. The document id is the framework and the snapshot time, so replicas and restarts write each snapshot
- * once. Compliance is PASS / (PASS + FAIL); EXEMPT, ERROR and NOT_APPLICABLE are counted apart.
+ * once. Compliance is PASS / (PASS + FAIL); EXEMPT, ERROR, NOT_APPLICABLE and NEEDS_CONFIGURATION are counted apart.
  */
 public final class PostureHistory {
     /** How often the posture is recorded (on the hour). */
@@ -38,7 +38,7 @@ public final class PostureHistory {
     }
     /** The snapshot of every control whatever its frameworks. */
     public static final String ALL_CONTROLS = "all controls";
-    private static final List<String> STATUSES = List.of("PASS", "FAIL", "EXEMPT", "ERROR", "NOT_APPLICABLE");
+    private static final List<String> STATUSES = List.of("PASS", "FAIL", "EXEMPT", "ERROR", "NOT_APPLICABLE", "NEEDS_CONFIGURATION");
 
     private final ElasticsearchClient client;
     private final IndexNames names;

@@ -84,7 +84,7 @@ record ReportResult(String namespace, String policy, String category, String sev
             case PASS -> "pass";
             case FAIL -> "fail";
             case ERROR -> "error";
-            case NOT_APPLICABLE, EXEMPT -> "skip";
+            case NOT_APPLICABLE, EXEMPT, NEEDS_CONFIGURATION -> "skip";
             case CLOSED -> throw new IllegalArgumentException("a CLOSED record has no result: it removes one");
         };
     }
