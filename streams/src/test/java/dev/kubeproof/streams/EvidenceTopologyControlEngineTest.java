@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.kubeproof.avro.ChangeType;
 import dev.kubeproof.avro.EvidenceRecord;
+import dev.kubeproof.avro.ImageScan;
 import dev.kubeproof.avro.EvidenceStatus;
 import dev.kubeproof.avro.ResourceChange;
 import dev.kubeproof.controls.ClusterView;
@@ -133,6 +134,30 @@ class EvidenceTopologyControlEngineTest {
         assertThat(registries.getMessage()).contains("`trustedRegistries`");
         assertThat(registries.getDetails()).extracting(d -> d.getPath()).containsExactly("settings.trustedRegistries");
         assertThat(topology.violations.readValuesToList()).noneMatch(v -> v.contains("KP-IMG-001"));
+    }
+
+    @Test
+    void shouldReevaluateAPodWhenTheDigestItRunsIsScanned() {
+        // Given a bare pod naming a tag nobody scanned, whose kubelet reports the digest it runs
+        String digest = "sha256:" + "c".repeat(64);
+        ObjectNode pod = Resources.pod("shop", "tool", "uid-tool", false, "ghcr.io/kubeproof/tool:2.0");
+        pod.putObject("status").putArray("containerStatuses").addObject().put("name", "c0")
+                .put("image", "ghcr.io/kubeproof/tool:2.0").put("imageID", "ghcr.io/kubeproof/tool@" + digest);
+        topology.pipe(Resources.change("prod", ChangeType.ADDED, pod, "1", T1));
+        assertThat(byControl(objectEvidence(), "uid-tool").get("KP-IMG-004").getStatus()).isEqualTo(EvidenceStatus.FAIL);
+
+        // When a scan of that digest (not of the tag) arrives
+        ImageScan scan = Resources.scan("scan-digest", "ghcr.io/kubeproof/tool@" + digest, "ghcr.io/kubeproof/tool", null, 0, T2);
+        scan.setDigest(digest);
+        topology.scans.pipeInput("ghcr.io/kubeproof/tool@" + digest, scan);
+
+        // Then the pod is judged again by the scan of what it runs: scanned, caused by that scan
+        List<EvidenceRecord> scanned = objectEvidence().stream().filter(r -> r.getResource().getUid().equals("uid-tool")
+                && r.getControlId().equals("KP-IMG-004")).toList();
+        assertThat(scanned).last().satisfies(r -> {
+            assertThat(r.getStatus()).isEqualTo(EvidenceStatus.PASS);
+            assertThat(r.getCause().getScanId()).isEqualTo("scan-digest");
+        });
     }
 
     @Test

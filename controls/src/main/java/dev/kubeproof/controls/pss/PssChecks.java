@@ -222,18 +222,7 @@ public final class PssChecks {
                         + quote(profile) + " (allowed: runtime/default, localhost/*)"));
             }
         }
-        JsonNode podType = pod.securityContext().path("appArmorProfile").path("type");
-        if (isSet(podType) && !CONFINING_PROFILES.contains(podType.asText())) {
-            out.add(new Finding(pod.field("securityContext.appArmorProfile.type"), null, Json.show(podType),
-                    "pod must not set AppArmor profile type to " + quote(podType.asText())));
-        }
-        for (Container c : pod.containers()) {
-            JsonNode type = c.securityContext().path("appArmorProfile").path("type");
-            if (isSet(type) && !CONFINING_PROFILES.contains(type.asText())) {
-                out.add(containerFinding(c, "securityContext.appArmorProfile.type", Json.show(type),
-                        "must not set AppArmor profile type to " + quote(type.asText())));
-            }
-        }
+        unconfiningProfiles(pod, "appArmorProfile", "AppArmor profile type", out);
         return out;
     }
 
@@ -280,18 +269,7 @@ public final class PssChecks {
 
     private static List<Finding> baselineSeccomp(PodSpec pod, PssVersion version) {
         List<Finding> out = new ArrayList<>();
-        JsonNode podType = pod.securityContext().path("seccompProfile").path("type");
-        if (isSet(podType) && !CONFINING_PROFILES.contains(podType.asText())) {
-            out.add(new Finding(pod.field("securityContext.seccompProfile.type"), null, Json.show(podType),
-                    "pod must not set securityContext.seccompProfile.type to " + quote(podType.asText())));
-        }
-        for (Container c : pod.containers()) {
-            JsonNode type = c.securityContext().path("seccompProfile").path("type");
-            if (isSet(type) && !CONFINING_PROFILES.contains(type.asText())) {
-                out.add(containerFinding(c, "securityContext.seccompProfile.type", Json.show(type),
-                        "must not set securityContext.seccompProfile.type to " + quote(type.asText())));
-            }
-        }
+        unconfiningProfiles(pod, "seccompProfile", "securityContext.seccompProfile.type", out);
         return out;
     }
 
@@ -419,6 +397,22 @@ public final class PssChecks {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** A profile ({@code seccompProfile}, {@code appArmorProfile}) whose type, on the pod or a container, confines nothing. */
+    private static void unconfiningProfiles(PodSpec pod, String field, String what, List<Finding> out) {
+        JsonNode podType = pod.securityContext().path(field).path("type");
+        if (isSet(podType) && !CONFINING_PROFILES.contains(podType.asText())) {
+            out.add(new Finding(pod.field("securityContext." + field + ".type"), null, Json.show(podType),
+                    "pod must not set " + what + " to " + quote(podType.asText())));
+        }
+        for (Container c : pod.containers()) {
+            JsonNode type = c.securityContext().path(field).path("type");
+            if (isSet(type) && !CONFINING_PROFILES.contains(type.asText())) {
+                out.add(containerFinding(c, "securityContext." + field + ".type", Json.show(type),
+                        "must not set " + what + " to " + quote(type.asText())));
+            }
+        }
+    }
 
     /** {@code hostUsers: false}: the pod runs in its own user namespace (relaxations from v1.35). */
     private static boolean userNamespace(PodSpec pod) {

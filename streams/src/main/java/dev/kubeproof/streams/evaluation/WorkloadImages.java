@@ -5,7 +5,14 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-/** The images an object's containers run: Pods, workload templates and CronJob job templates. */
+import dev.kubeproof.contract.image.ImageReference;
+import dev.kubeproof.controls.k8s.RunningImages;
+
+/**
+ * The images an object's containers run: Pods, workload templates and CronJob job templates, and for a Pod also the
+ * repository digests its kubelet reports running ({@code status.*containerStatuses[].imageID}), so that a scan of a
+ * digest re-evaluates every Pod running it.
+ */
 public final class WorkloadImages {
     private static final String[] CONTAINER_LISTS = {"containers", "initContainers", "ephemeralContainers"};
 
@@ -21,7 +28,22 @@ public final class WorkloadImages {
         collect(spec, images);
         collect(spec.path("template").path("spec"), images);
         collect(spec.path("jobTemplate").path("spec").path("template").path("spec"), images);
+        if ("Pod".equals(object.path("kind").asText())) {
+            RunningImages.digests(object).forEach((container, digest) -> images.add(runningImage(object, container, digest)));
+        }
         return images;
+    }
+
+    /** {@code name@digest}: the container's declared repository with the digest it runs. */
+    private static String runningImage(JsonNode pod, String container, String digest) {
+        for (String list : CONTAINER_LISTS) {
+            for (JsonNode c : pod.path("spec").path(list)) {
+                if (container.equals(c.path("name").asText())) {
+                    return ImageReference.parse(c.path("image").asText("")).name() + "@" + digest;
+                }
+            }
+        }
+        return "unknown@" + digest;
     }
 
     private static void collect(JsonNode podSpec, Set<String> images) {
