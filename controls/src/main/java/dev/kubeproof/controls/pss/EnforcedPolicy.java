@@ -43,10 +43,14 @@ public record EnforcedPolicy(String level, PssVersion version, String versionLab
         }
     }
 
-    /** How admission names it: {@code restricted:v1.30}, with where the version came from. */
+    /**
+     * How admission names it, with the version evaluated when the label does not say it: {@code restricted:v1.30},
+     * {@code restricted:latest (v1.35)}, {@code baseline:latest (v1.35; no enforce-version label)}.
+     */
     public String describe() {
-        String versionSource = versionLabel == null ? " (no " + ENFORCE_VERSION_LABEL + " label: latest, " + version + ")"
-                : version.toString().equals(versionLabel) ? "" : " (" + ENFORCE_VERSION_LABEL + " '" + versionLabel + "': " + version + ")";
-        return level + ":" + version + versionSource;
+        if (versionLabel == null) {
+            return level + ":latest (" + version + "; no enforce-version label)";
+        }
+        return level + ":" + versionLabel + (version.toString().equals(versionLabel) ? "" : " (" + version + ")");
     }
 }

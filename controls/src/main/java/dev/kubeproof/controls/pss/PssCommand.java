@@ -124,9 +124,9 @@ public final class PssCommand implements Callable<Integer> {
             if (chosenLevel == null) {
                 if (enforced == null || enforced.level() == null) {
                     out.add(new Verdict(manifest, null, null, enforced == null
-                            ? "namespace " + namespace + " is not among the manifests: give --level"
-                            : "namespace " + namespace + " has no " + EnforcedPolicy.ENFORCE_LABEL
-                              + " label: admission's default applies (privileged unless configured): give --level"));
+                            ? "namespace " + namespace + " is not among the manifests; give --level"
+                            : "namespace " + namespace + " has no enforce label (admission's default: privileged unless"
+                              + " configured); give --level"));
                     continue;
                 }
                 Optional<PssLevel> restricting = enforced.restrictingLevel();
@@ -153,7 +153,7 @@ public final class PssCommand implements Callable<Integer> {
             String name = v.workload().displayName();
             if (v.decision() == null) {
                 notJudged++;
-                out.printf("%-9s %-17s %s: %s%n", "-", "", name, v.notJudged());
+                out.printf("%-9s %-17s %s  (%s)%n", "NO LEVEL", "", name, v.notJudged());
                 continue;
             }
             PodSecurityStandard.Decision d = v.decision();

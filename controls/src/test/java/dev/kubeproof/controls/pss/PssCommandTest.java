@@ -79,7 +79,7 @@ class PssCommandTest {
                 .contains("restricted Capabilities (KP-PSS-018):")
                 .contains("container \"app\" must not include \"NET_RAW\" in securityContext.capabilities.add (only NET_BIND_SERVICE)  [spec.containers[0].securityContext.capabilities.add[0]]")
                 .doesNotContain("Host Probes")
-                .contains("Pod other/elsewhere: namespace other is not among the manifests: give --level")
+                .contains("NO LEVEL                    Pod other/elsewhere  (namespace other is not among the manifests; give --level)")
                 .contains("3 workloads: 1 allowed, 1 forbidden, 1 without a level to judge by");
     }
 
