@@ -20,16 +20,16 @@ import dev.kubeproof.demo.synthetic.SyntheticClusterShape;
  * Speeds are not asserted (they belong to the machine); completeness and consistency are.
  */
 class BenchCommandIT {
-    private static final int PODS = 400;
-    private static final int CHANGES = 150;
+    private static final int PODS = 200;
+    private static final int CHANGES = 100;
 
     @Test
     void shouldMeasureEveryPhaseInOneRunAndWriteItsJson(@TempDir Path dir) throws Exception {
-        // Given a 400-pod synthetic cluster
+        // Given a 200-pod synthetic cluster
         SyntheticCluster cluster = SyntheticCluster.of(SyntheticClusterShape.ofPods(PODS));
         Path output = dir.resolve("bench.json");
 
-        // When the bench runs with 150 steady-state changes at 100/s
+        // When the bench runs with 100 steady-state changes at 100/s
         int exit = Kubeproof.commandLine().execute("bench", "--pods", Integer.toString(PODS), "--changes",
                 Integer.toString(CHANGES), "--rate", "100", "--home", dir.resolve("home").toString(), "--output",
                 output.toString(), "--timeout", "PT10M");
