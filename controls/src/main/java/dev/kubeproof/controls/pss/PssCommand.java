@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
  * version: the level and version given, or those its namespace's labels enforce (when the Namespace is among the
  * manifests). House rules play no part: only the standard's checks.
  */
-@Command(name = "pss", mixinStandardHelpOptions = true,
+@Command(name = "pss",
         description = {"What Pod Security Admission would decide for each workload of the manifests: allowed, or "
                 + "forbidden by which checks of the Pod Security Standards, with the fields. The level and version "
                 + "are --level/--version, else those of the workload's Namespace labels "
@@ -41,6 +41,10 @@ public final class PssCommand implements Callable<Integer> {
 
     @Spec
     CommandLine.Model.CommandSpec spec;
+
+    // --version is the standard's version here, so the standard help mixin (whose -V/--version would clash) is not used.
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
 
     @Parameters(paramLabel = "PATH", arity = "1..*", description = "Manifest files or directories; - reads standard input.")
     List<String> paths;

@@ -100,6 +100,12 @@ class PssCommandTest {
     }
 
     @Test
+    void shouldPrintItsHelp() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString()).contains("Usage: pss").contains("--version=VERSION").contains("-h, --help");
+    }
+
+    @Test
     void shouldRefuseAnUnknownLevelOrVersion() {
         assertThat(run("--level", "privileged", "-")).isEqualTo(2);
         assertThat(err.toString()).contains("kubeproof pss: Pod Security Standards level 'privileged' is not one of baseline, restricted");
