@@ -45,6 +45,7 @@ public final class Kubeproof {
     /** The command line with every subcommand registered (tests use it too). */
     public static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new Kubeproof());
+        dev.kubeproof.cli.controls.PublishedControlCommands.register(commandLine.getSubcommands().get("controls"));
         commandLine.setExecutionExceptionHandler((exception, cmd, parseResult) -> {
             // Operators get the message, not a stack trace; --verbose style debugging is in the logs.
             cmd.getErr().println(cmd.getColorScheme().errorText("kubeproof: " + exception.getMessage()));

@@ -85,6 +85,14 @@ public final class ControlEngine implements Evaluator {
         if (custom.isEmpty()) {
             return load(settings);
         }
+        Map<String, String> sources = new HashMap<>();
+        for (dev.kubeproof.controls.cel.CelControl control : custom) {
+            String before = sources.putIfAbsent(control.id(), control.source());
+            if (before != null) {
+                throw new CatalogException(control.source(), List.of("control " + control.id()
+                        + " is also declared in " + before));
+            }
+        }
         Map<String, Check> checks = new HashMap<>(BuiltInChecks.all());
         List<CatalogEntry> entries = new ArrayList<>();
         for (dev.kubeproof.controls.cel.CelControl control : custom) {
@@ -274,6 +282,14 @@ public final class ControlEngine implements Evaluator {
     @Override
     public Set<String> kindsToReevaluate(String changedKind) {
         return reevaluate.getOrDefault(changedKind, Set.of());
+    }
+
+    /**
+     * The controls a Trivy Kubernetes check corresponds to (the catalog's {@code trivyChecks}), in catalog order; empty
+     * for a check no control judges.
+     */
+    public List<String> controlsOfTrivyCheck(String checkId) {
+        return entries.stream().filter(entry -> entry.trivyChecks().contains(checkId)).map(CatalogEntry::id).toList();
     }
 
     /** Ids of the controls that judge objects (observable, not runtime), in catalog order. */

@@ -45,7 +45,8 @@ class SchemaCompatibilityTest {
 
     /** Released schemas and those new since the last release. */
     static Stream<Schema> allSchemas() {
-        return Stream.concat(currentSchemas(), Stream.of(Attestation.getClassSchema()));
+        return Stream.concat(currentSchemas(), Stream.of(Attestation.getClassSchema(),
+                dev.kubeproof.avro.CustomControl.getClassSchema(), dev.kubeproof.avro.ScannerFinding.getClassSchema()));
     }
 
     @ParameterizedTest(name = "{0}")

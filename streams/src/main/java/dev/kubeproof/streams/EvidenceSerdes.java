@@ -8,6 +8,7 @@ import dev.kubeproof.avro.Attestation;
 import dev.kubeproof.avro.AuditEvent;
 import dev.kubeproof.avro.Checkpoint;
 import dev.kubeproof.avro.ControlException;
+import dev.kubeproof.avro.CustomControl;
 import dev.kubeproof.avro.DeadLetter;
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.avro.ImageScan;
@@ -23,10 +24,12 @@ import dev.kubeproof.streams.config.SchemaIdCache;
 public record EvidenceSerdes(Serde<ResourceChange> resourceChange, Serde<ImageScan> imageScan,
                              Serde<EvidenceRecord> evidence, Serde<DeadLetter> deadLetter,
                              Serde<ControlException> controlException, Serde<Attestation> attestation,
-                             Serde<AuditEvent> auditEvent, Serde<Checkpoint> checkpoint) {
+                             Serde<AuditEvent> auditEvent, Serde<Checkpoint> checkpoint,
+                             Serde<CustomControl> customControl) {
     public EvidenceSerdes {
         Objects.requireNonNull(auditEvent, "auditEvent");
         Objects.requireNonNull(checkpoint, "checkpoint");
+        Objects.requireNonNull(customControl, "customControl");
         Objects.requireNonNull(attestation, "attestation");
         Objects.requireNonNull(controlException, "controlException");
         Objects.requireNonNull(resourceChange, "resourceChange");
@@ -45,6 +48,7 @@ public record EvidenceSerdes(Serde<ResourceChange> resourceChange, Serde<ImageSc
                 AvroSerdes.value(ControlException.class, registry),
                 AvroSerdes.value(Attestation.class, registry),
                 AvroSerdes.value(AuditEvent.class, registry),
-                AvroSerdes.value(Checkpoint.class, registry));
+                AvroSerdes.value(Checkpoint.class, registry),
+                AvroSerdes.value(CustomControl.class, registry));
     }
 }

@@ -25,7 +25,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 
 import dev.kubeproof.contract.registry.ConfluentRestSchemaRegistryClient;
 import dev.kubeproof.contract.registry.SchemaRegistryClient;
-import dev.kubeproof.controls.ControlEngine;
+import dev.kubeproof.controls.cel.LiveControls;
 import dev.kubeproof.controls.ControlSettings;
 import dev.kubeproof.controls.Evaluator;
 import dev.kubeproof.runtime.DeadLetterPublisher;
@@ -54,9 +54,12 @@ public final class EvidenceService implements AutoCloseable {
 
     /** The service with the built-in control engine (and settings file, if configured) and the REST registry. */
     public static EvidenceService create(EvidenceServiceConfig config, EvidenceMetrics metrics) {
-        ControlEngine engine = engine(config);
+        LiveControls controls = controls(config);
         SchemaRegistryClient registry = new ConfluentRestSchemaRegistryClient(config.kafka().registryClientConfig());
-        return new EvidenceService(config, engine, config.feeds(ControlCatalog.of(engine)), registry, Clock.systemUTC(), metrics);
+        // The SIEM feeds format violations with the catalog the service started with; a control published later is
+        // formatted from what its evidence record carries (id, title, severity, remediation).
+        return new EvidenceService(config, controls, config.feeds(ControlCatalog.of(controls.engine())), registry,
+                Clock.systemUTC(), metrics);
     }
 
     public EvidenceService(EvidenceServiceConfig config, Evaluator evaluator, List<ViolationFeed> feeds,
@@ -65,11 +68,11 @@ public final class EvidenceService implements AutoCloseable {
         SchemaRegistryClient registry = SchemaIdCache.wrap(client);
         EvidenceTopologyConfig topologyConfig = config.topology();
         SchemaSubjects.register(registry, SchemaSubjects.of(config.streams().applicationId(), topologyConfig.topics()));
-        Topology topology = EvidenceTopology.build(topologyConfig, evaluator, feeds, EvidenceSerdes.avro(registry),
-                clock, metrics);
         this.deadLetters = DeadLetterPublisher.create(
                 config.kafka().forProducer(config.streams().applicationId() + "-dead-letters"), topologyConfig.topics(),
                 new IngestMetrics(metrics.registry()), clock);
+        Topology topology = EvidenceTopology.build(topologyConfig, evaluator, feeds, EvidenceSerdes.avro(registry),
+                clock, metrics, deadLetters);
         Properties properties = StreamsConfigFactory.properties(config.streams(), deadLetters, clock);
         this.streams = new KafkaStreams(topology, properties);
         this.streams.setUncaughtExceptionHandler(error -> {
@@ -147,7 +150,8 @@ public final class EvidenceService implements AutoCloseable {
         }
     }
 
-    private static ControlEngine engine(EvidenceServiceConfig config) {
+    /** The built-in catalog, the customControls directory's controls, and those published on the topic later. */
+    private static LiveControls controls(EvidenceServiceConfig config) {
         ControlSettings settings;
         try {
             settings = config.controlSettings() == null ? ControlSettings.defaults()
@@ -157,7 +161,7 @@ public final class EvidenceService implements AutoCloseable {
                     + e.getMessage(), e);
         }
         try {
-            return ControlEngine.load(settings, config.customControls() == null ? java.util.List.of()
+            return new LiveControls(settings, config.customControls() == null ? java.util.List.of()
                     : dev.kubeproof.controls.cel.CelControlFiles.read(java.util.List.of(config.customControls())));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read customControls " + config.customControls() + ": "

@@ -27,6 +27,8 @@ import dev.kubeproof.avro.ResourceChange;
 import dev.kubeproof.contract.topics.TopicCatalog;
 import dev.kubeproof.contract.topics.TopicSpec;
 import dev.kubeproof.controls.Evaluator;
+import dev.kubeproof.controls.cel.LiveControls;
+import dev.kubeproof.runtime.DeadLetterSink;
 import dev.kubeproof.controls.runtime.AuditRules;
 import dev.kubeproof.siem.Transitions;
 import dev.kubeproof.siem.ViolationFeed;
@@ -38,6 +40,7 @@ import dev.kubeproof.streams.evaluation.EvaluationInput;
 import dev.kubeproof.streams.evaluation.EvaluationOutput;
 import dev.kubeproof.streams.evaluation.EvaluationProcessor;
 import dev.kubeproof.streams.evaluation.EvaluationRouting;
+import dev.kubeproof.streams.evaluation.PublishedControls;
 import dev.kubeproof.streams.evaluation.RuntimeDetectionProcessor;
 import dev.kubeproof.streams.evaluation.StoreKeys;
 
@@ -145,6 +148,12 @@ public final class EvidenceTopology {
     public static final String FORMAT_VIOLATIONS = "violations-format";
     public static final String SINK_VIOLATIONS = "violations-sink";
 
+    public static final String SOURCE_CUSTOM_CONTROLS = "custom-controls-source";
+    /** The published custom controls (id to document digest) each evaluation partition has judged its objects by. */
+    public static final String CONTROL_REVISION_STORE = "control-revision-store";
+    /** Global store: the custom-controls topic, whole, on every instance. */
+    public static final String CUSTOM_CONTROL_STORE = "custom-control-store";
+
     public static final String SOURCE_CHECKPOINT_EVIDENCE = "checkpoint-evidence-source";
     public static final String CHECKPOINT = "checkpoint";
     /** Each evidence key's head (sequence and hash), per partition of the evidence topic. */
@@ -182,6 +191,16 @@ public final class EvidenceTopology {
      */
     public static Topology build(EvidenceTopologyConfig config, Evaluator evaluator, List<ViolationFeed> feeds,
                                  EvidenceSerdes serdes, Clock clock, EvidenceMetrics metrics) {
+        return build(config, evaluator, feeds, serdes, clock, metrics, null);
+    }
+
+    /**
+     * The topology; with {@link LiveControls} as the evaluator, also the custom-controls topic as a global store
+     * ({@link #CUSTOM_CONTROL_STORE}), so that controls published while it runs are judged without a restart, and
+     * those it refuses go to {@code deadLetters}.
+     */
+    public static Topology build(EvidenceTopologyConfig config, Evaluator evaluator, List<ViolationFeed> feeds,
+                                 EvidenceSerdes serdes, Clock clock, EvidenceMetrics metrics, DeadLetterSink deadLetters) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(evaluator, "evaluator");
         if (feeds.isEmpty()) {
@@ -249,7 +268,8 @@ public final class EvidenceTopology {
 
         EvaluationProcessor.Stores storeNames = new EvaluationProcessor.Stores(INVENTORY_STORE, IMAGE_INDEX_STORE,
                 SCAN_STORE, EVIDENCE_STORE, EXCEPTION_STORE, EXEMPTION_INDEX_STORE, ATTESTATION_STORE, CLUSTER_STORE,
-                WRITE_STORE, HELD_CHANGE_STORE);
+                WRITE_STORE, HELD_CHANGE_STORE, CONTROL_REVISION_STORE);
+        builder.addStateStore(store(CONTROL_REVISION_STORE, Serdes.String()));
         builder.addStateStore(store(WRITE_STORE, Serdes.String()));
         builder.addStateStore(store(HELD_CHANGE_STORE, serdes.resourceChange()));
         builder.addStateStore(store(INVENTORY_STORE, serdes.resourceChange()));
@@ -294,7 +314,22 @@ public final class EvidenceTopology {
                     .to(feed.topic(), Produced.with(keys, Serdes.String()).withName(SINK_VIOLATIONS + suffix));
         }
         checkpoints(builder, config, serdes);
+        if (evaluator instanceof LiveControls live) {
+            publishedControls(builder, topics, live, serdes, Objects.requireNonNull(deadLetters, "deadLetters"), clock,
+                    metrics);
+        }
         return builder.build();
+    }
+
+    private static void publishedControls(StreamsBuilder builder, TopicCatalog topics, LiveControls live,
+                                          EvidenceSerdes serdes, DeadLetterSink deadLetters, Clock clock,
+                                          EvidenceMetrics metrics) {
+        // A global store has no changelog: the compacted topic is its own; every instance reads all of it.
+        builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(CUSTOM_CONTROL_STORE),
+                        Serdes.String(), serdes.customControl()).withLoggingDisabled(),
+                topics.customControls().name(),
+                Consumed.with(Serdes.String(), serdes.customControl()).withName(SOURCE_CUSTOM_CONTROLS),
+                () -> new PublishedControls(live, CUSTOM_CONTROL_STORE, deadLetters, metrics, clock));
     }
 
     /** Only the checkpoints of the evidence topic, for an instance that signs but does not evaluate. */

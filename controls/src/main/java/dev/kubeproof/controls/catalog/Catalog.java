@@ -38,7 +38,7 @@ public final class Catalog {
     private static final Set<String> FRAMEWORK_KEYS = Set.of("name", "version", "url");
     private static final Set<String> CONTROL_KEYS = Set.of("id", "version", "title", "description", "severity", "phase",
             "category", "appliesTo", "dependsOn", "frameworks", "remediation", "references", "observable",
-            "notObservableReason", "attestation", "excludeSystemNamespaces", "needsSettings");
+            "notObservableReason", "attestation", "excludeSystemNamespaces", "needsSettings", "trivyChecks");
     private static final Set<String> PRACTICE_KEYS = Set.of("id", "phase", "practice", "controls");
 
     private final List<CatalogEntry> entries;
@@ -297,13 +297,19 @@ public final class Catalog {
                 problems.add(where + ": needsSettings names '" + key + "', which is not a control settings key " + ControlSettings.KEYS);
             }
         }
+        List<String> trivyChecks = stringList(node, "trivyChecks", where, problems);
+        for (String check : trivyChecks) {
+            if (!check.matches("KSV\\d{3}")) {
+                problems.add(where + ": trivyChecks names '" + check + "', which is not a Trivy Kubernetes check id like KSV017");
+            }
+        }
         if (problems.size() > before) {
             return Optional.empty();
         }
         ControlDefinition definition = new ControlDefinition(id, version, title, description, severity, phase, category,
                 List.copyOf(appliesTo), List.copyOf(dependsOn), Map.copyOf(frameworks), remediation,
                 List.copyOf(references), observable, reason, attestation);
-        return Optional.of(new CatalogEntry(definition, exclude.asBoolean(false), needsSettings));
+        return Optional.of(new CatalogEntry(definition, exclude.asBoolean(false), needsSettings, trivyChecks));
     }
 
     private static Optional<Practice> readPractice(JsonNode node, int index, Set<String> controlIds, List<String> problems) {

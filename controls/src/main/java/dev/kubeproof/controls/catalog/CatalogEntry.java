@@ -14,11 +14,21 @@ import dev.kubeproof.controls.ControlDefinition;
  * @param needsSettings           control settings only an organisation can give (its trusted registries, its owner
  *                                labels): until each is configured, the control reports NEEDS_CONFIGURATION instead
  *                                of judging by kubeproof's guess
+ * @param trivyChecks             the Trivy Kubernetes checks (KSV ids) that judge the same thing, so that a scanner's
+ *                                misconfiguration finding is linked to this control; the same thing, not the same
+ *                                rule: the verdicts may differ, and where they do, kubeproof's control says why
  */
-public record CatalogEntry(ControlDefinition definition, boolean excludeSystemNamespaces, List<String> needsSettings) {
+public record CatalogEntry(ControlDefinition definition, boolean excludeSystemNamespaces, List<String> needsSettings,
+                           List<String> trivyChecks) {
 
     public CatalogEntry {
         needsSettings = List.copyOf(needsSettings);
+        trivyChecks = List.copyOf(trivyChecks);
+    }
+
+    /** A control no scanner check corresponds to (custom controls). */
+    public CatalogEntry(ControlDefinition definition, boolean excludeSystemNamespaces, List<String> needsSettings) {
+        this(definition, excludeSystemNamespaces, needsSettings, List.of());
     }
 
     public String id() {

@@ -50,6 +50,7 @@ public final class CelControlFiles {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private static final ObjectMapper YAML_TO_JSON = new ObjectMapper();
     private static final Set<String> KEYS = Set.of("id", "version", "title", "description", "severity", "category",
             "appliesTo", "frameworks", "remediation", "references", "excludeSystemNamespaces", "variables",
             "matchConditions", "validations", "params", "cases");
@@ -74,33 +75,63 @@ public final class CelControlFiles {
 
     /** The controls of files and directories (their {@code .yaml}, {@code .yml} and {@code .json} files, sorted). */
     public static List<CelControl> read(List<Path> paths) throws IOException {
-        List<CelControl> controls = new ArrayList<>();
+        return published(paths).stream().map(Published::control).toList();
+    }
+
+    /**
+     * A control with its own document as JSON: what the custom-controls topic carries, one control per record.
+     *
+     * @param document the control's document alone (of a file that may hold several), as JSON
+     */
+    public record Published(CelControl control, String document) {
+    }
+
+    /** The controls of files and directories, each with its own document; ids must be unique across them. */
+    public static List<Published> published(List<Path> paths) throws IOException {
+        List<Published> controls = new ArrayList<>();
         Map<String, String> seen = new LinkedHashMap<>();
-        for (Path path : paths) {
-            List<Path> files;
-            if (Files.isDirectory(path)) {
-                try (Stream<Path> entries = Files.list(path)) {
-                    files = entries.filter(p -> p.toString().matches(".*\\.(ya?ml|json)$")).sorted().toList();
+        for (Path file : files(paths)) {
+            String source = file.toString();
+            List<JsonNode> documents = documents(Files.readString(file), source);
+            for (int i = 0; i < documents.size(); i++) {
+                CelControl control = control(documents.get(i), documents.size() == 1 ? source
+                        : source + " (document " + (i + 1) + ")");
+                String before = seen.put(control.id(), control.source());
+                if (before != null) {
+                    throw new CatalogException(control.source(), List.of("control " + control.id()
+                            + " is also declared in " + before));
                 }
-            } else {
-                files = List.of(path);
-            }
-            for (Path file : files) {
-                for (CelControl control : parse(Files.readString(file), file.toString())) {
-                    String before = seen.put(control.id(), control.source());
-                    if (before != null) {
-                        throw new CatalogException(control.source(), List.of("control " + control.id()
-                                + " is also declared in " + before));
-                    }
-                    controls.add(control);
-                }
+                controls.add(new Published(control, YAML_TO_JSON.writeValueAsString(documents.get(i))));
             }
         }
         return controls;
     }
 
+    private static List<Path> files(List<Path> paths) throws IOException {
+        List<Path> files = new ArrayList<>();
+        for (Path path : paths) {
+            if (Files.isDirectory(path)) {
+                try (Stream<Path> entries = Files.list(path)) {
+                    files.addAll(entries.filter(p -> p.toString().matches(".*\\.(ya?ml|json)$")).sorted().toList());
+                }
+            } else {
+                files.add(path);
+            }
+        }
+        return files;
+    }
+
     /** The controls of one file's text; each compiled. */
     public static List<CelControl> parse(String text, String source) {
+        List<JsonNode> documents = documents(text, source);
+        List<CelControl> controls = new ArrayList<>();
+        for (int i = 0; i < documents.size(); i++) {
+            controls.add(control(documents.get(i), documents.size() == 1 ? source : source + " (document " + (i + 1) + ")"));
+        }
+        return controls;
+    }
+
+    private static List<JsonNode> documents(String text, String source) {
         List<JsonNode> documents = new ArrayList<>();
         try (MappingIterator<JsonNode> iterator = YAML.readerFor(JsonNode.class).readValues(text)) {
             while (iterator.hasNext()) {
@@ -115,19 +146,18 @@ public final class CelControlFiles {
         if (documents.isEmpty()) {
             throw new CatalogException(source, List.of("no control in it"));
         }
-        List<CelControl> controls = new ArrayList<>();
-        for (int i = 0; i < documents.size(); i++) {
-            String where = documents.size() == 1 ? source : source + " (document " + (i + 1) + ")";
-            JsonNode document = documents.get(i);
-            CelControl control = "ValidatingAdmissionPolicy".equals(document.path("kind").asText())
-                    ? admissionPolicy(document, where) : control(document, where);
-            CelCheck.compile(control); // compile errors surface here, with the file's name
-            controls.add(control);
-        }
-        return controls;
+        return documents;
     }
 
-    private static CelControl control(JsonNode node, String source) {
+    /** One document as a compiled control: compile errors surface here, with the file's name. */
+    private static CelControl control(JsonNode document, String where) {
+        CelControl control = "ValidatingAdmissionPolicy".equals(document.path("kind").asText())
+                ? admissionPolicy(document, where) : controlDocument(document, where);
+        CelCheck.compile(control);
+        return control;
+    }
+
+    private static CelControl controlDocument(JsonNode node, String source) {
         List<String> problems = new ArrayList<>();
         if (!node.isObject()) {
             throw new CatalogException(source, List.of("a control must be a mapping"));

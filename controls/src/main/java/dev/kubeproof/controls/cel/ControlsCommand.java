@@ -27,7 +27,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "controls", mixinStandardHelpOptions = true,
         description = {"The control catalog, and custom controls in CEL: control files or ValidatingAdmissionPolicy "
-                + "manifests. scan --controls and the evidence service's customControls load them."},
+                + "manifests. scan --controls and the evidence service's customControls load them from files; "
+                + "`controls publish` puts them on the custom-controls topic, which running evidence services "
+                + "follow without a restart."},
         subcommands = {ControlsCommand.ListCommand.class, ControlsCommand.TestCommand.class,
                 ControlsCommand.AddCommand.class})
 public final class ControlsCommand implements Runnable {
@@ -128,7 +130,8 @@ public final class ControlsCommand implements Runnable {
         }
     }
 
-    static int test(List<Path> paths, PrintWriter out, PrintWriter err) throws IOException {
+    /** Compiles the files' controls and runs their cases; 0: all pass, 1: a case fails, 2: a file cannot be used. */
+    public static int test(List<Path> paths, PrintWriter out, PrintWriter err) throws IOException {
         List<CelControl> controls;
         try {
             controls = CelControlFiles.read(paths);

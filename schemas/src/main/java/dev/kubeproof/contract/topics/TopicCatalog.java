@@ -8,10 +8,12 @@ import dev.kubeproof.avro.AuditEvent;
 import dev.kubeproof.avro.Attestation;
 import dev.kubeproof.avro.Checkpoint;
 import dev.kubeproof.avro.ControlException;
+import dev.kubeproof.avro.CustomControl;
 import dev.kubeproof.avro.DeadLetter;
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.avro.ImageScan;
 import dev.kubeproof.avro.ResourceChange;
+import dev.kubeproof.avro.ScannerFinding;
 
 /**
  * Every topic kubeproof reads or writes, in one place: collectors, streams, the sink and {@code topics create}
@@ -67,6 +69,12 @@ public final class TopicCatalog {
                 "image digest, else repository:tag", ValueFormat.AVRO, ImageScan.class, 3, CleanupPolicy.COMPACT, null);
     }
 
+    public TopicSpec scannerFindings() {
+        return new TopicSpec(prefix + "scanner-findings", "Scanners' configuration checks per resource (Trivy"
+                + " misconfigurations), latest per resource and check", "cluster/kind/namespace/name/check",
+                ValueFormat.AVRO, ScannerFinding.class, 3, CleanupPolicy.COMPACT, null);
+    }
+
     public TopicSpec evidence() {
         return new TopicSpec(prefix + "evidence", "Every evidence transition, hash-chained per key (kept forever)",
                 "cluster/control/resource uid", ValueFormat.AVRO, EvidenceRecord.class, 6, CleanupPolicy.DELETE, null);
@@ -98,13 +106,19 @@ public final class TopicCatalog {
                 "attestation id", ValueFormat.AVRO, Attestation.class, 1, CleanupPolicy.COMPACT, null);
     }
 
+    public TopicSpec customControls() {
+        return new TopicSpec(prefix + "custom-controls", "Custom controls in CEL, picked up by running evidence"
+                + " applications; tombstone withdraws", "control id", ValueFormat.AVRO, CustomControl.class, 1,
+                CleanupPolicy.COMPACT, null);
+    }
+
     public TopicSpec deadLetters() {
         return new TopicSpec(prefix + "dead-letters", "Inputs that could not be processed, with the reason",
                 "source component", ValueFormat.AVRO, DeadLetter.class, 1, CleanupPolicy.DELETE, Duration.ofDays(30));
     }
 
     public List<TopicSpec> all() {
-        return List.of(auditEvents(), resourceChanges(), imageScans(), evidence(), evidenceState(), checkpoints(), violations(),
-                controlExceptions(), attestations(), deadLetters());
+        return List.of(auditEvents(), resourceChanges(), imageScans(), scannerFindings(), evidence(), evidenceState(), checkpoints(), violations(),
+                controlExceptions(), attestations(), customControls(), deadLetters());
     }
 }

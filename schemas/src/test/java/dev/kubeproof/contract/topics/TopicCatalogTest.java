@@ -11,7 +11,7 @@ class TopicCatalogTest {
     void shouldNameEveryTopicOnceWithThePrefix() {
         TopicCatalog catalog = new TopicCatalog("acme.");
         assertThat(catalog.all()).extracting(TopicSpec::name).doesNotHaveDuplicates().allMatch(n -> n.startsWith("acme."));
-        assertThat(catalog.all()).hasSize(10);
+        assertThat(catalog.all()).hasSize(12);
     }
 
     @Test

@@ -43,7 +43,9 @@ import dev.kubeproof.controls.ClusterView;
 import dev.kubeproof.controls.ControlDefinition;
 import dev.kubeproof.controls.ControlResult;
 import dev.kubeproof.controls.Evaluator;
+import dev.kubeproof.controls.cel.LiveControls;
 import dev.kubeproof.controls.Finding;
+import dev.kubeproof.controls.Severity;
 import dev.kubeproof.controls.Status;
 import dev.kubeproof.controls.exceptions.ExceptionRule;
 import dev.kubeproof.streams.EvidenceMetrics;
@@ -69,6 +71,8 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
     public static final String CAUSE_EXCEPTION = "EXCEPTION";
     /** Cause of a transition made by an attestation's arrival, revocation or expiry, or a cluster first seen. */
     public static final String CAUSE_ATTESTATION = "ATTESTATION";
+    /** Cause of a transition made by a custom control published, changed or withdrawn while the pipeline runs. */
+    public static final String CAUSE_CONTROL = "CONTROL";
     /** Kind of the subject of attestation evidence: the cluster itself. */
     public static final String CLUSTER_KIND = "Cluster";
     /** Pseudo-kind whose changes are image scans, as {@link Evaluator#kindsToReevaluate(String)} names it. */
@@ -84,6 +88,10 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
     private final Map<String, List<ControlDefinition>> controlsByKind = new HashMap<>();
     private final Map<String, ControlDefinition> controlsById = new HashMap<>();
     private final List<ControlDefinition> attestationControls = new ArrayList<>();
+    /** The controls the three maps above index; another list from the evaluator means its controls changed. */
+    private List<ControlDefinition> indexedControls;
+    /** Whether the published controls were compared with those this partition judged by, since it started. */
+    private boolean followed;
     /** Objects parsed while handling the current input (cleared per input; invalidated on inventory writes). */
     private final Map<String, JsonNode> parsed = new HashMap<>();
 
@@ -99,16 +107,19 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
     private Attributions attributions;
     /** Changes waiting for the audit event of their write, by {@link Attributions#key}. */
     private KeyValueStore<String, ResourceChange> held;
+    /** The published custom controls this partition has judged its objects by: control id to document digest. */
+    private KeyValueStore<String, String> controlRevisions;
     /** When each held change began to wait (wall clock); after a restart, held changes wait no longer. */
     private final Map<String, Instant> heldSince = new HashMap<>();
     private final Stores stores;
 
     /** Names of the state stores this processor uses. */
     public record Stores(String inventory, String imageIndex, String scans, String evidence, String exceptions,
-                         String exemptionIndex, String attestations, String clusters, String writes, String held) {
+                         String exemptionIndex, String attestations, String clusters, String writes, String held,
+                         String controlRevisions) {
         public String[] names() {
             return new String[] {inventory, imageIndex, scans, evidence, exceptions, exemptionIndex, attestations, clusters,
-                    writes, held};
+                    writes, held, controlRevisions};
         }
     }
 
@@ -120,7 +131,14 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
         this.clock = Objects.requireNonNull(clock, "clock");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.stores = Objects.requireNonNull(stores, "stores");
-        for (ControlDefinition control : evaluator.controls()) {
+        index(evaluator.controls());
+    }
+
+    private void index(List<ControlDefinition> controls) {
+        controlsById.clear();
+        controlsByKind.clear();
+        attestationControls.clear();
+        for (ControlDefinition control : controls) {
             controlsById.put(control.id(), control);
             if (control.attestation()) {
                 attestationControls.add(control);
@@ -129,6 +147,7 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
                 controlsByKind.computeIfAbsent(kind, k -> new ArrayList<>()).add(control);
             }
         }
+        indexedControls = controls;
     }
 
     @Override
@@ -147,6 +166,7 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
         this.attributions = new Attributions(context.getStateStore(stores.writes()),
                 evaluator.auditRules().settings(), config.attributionWait());
         this.held = context.getStateStore(stores.held());
+        this.controlRevisions = context.getStateStore(stores.controlRevisions());
         // Exemptions and attestations end at expiry even when no input arrives.
         context.schedule(config.exceptionCheck(), PunctuationType.WALL_CLOCK_TIME, this::onWallClock);
     }
@@ -154,6 +174,7 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
     @Override
     public void process(Record<String, EvaluationInput> record) {
         parsed.clear();
+        followControls(record.timestamp());
         if (record.value().change() != null) {
             onChange(record, record.value().change());
         } else if (record.value().scan() != null) {
@@ -321,6 +342,83 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
         }
     }
 
+    // ---------------------------------------------------------------- custom controls published while running
+
+    /**
+     * When the published custom controls changed ({@link LiveControls}: published, changed or withdrawn, while this
+     * instance ran or before it started), every object of this partition that a new or changed control applies to is
+     * judged at once, not at its next change, and the open evidence of a withdrawn control is CLOSED. Cause CONTROL,
+     * actor: who published it. The revisions judged are kept in a store, so a restart neither misses nor repeats one.
+     */
+    private void followControls(long timestamp) {
+        List<ControlDefinition> current = evaluator.controls();
+        if (current == indexedControls && followed) {
+            return;
+        }
+        Map<String, ControlDefinition> before = new HashMap<>(controlsById);
+        index(current);
+        followed = true;
+        Map<String, LiveControls.Revision> revisions = evaluator instanceof LiveControls live ? live.revisions() : Map.of();
+        Map<String, String> judged = new TreeMap<>();
+        try (KeyValueIterator<String, String> all = controlRevisions.all()) {
+            all.forEachRemaining(entry -> judged.put(entry.key, entry.value));
+        }
+        for (Map.Entry<String, LiveControls.Revision> published : revisions.entrySet()) {
+            ControlDefinition control = controlsById.get(published.getKey());
+            LiveControls.Revision revision = published.getValue();
+            if (control != null && !revision.digest().equals(judged.get(published.getKey()))) {
+                judgeStored(timestamp, Set.copyOf(control.appliesTo()),
+                        new Cause(CAUSE_CONTROL, null, null, revision.publishedBy(), revision.publishedAt()));
+                controlRevisions.put(published.getKey(), revision.digest());
+            }
+        }
+        for (String id : judged.keySet()) {
+            if (!controlsById.containsKey(id)) {
+                closeWithdrawn(timestamp, id, before.get(id));
+                controlRevisions.delete(id);
+            }
+        }
+    }
+
+    private void judgeStored(long timestamp, Set<String> kinds, Cause cause) {
+        try (KeyValueIterator<String, ResourceChange> all = inventory.all()) {
+            all.forEachRemaining(entry -> {
+                ResourceChange object = entry.value;
+                if (kinds.contains(object.getKind())) {
+                    Record<String, EvaluationInput> record = new Record<>(EvaluationRouting.scope(object),
+                            EvaluationInput.of(object), timestamp);
+                    evaluate(record, object, parse(entry.key, object), cause);
+                }
+            });
+        }
+    }
+
+    /** @param known the control as this instance knew it; null when it was withdrawn while no instance ran */
+    private void closeWithdrawn(long timestamp, String id, ControlDefinition known) {
+        List<EvidenceRecord> open = new ArrayList<>();
+        try (KeyValueIterator<String, EvidenceRecord> all = evidence.all()) {
+            all.forEachRemaining(entry -> {
+                if (id.equals(entry.value.getControlId()) && entry.value.getStatus() != EvidenceStatus.CLOSED) {
+                    open.add(entry.value);
+                }
+            });
+        }
+        Cause cause = new Cause(CAUSE_CONTROL, null, null, null, Instant.ofEpochMilli(timestamp));
+        for (EvidenceRecord head : open) {
+            ResourceRef ref = head.getResource();
+            ResourceChange object = inventory.get(StoreKeys.inventory(ref.getClusterId(), ref.getKind(),
+                    ref.getNamespace(), ref.getName()));
+            if (object != null && object.getUid().equals(ref.getUid())) {
+                // Withdrawn while no instance ran: the control as its last evidence describes it.
+                ControlDefinition control = known != null ? known : new ControlDefinition(id, head.getControlVersion(),
+                        head.getControlTitle(), "", Severity.valueOf(head.getSeverity().name()), "deploy", "custom",
+                        List.of(ref.getKind()), List.of(), Map.of(), head.getRemediation(), List.of(), true, null, false);
+                transition(timestamp, object, control, EvidenceStatus.CLOSED, "control " + id
+                        + " withdrawn from the custom controls", List.of(), cause);
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- image scans
 
     private void onScan(Record<String, EvaluationInput> record, ImageScan scan) {
@@ -399,6 +497,8 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
 
     /** Wall-clock punctuation: exemptions and attestations that expired end, as of their expiry. */
     private void onWallClock(long wallClockMillis) {
+        parsed.clear();
+        followControls(wallClockMillis);
         releaseUnattributed();
         endLapsedExemptions();
         Instant now = clock.instant();

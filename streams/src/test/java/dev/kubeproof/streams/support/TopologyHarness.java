@@ -60,6 +60,8 @@ public final class TopologyHarness implements AutoCloseable {
     public final TestInputTopic<String, ControlException> exceptions;
     public final TestInputTopic<String, Attestation> attestations;
     public final TestInputTopic<String, AuditEvent> auditEvents;
+    /** The custom-controls topic (read when the evaluator is {@code LiveControls}). */
+    public final TestInputTopic<String, dev.kubeproof.avro.CustomControl> customControls;
     public final TestOutputTopic<String, EvidenceRecord> evidence;
     public final TestOutputTopic<String, EvidenceRecord> evidenceState;
     public final TestOutputTopic<String, String> violations;
@@ -80,7 +82,7 @@ public final class TopologyHarness implements AutoCloseable {
         EvidenceTopologyConfig config = new EvidenceTopologyConfig(topics, List.of("team", "owner"), 1, clusterId,
                 EXCEPTION_CHECK, EvidenceTopologyConfig.DEFAULT_ATTRIBUTION_WAIT,
                 EvidenceTopologyConfig.DEFAULT_CHECKPOINT_INTERVAL, Optional.of(CHECKPOINT_KEYS.getPrivate()));
-        topology = EvidenceTopology.build(config, evaluator, feeds, serdes, clock, metrics);
+        topology = EvidenceTopology.build(config, evaluator, feeds, serdes, clock, metrics, handlerDeadLetters);
         Properties properties = StreamsConfigFactory.properties(
                 new StreamsSettings("evidence-test", "unused:9092", stateDir, 1, -1, 1), handlerDeadLetters, clock);
         driver = new TopologyTestDriver(topology, properties, NOW);
@@ -96,6 +98,8 @@ public final class TopologyHarness implements AutoCloseable {
                 serdes.attestation().serializer());
         auditEvents = driver.createInputTopic(topics.auditEvents().name(), new StringSerializer(),
                 serdes.auditEvent().serializer());
+        customControls = driver.createInputTopic(topics.customControls().name(), new StringSerializer(),
+                serdes.customControl().serializer());
         evidence = driver.createOutputTopic(topics.evidence().name(), new StringDeserializer(),
                 serdes.evidence().deserializer());
         evidenceState = driver.createOutputTopic(topics.evidenceState().name(), new StringDeserializer(),
