@@ -12,4 +12,9 @@ public final class ControlCatalogs {
     public static ControlCatalog builtIn() {
         return ControlCatalog.of(ControlEngine.withDefaults());
     }
+
+    /** The built-in controls each Trivy Kubernetes check (KSV id) corresponds to: the catalog's trivyChecks. */
+    public static java.util.function.Function<String, java.util.List<String>> trivyLinks() {
+        return ControlEngine.withDefaults()::controlsOfTrivyCheck;
+    }
 }

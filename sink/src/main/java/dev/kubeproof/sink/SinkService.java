@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
 
 import dev.kubeproof.avro.AuditEvent;
 import dev.kubeproof.avro.Checkpoint;
+import dev.kubeproof.avro.ScannerFinding;
+import dev.kubeproof.sink.documents.ScannerFindingDocuments;
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.contract.registry.ConfluentRestSchemaRegistryClient;
 import dev.kubeproof.contract.registry.SchemaRegistryClient;
@@ -132,7 +134,9 @@ public final class SinkService implements Runnable, AutoCloseable {
                 new ViolationDocuments(names, catalog, config.violationsFormat()),
                 new AuditDocuments(names),
                 new AvroDeserializer<>(schemaRegistry, EvidenceRecord.class), new AvroDeserializer<>(schemaRegistry, AuditEvent.class),
-                new AvroDeserializer<>(schemaRegistry, Checkpoint.class), writer, deadLetters, clock, metrics);
+                new AvroDeserializer<>(schemaRegistry, Checkpoint.class),
+                new ScannerFindingDocuments(names, ControlCatalogs.trivyLinks()),
+                new AvroDeserializer<>(schemaRegistry, ScannerFinding.class), writer, deadLetters, clock, metrics);
         IndexTemplates indexTemplates = new IndexTemplates(client, config.elasticsearch());
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(config),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -202,6 +206,7 @@ public final class SinkService implements Runnable, AutoCloseable {
             case VIOLATIONS -> config.topics().evidence().name();
             case AUDIT -> config.topics().auditEvents().name();
             case CHECKPOINTS -> config.topics().checkpoints().name();
+            case SCANNER_FINDINGS -> config.topics().scannerFindings().name();
         };
     }
 

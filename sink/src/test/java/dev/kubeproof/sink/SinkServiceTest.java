@@ -63,6 +63,8 @@ class SinkServiceTest {
                 new ViolationDocuments(names, ControlCatalog.empty(), "ecs"), new AuditDocuments(names),
                 new AvroDeserializer<>(registry, EvidenceRecord.class), new AvroDeserializer<>(registry, AuditEvent.class),
                 new AvroDeserializer<>(registry, dev.kubeproof.avro.Checkpoint.class),
+                new dev.kubeproof.sink.documents.ScannerFindingDocuments(names, check -> List.of("KP-" + check)),
+                new AvroDeserializer<>(registry, dev.kubeproof.avro.ScannerFinding.class),
                 elasticsearch, deadLetters, clock, metrics);
         Backoff backoff = new Backoff(new RetryPolicy(3, Duration.ofSeconds(1), Duration.ofSeconds(8)), clock, () -> 0.999);
         service = new SinkService(config, consumer, processor, () -> { }, backoff, metrics);

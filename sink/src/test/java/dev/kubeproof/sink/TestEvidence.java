@@ -62,6 +62,20 @@ public final class TestEvidence {
         return transition(pod, 1, null, EvidenceStatus.FAIL, T0);
     }
 
+    /** Trivy's verdict of a check on a Deployment, as the scan collector publishes it. */
+    public static dev.kubeproof.avro.ScannerFinding trivyFinding(String deployment, String checkId, boolean passed,
+                                                                 Instant reportedAt) {
+        return dev.kubeproof.avro.ScannerFinding.newBuilder()
+                .setFindingId("prod/Deployment/shop/" + deployment + "/" + checkId).setScanner("trivy")
+                .setScannerVersion("0.58.1").setCheckId(checkId).setCheckUrl("https://avd.aquasec.com/misconfig/"
+                        + checkId.toLowerCase(java.util.Locale.ROOT))
+                .setTitle("Privileged container").setSeverity("HIGH").setPassed(passed)
+                .setMessages(passed ? List.of() : List.of("Container 'web' should set 'securityContext.privileged' to false"))
+                .setResolution("Change 'containers[].securityContext.privileged' to 'false'.").setClusterId("prod")
+                .setKind("Deployment").setNamespace("shop").setName(deployment).setReportedAt(reportedAt)
+                .setSource("file:/scans/cluster.json").build();
+    }
+
     public static String key(EvidenceRecord record) {
         return EvidenceKey.of(record);
     }

@@ -112,6 +112,21 @@ class CatalogTest {
     }
 
     @Test
+    void shouldLinkTrivyChecksToTheControlsThatJudgeTheSameThingAndRejectAnythingElse() {
+        // Given the built-in catalog, Then Trivy's privileged-container check links to the house rule and the PSS check
+        dev.kubeproof.controls.ControlEngine engine = dev.kubeproof.controls.ControlEngine.withDefaults();
+        assertThat(engine.controlsOfTrivyCheck("KSV017")).containsExactly("KP-POD-001", "KP-PSS-003");
+        assertThat(engine.controlsOfTrivyCheck("KSV999")).isEmpty();
+        assertThat(Catalog.builtIn().entries()).filteredOn(e -> !e.trivyChecks().isEmpty()).hasSize(32);
+
+        // Given a control naming something that is not a KSV id, When the catalog loads, Then it names the problem
+        String yaml = "controls:\n" + (VALID_CONTROL + "  trivyChecks: [KSV17, AVD-KSV-0017]\n").indent(2) + PRACTICES;
+        assertThatThrownBy(() -> Catalog.parse(yaml, "test.yaml")).isInstanceOf(CatalogException.class)
+                .hasMessageContaining("trivyChecks names 'KSV17', which is not a Trivy Kubernetes check id like KSV017")
+                .hasMessageContaining("'AVD-KSV-0017'");
+    }
+
+    @Test
     void shouldRejectAnUnknownSeverityNamingTheControlAndField() {
         String yaml = "controls:\n" + VALID_CONTROL.replace("severity: high", "severity: extreme").indent(2) + PRACTICES;
 

@@ -76,7 +76,7 @@ public record SinkConfig(
 
     /** The topics the sink can index. */
     public enum Input {
-        EVIDENCE, POSTURE, VIOLATIONS, AUDIT, CHECKPOINTS
+        EVIDENCE, POSTURE, VIOLATIONS, AUDIT, CHECKPOINTS, SCANNER_FINDINGS
     }
 
     public SinkConfig {

@@ -17,6 +17,8 @@ import org.slf4j.LoggerFactory;
 
 import dev.kubeproof.avro.AuditEvent;
 import dev.kubeproof.avro.Checkpoint;
+import dev.kubeproof.avro.ScannerFinding;
+import dev.kubeproof.sink.documents.ScannerFindingDocuments;
 import dev.kubeproof.avro.DeadLetter;
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.contract.deadletter.DeadLetters;
@@ -62,6 +64,8 @@ public final class BatchProcessor {
     private final Deserializer<EvidenceRecord> evidenceDeserializer;
     private final Deserializer<AuditEvent> auditDeserializer;
     private final Deserializer<Checkpoint> checkpointDeserializer;
+    private final ScannerFindingDocuments scannerFindings;
+    private final Deserializer<ScannerFinding> scannerFindingDeserializer;
     private final DocumentWriter writer;
     private final DeadLetterSink deadLetters;
     private final Clock clock;
@@ -72,10 +76,11 @@ public final class BatchProcessor {
     /** Indexes every input. */
     public BatchProcessor(IndexNames names, EvidenceDocuments evidence, ViolationDocuments violations, AuditDocuments audit,
                           Deserializer<EvidenceRecord> evidenceDeserializer, Deserializer<AuditEvent> auditDeserializer,
-                          Deserializer<Checkpoint> checkpointDeserializer, DocumentWriter writer, DeadLetterSink deadLetters,
-                          Clock clock, SinkMetrics metrics) {
+                          Deserializer<Checkpoint> checkpointDeserializer, ScannerFindingDocuments scannerFindings,
+                          Deserializer<ScannerFinding> scannerFindingDeserializer, DocumentWriter writer,
+                          DeadLetterSink deadLetters, Clock clock, SinkMetrics metrics) {
         this(EnumSet.allOf(Input.class), names, evidence, violations, audit, evidenceDeserializer, auditDeserializer,
-                checkpointDeserializer, writer, deadLetters, clock, metrics);
+                checkpointDeserializer, scannerFindings, scannerFindingDeserializer, writer, deadLetters, clock, metrics);
     }
 
     /**
@@ -85,6 +90,7 @@ public final class BatchProcessor {
     public BatchProcessor(Set<Input> inputs, IndexNames names, EvidenceDocuments evidence, ViolationDocuments violations,
                           AuditDocuments audit, Deserializer<EvidenceRecord> evidenceDeserializer,
                           Deserializer<AuditEvent> auditDeserializer, Deserializer<Checkpoint> checkpointDeserializer,
+                          ScannerFindingDocuments scannerFindings, Deserializer<ScannerFinding> scannerFindingDeserializer,
                           DocumentWriter writer, DeadLetterSink deadLetters, Clock clock, SinkMetrics metrics) {
         this.indexHistory = inputs.contains(Input.EVIDENCE);
         this.indexViolations = inputs.contains(Input.VIOLATIONS);
@@ -95,6 +101,8 @@ public final class BatchProcessor {
         this.evidenceDeserializer = evidenceDeserializer;
         this.auditDeserializer = auditDeserializer;
         this.checkpointDeserializer = checkpointDeserializer;
+        this.scannerFindings = scannerFindings;
+        this.scannerFindingDeserializer = scannerFindingDeserializer;
         this.writer = writer;
         this.deadLetters = deadLetters;
         this.clock = clock;
@@ -142,6 +150,9 @@ public final class BatchProcessor {
                     case AUDIT -> actions.put(item, List.of(audit.toAction(decodeAudit(item))));
                     case CHECKPOINTS -> actions.put(item, List.of(evidence.checkpoint(
                             decode(checkpointDeserializer, item, requireValue(item)))));
+                    // a tombstone deletes the resource's finding: the scanner no longer reports it
+                    case SCANNER_FINDINGS -> actions.put(item, List.of(scannerFindings.toAction(item.keyAsString(),
+                            item.value() == null ? null : decode(scannerFindingDeserializer, item))));
                 }
             } catch (DocumentException e) {
                 item.dead(e.errorType(), e.getMessage());

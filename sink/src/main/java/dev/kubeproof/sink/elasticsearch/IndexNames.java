@@ -37,6 +37,11 @@ public record IndexNames(String evidence, String posture, String violations, Str
         return prefix + ".violations";
     }
 
+    /** Index: scanners' configuration checks per resource (Trivy misconfigurations), linked to kubeproof's controls. */
+    public String scannerFindings() {
+        return prefix + "-scanner-findings";
+    }
+
     /** The index behind the {@link #misconfigurations()} alias (a new mapping version gets a new index). */
     public String misconfigurationsIndex() {
         return misconfigurations + "-v1";

@@ -38,7 +38,7 @@ public final class IndexTemplates {
     /** Above Elastic's built-in {@code logs-*-*} (100) and its Kubernetes integration templates (200). */
     static final int PRIORITY = 250;
     /** Bumped when a mapping changes, so that operators can see which definition a cluster has. */
-    public static final int VERSION = 5;
+    public static final int VERSION = 6;
 
     private final ElasticsearchClient client;
     private final ElasticsearchConfig config;
@@ -59,6 +59,7 @@ public final class IndexTemplates {
         templates.put(componentName("misconfiguration-mappings"), resource("misconfiguration-mappings.json"));
         templates.put(componentName("posture-history-mappings"), resource("posture-history-mappings.json"));
         templates.put(componentName("checkpoint-mappings"), resource("checkpoint-mappings.json"));
+        templates.put(componentName("scanner-finding-mappings"), resource("scanner-finding-mappings.json"));
         ObjectNode settings = MAPPER.createObjectNode();
         settings.putObject("template").putObject("settings").putObject("index")
                 .put("number_of_replicas", config.replicas()).put("refresh_interval", "1s");
@@ -90,6 +91,8 @@ public final class IndexTemplates {
         // kept as long as the evidence they vouch for
         templates.put(names.checkpoints(), template(names.checkpoints(), "checkpoint-mappings", true,
                 config.evidenceRetention(), "Signed checkpoints of the evidence chains' heads (document id = checkpoint id)"));
+        templates.put(names.scannerFindings(), template(names.scannerFindings(), "scanner-finding-mappings", false, null,
+                "Scanners' configuration checks per resource (Trivy misconfigurations), linked to kubeproof's controls"));
         return templates;
     }
 
@@ -104,7 +107,7 @@ public final class IndexTemplates {
             client.indices().putIndexTemplate(r -> r.name(template.getKey()).withJson(new StringReader(json)));
         }
         // Plain indices are created up front (data streams create themselves on first write).
-        for (String index : List.of(names.posture(), names.misconfigurationsIndex())) {
+        for (String index : List.of(names.posture(), names.misconfigurationsIndex(), names.scannerFindings())) {
             try {
                 client.indices().create(r -> r.index(index));
                 LOG.info("created index {}", index);

@@ -45,6 +45,8 @@ class BatchProcessorTest {
             new ViolationDocuments(names, ControlCatalog.empty(), "ecs"), new AuditDocuments(names),
             new AvroDeserializer<>(registry, EvidenceRecord.class), new AvroDeserializer<>(registry, AuditEvent.class),
                 new AvroDeserializer<>(registry, dev.kubeproof.avro.Checkpoint.class),
+                new dev.kubeproof.sink.documents.ScannerFindingDocuments(names, check -> List.of("KP-" + check)),
+                new AvroDeserializer<>(registry, dev.kubeproof.avro.ScannerFinding.class),
             elasticsearch, deadLetters, Clock.fixed(NOW, ZoneOffset.UTC), metrics);
     private long offset;
 

@@ -95,6 +95,23 @@ class TemplateCoverageTest {
     }
 
     @Test
+    void shouldMapEveryFieldOfAScannerFindingDocumentLinkedToItsControls() throws Exception {
+        // Given Trivy's failing verdict of KSV017, which two kubeproof controls judge too
+        IndexAction.Upsert action = (IndexAction.Upsert) new dev.kubeproof.sink.documents.ScannerFindingDocuments(names,
+                check -> List.of("KP-POD-001", "KP-PSS-003"))
+                .toAction("prod/Deployment/shop/web/KSV017", TestEvidence.trivyFinding("web", "KSV017", false, TestEvidence.T0));
+        JsonNode doc = MAPPER.readTree(action.json());
+        // Then every leaf is mapped, the document is versioned by the report's time, and linked to both controls
+        assertThat(unmapped(doc, names.scannerFindings())).isEmpty();
+        assertThat(action.version()).isEqualTo(TestEvidence.T0.toEpochMilli());
+        assertThat(doc.at("/result/evaluation").asText()).isEqualTo("failed");
+        assertThat(doc.at("/rule/id").asText()).isEqualTo("KSV017");
+        assertThat(doc.at("/observer/product").asText()).isEqualTo("Trivy");
+        assertThat(doc.at("/orchestrator/resource/type").asText()).isEqualTo("deployments");
+        assertThat(doc.at("/kubeproof/control_ids").toString()).isEqualTo("[\"KP-POD-001\",\"KP-PSS-003\"]");
+    }
+
+    @Test
     void shouldMapEveryFieldOfAnAuditDocument() {
         var event = TestEvidence.audit("a-1", "create", "{\"spec\":{\"x\":{\"y\":[1,2]}}}");
         event.setResponseObject("{\"status\":{\"phase\":\"Pending\"}}");

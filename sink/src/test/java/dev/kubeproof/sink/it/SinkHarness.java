@@ -68,6 +68,7 @@ final class SinkHarness implements AutoCloseable {
     final SchemaRegistryClient registry;
     private final KafkaProducer<String, EvidenceRecord> evidenceProducer;
     private final KafkaProducer<String, AuditEvent> auditProducer;
+    private final KafkaProducer<String, dev.kubeproof.avro.ScannerFinding> findingProducer;
     private final List<Running> sinks = new ArrayList<>();
 
     record Running(SinkService service, Thread thread) {
@@ -88,6 +89,7 @@ final class SinkHarness implements AutoCloseable {
                 ProducerConfig.ACKS_CONFIG, "all");
         this.evidenceProducer = new KafkaProducer<>(producer, new StringSerializer(), new AvroSerializer<>(registry, false, true));
         this.auditProducer = new KafkaProducer<>(producer, new StringSerializer(), new AvroSerializer<>(registry, false, true));
+        this.findingProducer = new KafkaProducer<>(producer, new StringSerializer(), new AvroSerializer<>(registry, false, true));
     }
 
     StackEndpoints.Credentials credentials() {
@@ -150,6 +152,12 @@ final class SinkHarness implements AutoCloseable {
     void tombstone(String topic, String key) {
         evidenceProducer.send(new ProducerRecord<>(topic, key, null));
         evidenceProducer.flush();
+    }
+
+    /** Publishes scanner findings as the scan collector does: keyed by finding id; null value: the key's tombstone. */
+    void scannerFinding(String key, dev.kubeproof.avro.ScannerFinding finding) {
+        findingProducer.send(new ProducerRecord<>(topics.scannerFindings().name(), key, finding));
+        findingProducer.flush();
     }
 
     void audit(AuditEvent... events) {
@@ -222,6 +230,7 @@ final class SinkHarness implements AutoCloseable {
         }
         evidenceProducer.close();
         auditProducer.close();
+        findingProducer.close();
         try {
             client.close();
         } catch (IOException e) {

@@ -163,6 +163,32 @@ class SinkIT {
     }
 
     @Test
+    void shouldKeepTrivysMisconfigurationsLinkedToTheControlsThatJudgeTheSameThing() throws Exception {
+        // Given a running sink, and Trivy's verdicts of KSV017 (privileged) on two Deployments, one reported twice
+        harness.start(harness.config("scanner-findings"));
+        java.time.Instant first = TestEvidence.T0;
+        harness.scannerFinding("prod/Deployment/shop/web/KSV017", TestEvidence.trivyFinding("web", "KSV017", false, first));
+        harness.scannerFinding("prod/Deployment/shop/api/KSV017", TestEvidence.trivyFinding("api", "KSV017", false, first));
+        harness.scannerFinding("prod/Deployment/shop/web/KSV017", TestEvidence.trivyFinding("web", "KSV017", true,
+                first.plusSeconds(3600)));
+        // ... and a late copy of the older report (a replay), and then the api Deployment's finding withdrawn
+        harness.scannerFinding("prod/Deployment/shop/web/KSV017", TestEvidence.trivyFinding("web", "KSV017", false, first));
+        harness.scannerFinding("prod/Deployment/shop/api/KSV017", null);
+
+        // Then one finding per resource and check remains, the newest report's, found by the controls it links to
+        String index = harness.names.scannerFindings();
+        await().atMost(WAIT).untilAsserted(() -> {
+            harness.client.indices().refresh(r -> r.index(index));
+            assertThat(harness.count(index)).isEqualTo(1);
+        });
+        assertThat(harness.count(index, term("result.evaluation", "passed"))).isEqualTo(1);
+        assertThat(harness.count(index, term("kubeproof.control_ids", "KP-POD-001"))).isEqualTo(1);
+        assertThat(harness.count(index, term("kubeproof.control_ids", "KP-PSS-003"))).isEqualTo(1);
+        assertThat(harness.count(index, term("rule.id", "KSV017"))).isEqualTo(1);
+        assertThat(harness.deadLetters()).isEmpty();
+    }
+
+    @Test
     void shouldLeaveCountsUnchangedWhenTheSameOffsetsAreReplayed() throws Exception {
         // Given 50 transitions, states and audit events indexed by a first sink, which committed them
         List<EvidenceRecord> records = new ArrayList<>();

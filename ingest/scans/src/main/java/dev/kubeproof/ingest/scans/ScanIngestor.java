@@ -1,6 +1,7 @@
 package dev.kubeproof.ingest.scans;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -12,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.kubeproof.avro.ImageScan;
+import dev.kubeproof.avro.ScannerFinding;
 import dev.kubeproof.contract.topics.TopicCatalog;
 import dev.kubeproof.runtime.DeadLetterPublisher;
 import dev.kubeproof.runtime.ErrorTypes;
@@ -23,7 +25,8 @@ import org.apache.kafka.common.errors.SerializationException;
 
 /**
  * The one path every scan report takes, from the directory and from HTTP: parse (Trivy JSON, a Trivy cluster report
- * with one scan per image, or a Trivy Operator VulnerabilityReport), key, publish; a bad report is dead-lettered. The future completes when Kafka
+ * with one scan per image and its misconfiguration results as scanner findings, a Trivy Operator VulnerabilityReport,
+ * or a ConfigAuditReport's checks as scanner findings), key, publish; a bad report is dead-lettered. The future completes when Kafka
  * has the scan or the dead letter; it fails only when Kafka could not be written (the caller retries).
  */
 public final class ScanIngestor {
@@ -91,6 +94,9 @@ public final class ScanIngestor {
         if (TrivyClusterReports.isClusterReport(node)) {
             return ingestClusterReport(node, source, raw);
         }
+        if (TrivyMisconfigurations.isConfigAuditReport(node)) {
+            return ingestConfigAuditReport(node, source, raw);
+        }
         ImageScan scan;
         try {
             scan = toImageScan(node, source);
@@ -100,20 +106,47 @@ public final class ScanIngestor {
         return publish(scan, source, raw);
     }
 
-    /** A trivy k8s report: one scan per image, all published; the outcome lists their keys and scan ids. */
+    /**
+     * A trivy k8s report: one scan per image and one scanner finding per misconfiguration result, all published; the
+     * outcome lists the scans' keys and ids.
+     */
     private CompletableFuture<Outcome> ingestClusterReport(JsonNode node, Source source, byte[] raw) {
         List<ImageScan> scans;
+        List<ScannerFinding> findings;
         try {
             scans = TrivyClusterReports.toImageScans(node, parser, clusterId, source.recordSource());
+            findings = TrivyMisconfigurations.ofClusterReport(node, clusterId, source.recordSource(), parser.now());
         } catch (InvalidInputException e) {
             return reject(source, e, raw);
         }
-        List<CompletableFuture<Outcome>> published = scans.stream().map(scan -> publish(scan, source, raw)).toList();
+        List<CompletableFuture<Outcome>> published = new ArrayList<>(scans.stream()
+                .map(scan -> publish(scan, source, raw)).toList());
+        findings.forEach(finding -> published.add(publish(finding, source, raw)));
         return CompletableFuture.allOf(published.toArray(CompletableFuture[]::new)).thenApply(done -> {
             List<Outcome> outcomes = published.stream().map(CompletableFuture::join).toList();
             return outcomes.stream().filter(o -> !o.published()).findFirst().orElseGet(() -> new Outcome(
                     outcomes.stream().map(Outcome::key).collect(Collectors.joining(",")),
                     outcomes.stream().map(Outcome::scanId).collect(Collectors.joining(",")), null, null));
+        });
+    }
+
+    /** A Trivy Operator ConfigAuditReport: one scanner finding per check. */
+    private CompletableFuture<Outcome> ingestConfigAuditReport(JsonNode node, Source source, byte[] raw) {
+        List<ScannerFinding> findings;
+        try {
+            if (clusterId == null) {
+                throw new InvalidInputException(ErrorTypes.MISSING_FIELD, "a ConfigAuditReport needs a cluster:"
+                        + " set clusterId in the scan collector's config");
+            }
+            findings = TrivyMisconfigurations.ofConfigAuditReport(node, clusterId, source.recordSource(), parser.now());
+        } catch (InvalidInputException e) {
+            return reject(source, e, raw);
+        }
+        List<CompletableFuture<Outcome>> published = findings.stream().map(f -> publish(f, source, raw)).toList();
+        return CompletableFuture.allOf(published.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            List<Outcome> outcomes = published.stream().map(CompletableFuture::join).toList();
+            return outcomes.stream().filter(o -> !o.published()).findFirst().orElseGet(() -> new Outcome(
+                    outcomes.stream().map(Outcome::key).collect(Collectors.joining(",")), null, null, null));
         });
     }
 
@@ -136,14 +169,24 @@ public final class ScanIngestor {
 
     private CompletableFuture<Outcome> publish(ImageScan scan, Source source, byte[] raw) {
         String key = ImageScans.keyOf(scan);
-        return publisher.publish(topics.imageScans(), key, scan, source.deadLetterSource())
-                .thenApply(metadata -> new Outcome(key, scan.getScanId(), null, null))
+        return published(publisher.publish(topics.imageScans(), key, scan, source.deadLetterSource())
+                .thenApply(metadata -> new Outcome(key, scan.getScanId(), null, null)), "the scan of " + key, source, raw);
+    }
+
+    private CompletableFuture<Outcome> publish(ScannerFinding finding, Source source, byte[] raw) {
+        String key = finding.getFindingId();
+        return published(publisher.publish(topics.scannerFindings(), key, finding, source.deadLetterSource())
+                .thenApply(metadata -> new Outcome(key, null, null, null)), "the finding " + key, source, raw);
+    }
+
+    private CompletableFuture<Outcome> published(CompletableFuture<Outcome> sent, String what, Source source, byte[] raw) {
+        return sent
                 .exceptionallyCompose(error -> {
                     Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
                     if (cause instanceof RecordTooLargeException || cause instanceof SerializationException) {
                         // retrying cannot help: keep the report as a dead letter instead of blocking the source
-                        return reject(source, new InvalidInputException(ErrorTypes.PUBLISH_FAILED, "Kafka refused the scan of "
-                                + key + ": " + cause.getMessage() + " (raise max.request.size and the topic's"
+                        return reject(source, new InvalidInputException(ErrorTypes.PUBLISH_FAILED, "Kafka refused "
+                                + what + ": " + cause.getMessage() + " (raise max.request.size and the topic's"
                                 + " max.message.bytes for very large reports)"), raw);
                     }
                     return CompletableFuture.failedFuture(cause);

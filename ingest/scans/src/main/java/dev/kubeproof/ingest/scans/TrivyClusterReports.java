@@ -22,8 +22,8 @@ import dev.kubeproof.runtime.InvalidInputException;
  * {@code Misconfigurations} lists), each with its results; an OS-package result's target names the image
  * ({@code nginx:1.25 (debian 12.1)}) and the language-package results after it belong to the same image. Each image
  * is rebuilt as a Trivy image report and read by {@link TrivyReportParser}, so both paths judge the same way. An
- * image used by several workloads is one scan. Misconfiguration results are not image scans and are not read (kubeproof
- * judges the same resources with its own controls).
+ * image used by several workloads is one scan. Misconfiguration results are not image scans: {@link
+ * TrivyMisconfigurations} keeps them as scanner findings.
  */
 public final class TrivyClusterReports {
 

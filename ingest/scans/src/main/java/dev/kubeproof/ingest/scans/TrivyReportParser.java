@@ -40,6 +40,11 @@ public final class TrivyReportParser {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
+    /** Now, by the parser's clock: when a report without a time of its own was read. */
+    public Instant now() {
+        return clock.instant();
+    }
+
     /**
      * @param clusterId the cluster the report is about, or null when it is not tied to one
      * @param source    where it came from: {@code file:<path>} or {@code http}

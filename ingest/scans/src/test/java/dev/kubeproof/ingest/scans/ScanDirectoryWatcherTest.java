@@ -106,7 +106,9 @@ class ScanDirectoryWatcherTest {
         ScanHarness harness = new ScanHarness(true, null, 4096);
         drop("bad.json", "[1, 2".getBytes());
         drop("big.json", ScanFixtures.bytes(ScanFixtures.trivy("alpine-310.json.golden")));
-        drop("wrong.json", ScanFixtures.bytes(ScanFixtures.operator("configauditreport_single_vuln.json")));
+        drop("wrong.json", new String(ScanFixtures.bytes(ScanFixtures.operator("configauditreport_single_vuln.json")),
+                java.nio.charset.StandardCharsets.UTF_8).replace("ConfigAuditReport", "ExposedSecretReport").getBytes(
+                java.nio.charset.StandardCharsets.UTF_8));
 
         // When
         watch(harness);

@@ -52,6 +52,13 @@ final class ScanHarness {
         return scanRecords().stream().map(r -> deserializer.deserialize(r.topic(), r.value())).toList();
     }
 
+    List<dev.kubeproof.avro.ScannerFinding> findings() {
+        AvroDeserializer<dev.kubeproof.avro.ScannerFinding> deserializer = new AvroDeserializer<>(registry,
+                dev.kubeproof.avro.ScannerFinding.class);
+        return producer.history().stream().filter(r -> r.topic().equals(topics.scannerFindings().name()))
+                .map(r -> deserializer.deserialize(r.topic(), r.value())).toList();
+    }
+
     List<DeadLetter> deadLetters() {
         AvroDeserializer<DeadLetter> deserializer = new AvroDeserializer<>(registry, DeadLetter.class);
         return producer.history().stream().filter(r -> r.topic().equals(topics.deadLetters().name()))

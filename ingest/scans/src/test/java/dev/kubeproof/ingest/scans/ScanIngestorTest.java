@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class ScanIngestorTest {
 
     @Test
-    void shouldPublishEveryFixtureKeyedByDigestOrReferenceAndDeadLetterTheConfigAuditReport() {
+    void shouldPublishEveryFixtureKeyedByDigestOrReferenceAndTheConfigAuditReportAsScannerFindings() {
         // Given
         ScanHarness harness = new ScanHarness();
         List<Path> files = new ArrayList<>(ScanFixtures.trivyGoldens());
@@ -43,11 +43,18 @@ class ScanIngestorTest {
                 "index.docker.io/library/nginx:alpine");
         assertThat(harness.scans()).extracting(ImageScan::getSource).allMatch(source -> source.startsWith("file:"));
         assertThat(harness.scans().get(4).getClusterId()).isEqualTo("c1");
-        assertThat(harness.deadLetters()).singleElement().satisfies(letter -> {
-            assertThat(letter.getErrorType()).isEqualTo("WRONG_KIND");
-            assertThat(letter.getSource()).isEqualTo("ingest.scans-directory");
-            assertThat(letter.getReason()).contains("ConfigAuditReport");
+        // and the Trivy Operator's ConfigAuditReport is Trivy's verdict of KSV014 on the ReplicaSet its labels name
+        assertThat(harness.findings()).singleElement().satisfies(finding -> {
+            assertThat(finding.getFindingId()).isEqualTo("c1/ReplicaSet/default/nginx-deployment-965685897/KSV014");
+            assertThat(finding.getTitle()).isEqualTo("Root file system is not read-only");
+            assertThat(finding.getSeverity()).isEqualTo("LOW");
+            assertThat(finding.getPassed()).isFalse();
+            assertThat(finding.getMessages()).containsExactly("Container 'nginx' of ReplicaSet "
+                    + "'nginx-deployment-965685897' should set 'securityContext.readOnlyRootFilesystem' to true");
+            assertThat(finding.getCheckUrl()).isEqualTo("https://avd.aquasec.com/misconfig/ksv014");
+            assertThat(finding.getReportedAt()).isEqualTo(java.time.Instant.parse("2023-03-23T16:22:54Z"));
         });
+        assertThat(harness.deadLetters()).isEmpty();
     }
 
     @Test
@@ -64,7 +71,10 @@ class ScanIngestorTest {
         assertThat(harness.scans()).extracting(ImageScan::getImageRef)
                 .containsExactly("ghcr.io/acme/web:1.4.2", "quay.io/prometheus/node-exporter:v1.6.1");
         assertThat(harness.scans()).extracting(ImageScan::getClusterId).containsOnly("staging");
-        assertThat(outcome.key().split(",")).hasSize(2);
+        // and its misconfiguration result is Trivy's finding on the Deployment, which the outcome names too
+        assertThat(harness.findings()).extracting(f -> f.getFindingId() + " " + f.getPassed())
+                .containsExactly("staging/Deployment/shop/web/KSV001 false");
+        assertThat(outcome.key().split(",")).hasSize(3).contains("staging/Deployment/shop/web/KSV001");
         assertThat(harness.deadLetters()).isEmpty();
     }
 
@@ -114,7 +124,7 @@ class ScanIngestorTest {
                 i -> debian.replace("\"ArtifactName\"", "\"Artifact" + i + "\""),
                 i -> debian.replace("\"Severity\": \"LOW\"", "\"Severity\": \"LEVEL-" + i + "\""),
                 i -> debian.replaceFirst("\"VulnerabilityID\"", "\"Id" + i + "\""),
-                i -> "{\"apiVersion\":\"aquasecurity.github.io/v1alpha1\",\"kind\":\"ConfigAuditReport\",\"n\":" + i + "}",
+                i -> "{\"apiVersion\":\"aquasecurity.github.io/v1alpha1\",\"kind\":\"ExposedSecretReport\",\"n\":" + i + "}",
                 i -> "not a report " + i,
                 i -> "{\"n\":" + i + "," + debian.substring(1) + " ".repeat(70 * 1024));
         List<Map.Entry<String, Boolean>> inputs = new ArrayList<>();
