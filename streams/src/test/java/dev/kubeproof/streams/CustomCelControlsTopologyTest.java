@@ -96,6 +96,47 @@ class CustomCelControlsTopologyTest {
         assertThat(topology.deadLetters.isEmpty()).isTrue();
     }
 
+    @Test
+    void shouldRecordAnExpressionThatExceedsTheCostLimitAsErrorAndGoOn() {
+        // Given the evidence topology with a control whose expression is quadratic in a ConfigMap's list
+        List<CelControl> custom = CelControlFiles.parse("""
+                id: ACME-COST-001
+                title: Quadratic on purpose
+                severity: low
+                appliesTo: [ConfigMap]
+                remediation: Write expressions whose cost grows linearly with their input.
+                validations:
+                  - expression: "object.data.items.split(',').all(a, object.data.items.split(',').all(b, a == b || a != b))"
+                """, "costly.yaml");
+        ControlEngine engine = ControlEngine.load(ControlSettings.defaults(), custom);
+        topology = new TopologyHarness(stateDir, engine, ViolationFormats.named("ecs", ControlCatalog.of(engine)));
+
+        // When a ConfigMap with 1,500 items arrives, then one with 3
+        StringBuilder items = new StringBuilder();
+        for (int i = 0; i < 1500; i++) {
+            items.append(i == 0 ? "" : ",").append("i").append(i);
+        }
+        topology.pipe(Resources.change("prod", ChangeType.ADDED, configMap("long", "uid-long", items.toString()), "1", T1));
+        topology.pipe(Resources.change("prod", ChangeType.ADDED, configMap("short", "uid-short", "a,b,c"), "1", T2));
+
+        // Then the long one is ERROR evidence saying the limit was exceeded, and the next is judged as usual
+        List<EvidenceRecord> evidence = topology.evidence().stream()
+                .filter(r -> r.getControlId().equals("ACME-COST-001")).toList();
+        assertThat(evidence).extracting(r -> r.getResource().getName() + " " + r.getStatus())
+                .containsExactly("long ERROR", "short PASS");
+        assertThat(evidence.get(0).getMessage()).contains("exceeded the cost limit of 1000000");
+        assertThat(topology.deadLetters.isEmpty()).isTrue();
+    }
+
+    private static ObjectNode configMap(String name, String uid, String items) {
+        ObjectNode configMap = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
+                .put("apiVersion", "v1").put("kind", "ConfigMap");
+        configMap.putObject("metadata").put("name", name).put("namespace", "shop").put("uid", uid)
+                .put("resourceVersion", "1");
+        configMap.putObject("data").put("items", items);
+        return configMap;
+    }
+
     private static List<EvidenceStatus> statuses(List<EvidenceRecord> evidence, String controlId) {
         return evidence.stream().filter(r -> r.getControlId().equals(controlId)).map(EvidenceRecord::getStatus).toList();
     }

@@ -107,6 +107,43 @@ class ScanCommandTest {
     }
 
     @Test
+    void shouldReportAnExpressionThatExceedsTheCostLimitAsErrorAndGoOn() {
+        // Given two ConfigMaps: one with a list of 1,500 items, one with 3
+        StringBuilder items = new StringBuilder();
+        for (int i = 0; i < 1500; i++) {
+            items.append(i == 0 ? "" : ",").append("i").append(i);
+        }
+        String configMaps = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: long, namespace: shop}\ndata: {items: \""
+                + items + "\"}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: short, namespace: shop}\n"
+                + "data: {items: \"a,b,c\"}\n";
+
+        // When scanned with a control whose expression is quadratic in the list
+        run(configMaps, "--controls", "src/test/resources/custom-controls/costly", "--format", "json", "-");
+
+        // Then the long one is ERROR, saying the limit was exceeded, and the short one is still judged
+        assertThat(err.toString()).isEmpty();
+        assertThat(out.toString()).contains("exceeded the cost limit of 1000000");
+        com.fasterxml.jackson.databind.JsonNode report = readJson(out.toString());
+        java.util.Map<String, String> statuses = new java.util.TreeMap<>();
+        for (com.fasterxml.jackson.databind.JsonNode resource : report.path("resources")) {
+            for (com.fasterxml.jackson.databind.JsonNode result : resource.path("results")) {
+                if ("ACME-COST-001".equals(result.path("controlId").asText())) {
+                    statuses.put(resource.path("name").asText(), result.path("status").asText());
+                }
+            }
+        }
+        assertThat(statuses).containsEntry("long", "ERROR").containsEntry("short", "PASS");
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode readJson(String text) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(text);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    @Test
     void shouldExitTwoWhenACustomControlDoesNotCompile() {
         assertThat(run("", "--controls", "src/test/resources/custom-controls/broken/syntax.yaml",
                 ScanFixtures.path("manifests/hardened"))).isEqualTo(ScanCommand.EXIT_INVALID_INPUT);
