@@ -36,7 +36,7 @@ class CatalogTest {
 
         // Then ids are unique and every control carries the metadata an auditor needs
         List<ControlDefinition> controls = catalog.entries().stream().map(CatalogEntry::definition).toList();
-        assertThat(controls).hasSize(91);
+        assertThat(controls).hasSize(92);
         assertThat(controls.stream().map(ControlDefinition::id)).doesNotHaveDuplicates();
         assertThat(controls).allSatisfy(c -> {
             assertThat(c.title()).isNotBlank();
@@ -46,7 +46,7 @@ class CatalogTest {
             assertThat(c.frameworks()).as("frameworks of %s", c.id()).isNotEmpty();
             assertThat(Catalog.PHASES).contains(c.phase());
         });
-        assertThat(controls.stream().filter(ControlDefinition::observable)).hasSize(86);
+        assertThat(controls.stream().filter(ControlDefinition::observable)).hasSize(87);
         assertThat(controls.stream().filter(ControlDefinition::auditEvaluated).map(ControlDefinition::id))
                 .as("runtime controls judged from audit events").containsExactlyElementsOf(
                         java.util.stream.IntStream.rangeClosed(1, 10).mapToObj(n -> String.format("KP-RUN-%03d", n)).toList());

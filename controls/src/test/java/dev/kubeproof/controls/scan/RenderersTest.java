@@ -61,7 +61,7 @@ class RenderersTest {
         assertThat(run.path("tool").path("driver").path("name").asText()).isEqualTo("kubeproof");
         JsonNode rules = run.path("tool").path("driver").path("rules");
         Set<String> ruleIds = new HashSet<>(rules.findValuesAsText("id"));
-        assertThat(ruleIds).hasSize(rules.size()).hasSize(76);
+        assertThat(ruleIds).hasSize(rules.size()).hasSize(77);
         JsonNode results = run.path("results");
         long failingFindings = REPORT.entries().filter(e -> e.result().status() == Status.FAIL)
                 .mapToLong(e -> e.result().findings().size()).sum();
