@@ -4,11 +4,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +15,7 @@ import java.util.concurrent.Callable;
 import dev.kubeproof.avro.CustomControl;
 import dev.kubeproof.cli.KafkaOptions;
 import dev.kubeproof.cli.TopicLedger;
+import dev.kubeproof.contract.evidence.EvidenceChain;
 import dev.kubeproof.controls.ControlEngine;
 import dev.kubeproof.controls.ControlSettings;
 import dev.kubeproof.controls.catalog.CatalogException;
@@ -83,7 +81,7 @@ public final class PublishedControlCommands {
             for (CelControlFiles.Published control : CelControlFiles.published(paths)) {
                 String file = control.control().source();
                 records.put(control.control().id(), CustomControl.newBuilder().setControlId(control.control().id())
-                        .setDocument(control.document()).setSource(file).setSha256(sha256(control.document()))
+                        .setDocument(control.document()).setSource(file).setSha256(EvidenceChain.sha256Hex(control.document().getBytes(StandardCharsets.UTF_8)))
                         .setPublishedBy(publishedBy).setPublishedAt(now).build());
             }
             TopicLedger<CustomControl> ledger = new TopicLedger<>(kafka, kafka.topics().customControls(),
@@ -162,15 +160,6 @@ public final class PublishedControlCommands {
             }
             out.printf("%d custom control(s) published%n", published.size());
             return 0;
-        }
-    }
-
-    static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JVM", e);
         }
     }
 }

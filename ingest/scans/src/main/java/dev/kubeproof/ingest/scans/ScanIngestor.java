@@ -122,11 +122,18 @@ public final class ScanIngestor {
         List<CompletableFuture<Outcome>> published = new ArrayList<>(scans.stream()
                 .map(scan -> publish(scan, source, raw)).toList());
         findings.forEach(finding -> published.add(publish(finding, source, raw)));
+        return all(published);
+    }
+
+    /** One outcome for the records of one report: the first refusal, else every key (and the scans' ids). */
+    private static CompletableFuture<Outcome> all(List<CompletableFuture<Outcome>> published) {
         return CompletableFuture.allOf(published.toArray(CompletableFuture[]::new)).thenApply(done -> {
             List<Outcome> outcomes = published.stream().map(CompletableFuture::join).toList();
+            String scanIds = outcomes.stream().map(Outcome::scanId).filter(Objects::nonNull)
+                    .collect(Collectors.joining(","));
             return outcomes.stream().filter(o -> !o.published()).findFirst().orElseGet(() -> new Outcome(
                     outcomes.stream().map(Outcome::key).collect(Collectors.joining(",")),
-                    outcomes.stream().map(Outcome::scanId).collect(Collectors.joining(",")), null, null));
+                    scanIds.isEmpty() ? null : scanIds, null, null));
         });
     }
 
@@ -142,12 +149,7 @@ public final class ScanIngestor {
         } catch (InvalidInputException e) {
             return reject(source, e, raw);
         }
-        List<CompletableFuture<Outcome>> published = findings.stream().map(f -> publish(f, source, raw)).toList();
-        return CompletableFuture.allOf(published.toArray(CompletableFuture[]::new)).thenApply(done -> {
-            List<Outcome> outcomes = published.stream().map(CompletableFuture::join).toList();
-            return outcomes.stream().filter(o -> !o.published()).findFirst().orElseGet(() -> new Outcome(
-                    outcomes.stream().map(Outcome::key).collect(Collectors.joining(",")), null, null, null));
-        });
+        return all(findings.stream().map(f -> publish(f, source, raw)).toList());
     }
 
     /** A report the caller refused before reading it all (e.g. an oversized HTTP body). */
