@@ -23,8 +23,10 @@ public record ReportConfig(
         @JsonPropertyDescription("The Elasticsearch the sink writes to, and its index prefix. Required unless --home"
                 + " names the local servers of ./kubeproof run.")
         ElasticsearchConfig elasticsearch,
-        @JsonProperty(defaultValue = "1000")
-        @JsonPropertyDescription("Evidence records per search request (and keys per aggregation page), 1..10000.")
+        @JsonProperty(defaultValue = "5000")
+        @JsonPropertyDescription("Evidence records per search request (and keys per aggregation page), 1..10000. Each"
+                + " sorted page costs Elasticsearch a pass over the period's records, so fewer, larger pages read faster;"
+                + " the export holds about three pages at a time.")
         Integer pageSize,
         @JsonPropertyDescription("Kafka and the schema registry, for evidence verify --source kafka (or --home).")
         KafkaConfig kafka,
@@ -33,7 +35,9 @@ public record ReportConfig(
         String topicPrefix) {
 
     public ReportConfig {
-        pageSize = pageSize == null ? 1000 : pageSize;
+        // 1,000,000 records on this 2-core machine: 84 s with pages of 1,000 (reading 59 s), 51 s with 5,000 (26 s),
+        // at 376 MB peak heap of the 512 MB target (README, Performance)
+        pageSize = pageSize == null ? 5000 : pageSize;
         topicPrefix = TopicCatalog.prefixOrDefault(topicPrefix);
         if (pageSize < 1 || pageSize > 10_000) {
             throw new IllegalArgumentException("pageSize must be between 1 and 10000, was " + pageSize);
