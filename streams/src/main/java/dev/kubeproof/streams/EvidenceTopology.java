@@ -324,8 +324,10 @@ public final class EvidenceTopology {
     private static void publishedControls(StreamsBuilder builder, TopicCatalog topics, LiveControls live,
                                           EvidenceSerdes serdes, DeadLetterSink deadLetters, Clock clock,
                                           EvidenceMetrics metrics) {
-        // A global store has no changelog: the compacted topic is its own; every instance reads all of it.
-        builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(CUSTOM_CONTROL_STORE),
+        // A global store has no changelog: the compacted topic is its own; every instance reads all of it. RocksDB like
+        // every other store, also because an in-memory store's metrics carry other tag keys, which the Prometheus
+        // registry refuses for the RocksDB stores' meters of the same name.
+        builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CUSTOM_CONTROL_STORE),
                         Serdes.String(), serdes.customControl()).withLoggingDisabled(),
                 topics.customControls().name(),
                 Consumed.with(Serdes.String(), serdes.customControl()).withName(SOURCE_CUSTOM_CONTROLS),
