@@ -127,6 +127,9 @@ public final class BenchCommand implements Callable<Integer> {
             RawRates.Kafka rawKafka = RawRates.kafka(endpoints, settings.topicPrefix(), console);
             RawRates.Bulk rawBulk = RawRates.bulk(elasticsearch, cold.evidenceRecords(), console);
 
+            console.println("\n== report export: this run's evidence as an auditor's package");
+            ReportExport.Result export = ReportExport.measure(elasticsearch, root.resolve("report"), console);
+
             console.println("\n== scale-out: the evaluation alone, on the same inputs, with 1 and with 2 stream threads");
             ScaleOut.Result scaleOut = new ScaleOut(endpoints, settings.topicPrefix(), root.resolve("scale-out"),
                     timeout, console).run();
@@ -136,9 +139,8 @@ public final class BenchCommand implements Callable<Integer> {
             results.put("raw", Map.of("kafka", rawKafka.toMap(), "bulk", rawBulk.toMap()));
             results.put("scaleOut", scaleOut.toMap());
             results.put("memory", memory);
-            results.put("reportExport", Map.of("measured", false, "why",
-                    "kubeproof has no report command yet (issue 11); its export rate joins this table when it does"));
-            results.put("targets", Targets.evaluate(cold, steady, rawKafka, rawBulk, pods));
+            results.put("reportExport", export.toMap());
+            results.put("targets", Targets.evaluate(cold, steady, rawKafka, rawBulk, export, pods));
             results.put("finishedAt", Instant.now().toString());
             write(out, results);
             console.println();

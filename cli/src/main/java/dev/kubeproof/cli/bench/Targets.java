@@ -13,7 +13,7 @@ final class Targets {
     }
 
     static List<Map<String, Object>> evaluate(ColdStart.Result cold, SteadyState.Result steady, RawRates.Kafka kafka,
-                                              RawRates.Bulk bulk, int pods) {
+                                              RawRates.Bulk bulk, ReportExport.Result export, int pods) {
         List<Map<String, Object>> targets = new ArrayList<>();
         double extrapolated = cold.evidenceInElasticsearchSeconds() * TARGET_PODS / pods;
         targets.add(target("cold start of 100,000 pods to complete evidence in Elasticsearch", "< 300 s",
@@ -28,6 +28,10 @@ final class Targets {
         Object p99 = ((Map<?, ?>) steady.toMap().get("changeToViolation")).get("p99Ms");
         targets.add(target("change -> violation p99", "< 1000 ms", p99 + " ms",
                 p99 instanceof Number number && number.doubleValue() < 1000));
+        targets.add(target("report export rate (1,000,000 records in 60 s)", ">= "
+                        + Math.round(ReportExport.TARGET_RECORDS_PER_SECOND) + " records/s",
+                Math.round(export.recordsPerSecond()) + " records/s (" + export.export().records()
+                        + " records of this run)", export.recordsPerSecond() >= ReportExport.TARGET_RECORDS_PER_SECOND));
         return targets;
     }
 

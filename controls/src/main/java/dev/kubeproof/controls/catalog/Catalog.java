@@ -55,8 +55,19 @@ public final class Catalog {
         this.practices = List.copyOf(practices);
     }
 
-    /** The catalog shipped with kubeproof. */
+    /** The catalog shipped with kubeproof, parsed once (a Catalog is immutable). */
     public static Catalog builtIn() {
+        Catalog parsed = builtIn;
+        if (parsed == null) {
+            parsed = readBuiltIn(); // two threads may both parse it once: the same catalog
+            builtIn = parsed;
+        }
+        return parsed;
+    }
+
+    private static volatile Catalog builtIn;
+
+    private static Catalog readBuiltIn() {
         try (InputStream in = Catalog.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException("the control catalog resource " + RESOURCE + " is missing from the classpath");

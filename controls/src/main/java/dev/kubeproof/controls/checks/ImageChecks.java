@@ -55,7 +55,7 @@ final class ImageChecks {
     private static Optional<ImageScan> scanOf(Subject subject, Container c) {
         String running = RunningImages.digests(subject.object()).get(c.name());
         if (running != null) {
-            Optional<ImageScan> byDigest = subject.view().imageScan(ImageReference.parse(c.image()).name() + "@" + running);
+            Optional<ImageScan> byDigest = subject.view().imageScan(RunningImages.reference(c.image(), running));
             if (byDigest.isPresent()) {
                 return byDigest;
             }
@@ -85,7 +85,7 @@ final class ImageChecks {
             Optional<ImageScan> scanOfDeclared = subject.view().imageScan(c.image());
             String scanned = scanOfDeclared.map(ImageScan::getDigest).orElse(null);
             if (!declared.hasDigest() && scanned != null && scanned.startsWith("sha256:") && !scanned.equals(digest)
-                    && subject.view().imageScan(declared.name() + "@" + digest).isEmpty()) {
+                    && subject.view().imageScan(RunningImages.reference(c.image(), digest)).isEmpty()) {
                 return List.of(new Finding(c.field("image"), c.name(), quote(c.image()), "container " + c.name()
                         + " runs " + digest + " but the scan of " + c.image() + " is of " + scanned
                         + ": the tag was re-pushed, and no scan describes what runs"));

@@ -8,6 +8,8 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.kubeproof.contract.image.ImageReference;
+
 /**
  * What a Pod's containers really run: the repository digest the kubelet reports in
  * {@code status.containerStatuses[].imageID} (also init and ephemeral containers), e.g.
@@ -18,6 +20,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 public final class RunningImages {
 
     private static final Pattern REPOSITORY_DIGEST = Pattern.compile("@(sha256:[0-9a-f]{64})$");
+    private static final List<String> CONTAINER_LISTS = List.of("containers", "initContainers", "ephemeralContainers");
     private static final List<String> STATUS_LISTS = List.of("containerStatuses", "initContainerStatuses",
             "ephemeralContainerStatuses");
 
@@ -39,5 +42,29 @@ public final class RunningImages {
             }
         }
         return out;
+    }
+
+    /**
+     * What each container of a Pod runs, as an image reference: its declared repository with the digest it runs
+     * ({@code name@sha256:...}, the key a scan of that digest is stored under), by container name.
+     */
+    public static Map<String, String> references(JsonNode pod) {
+        Map<String, String> digests = digests(pod);
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String list : CONTAINER_LISTS) {
+            for (JsonNode container : pod.path("spec").path(list)) {
+                String digest = digests.get(container.path("name").asText());
+                if (digest != null) {
+                    out.put(container.path("name").asText(), reference(container.path("image").asText(""), digest));
+                }
+            }
+        }
+        digests.forEach((container, digest) -> out.putIfAbsent(container, "unknown@" + digest));
+        return out;
+    }
+
+    /** The declared image's repository with the running digest. */
+    public static String reference(String declaredImage, String digest) {
+        return ImageReference.parse(declaredImage).name() + "@" + digest;
     }
 }

@@ -93,7 +93,21 @@ public final class ExportBench {
         client.indices().refresh(r -> r.index(names.evidence()));
         Duration load = Duration.ofNanos(System.nanoTime() - loadStart);
         progress.accept("loaded " + written + " records in " + load.toSeconds() + " s; exporting");
+        return export(client, config, scope, period, pageSize, out, progress, load);
+    }
 
+    /**
+     * Exports what the evidence data stream of {@code config} holds for {@code period} as a full package (every
+     * format), measuring the rate and the heap: {@code kubeproof bench} does this with its own run's evidence.
+     */
+    public static Result export(ElasticsearchClient client, ElasticsearchConfig config, ControlScope scope, Period period,
+                                int pageSize, Path out, Consumer<String> progress) throws IOException {
+        return export(client, config, scope, period, pageSize, out, progress, Duration.ZERO);
+    }
+
+    private static Result export(ElasticsearchClient client, ElasticsearchConfig config, ControlScope scope, Period period,
+                                 int pageSize, Path out, Consumer<String> progress, Duration load) throws IOException {
+        IndexNames names = IndexNames.of(config);
         System.gc();
         List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream()
                 .filter(pool -> pool.getType() == MemoryType.HEAP).toList();

@@ -5,7 +5,6 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.kubeproof.contract.image.ImageReference;
 import dev.kubeproof.controls.k8s.RunningImages;
 
 /**
@@ -29,21 +28,9 @@ public final class WorkloadImages {
         collect(spec.path("template").path("spec"), images);
         collect(spec.path("jobTemplate").path("spec").path("template").path("spec"), images);
         if ("Pod".equals(object.path("kind").asText())) {
-            RunningImages.digests(object).forEach((container, digest) -> images.add(runningImage(object, container, digest)));
+            images.addAll(RunningImages.references(object).values());
         }
         return images;
-    }
-
-    /** {@code name@digest}: the container's declared repository with the digest it runs. */
-    private static String runningImage(JsonNode pod, String container, String digest) {
-        for (String list : CONTAINER_LISTS) {
-            for (JsonNode c : pod.path("spec").path(list)) {
-                if (container.equals(c.path("name").asText())) {
-                    return ImageReference.parse(c.path("image").asText("")).name() + "@" + digest;
-                }
-            }
-        }
-        return "unknown@" + digest;
     }
 
     private static void collect(JsonNode podSpec, Set<String> images) {
