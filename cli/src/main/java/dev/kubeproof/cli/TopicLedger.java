@@ -59,6 +59,15 @@ public final class TopicLedger<V extends SpecificRecord> {
 
     /** Every record on the topic, latest state per key, in key order (deleted ones absent). */
     public Map<String, V> current() {
+        return current(true);
+    }
+
+    /** The same, or nothing when the topic does not exist (yet: installed before the topic was added). */
+    public Map<String, V> currentIfExists() {
+        return current(false);
+    }
+
+    private Map<String, V> current(boolean required) {
         Map<String, Object> configs = new HashMap<>();
         configs.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers);
         configs.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -72,6 +81,9 @@ public final class TopicLedger<V extends SpecificRecord> {
                         .map(p -> new TopicPartition(topic(), p.partition())).toList();
             } catch (org.apache.kafka.common.errors.TimeoutException e) {
                 throw unreachable();
+            }
+            if (partitions.isEmpty() && !required) {
+                return latest;
             }
             if (partitions.isEmpty()) {
                 throw new IllegalStateException("topic " + topic() + " does not exist: run `kubeproof topics create` first");

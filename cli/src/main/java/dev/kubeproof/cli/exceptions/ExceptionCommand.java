@@ -51,9 +51,13 @@ public final class ExceptionCommand {
     private ExceptionCommand() {
     }
 
-    static ExceptionPolicy policy(Duration maxValidity) {
-        return new ExceptionPolicy(ControlEngine.withDefaults().controls().stream().map(ControlDefinition::id)
-                .collect(Collectors.toSet()), maxValidity);
+    /** The built-in controls and the custom controls published on the topic can be excepted. */
+    static ExceptionPolicy policy(Duration maxValidity, KafkaOptions kafka) {
+        Set<String> known = ControlEngine.withDefaults().controls().stream().map(ControlDefinition::id)
+                .collect(Collectors.toCollection(java.util.TreeSet::new));
+        known.addAll(new TopicLedger<>(kafka, kafka.topics().customControls(), dev.kubeproof.avro.CustomControl.class)
+                .currentIfExists().keySet());
+        return new ExceptionPolicy(known, maxValidity);
     }
 
     /** Shared by the commands that write: the maximum validity they accept. */
@@ -62,8 +66,8 @@ public final class ExceptionCommand {
                 description = "Refuse exceptions that expire later than this from now (default: ${DEFAULT-VALUE}).")
         String maxValidity;
 
-        ExceptionPolicy policy() {
-            return ExceptionCommand.policy(Durations.parse(maxValidity));
+        ExceptionPolicy policy(KafkaOptions kafka) {
+            return ExceptionCommand.policy(Durations.parse(maxValidity), kafka);
         }
     }
 
@@ -113,7 +117,7 @@ public final class ExceptionCommand {
                     + now.toString().substring(0, 10).replace("-", "") + "-" + Long.toHexString(now.toEpochMilli() % 0xfffff));
             ExceptionRule rule = new ExceptionRule(exceptionId, new LinkedHashSet<>(controls), cluster, namespace, kind,
                     new LinkedHashSet<>(names), labels, reason, ticket, requestedBy, approvedBy, createdBy, now, expiry, false);
-            validity.policy().check(rule, now);
+            validity.policy(kafka).check(rule, now);
             ledger(kafka).write(Map.of(exceptionId, rule.toRecord(now)));
             spec.commandLine().getOut().printf("exception %s recorded: %s, approved by %s, expires %s%n", exceptionId,
                     describe(rule), approvedBy, expiry);
@@ -220,7 +224,7 @@ public final class ExceptionCommand {
         @Override
         public Integer call() throws IOException {
             Instant now = clock.instant();
-            ExceptionPolicy policy = validity.policy();
+            ExceptionPolicy policy = validity.policy(kafka);
             Map<String, ControlException> records = new LinkedHashMap<>();
             Set<String> ids = new LinkedHashSet<>();
             for (JsonNode document : documents(file)) {

@@ -35,7 +35,7 @@ public record ExceptionPolicy(Set<String> knownControls, Duration maxValidity) {
         unknown.removeAll(knownControls);
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException("control exception " + id + ": controlId " + unknown
-                    + " is not a control of the catalog");
+                    + " is not a control of the catalog nor a published custom control");
         }
         if (rule.expiresAt() == null) {
             throw new IllegalArgumentException("control exception " + id + ": expiresAt is required (at most "

@@ -76,6 +76,13 @@ class PublishedControlsIT {
         await("built-in evidence of the pod").atMost(WAIT).until(() -> !evidence.records().isEmpty());
         assertThat(ofControl(evidence.records())).isEmpty();
 
+        // When an exception is asked for a control nobody published yet
+        Run tooEarly = exceptionForTheWebPod(pipeline);
+
+        // Then it is refused, naming the control
+        assertThat(tooEarly.exitCode()).as(tooEarly.output()).isNotZero();
+        assertThat(tooEarly.output()).contains("ACME-LBL-001").contains("nor a published custom control");
+
         // When a control file that fails its own case is published, then a good one, with the CLI
         Path bad = Files.writeString(dir.resolve("bad.yaml"), CONTROL.replace("expect: FAIL", "expect: PASS"));
         Run refused = pipeline.cli("controls", "publish", bad.toString(), "--by", "alice");
@@ -96,6 +103,14 @@ class PublishedControlsIT {
         Run listed = pipeline.cli("controls", "published");
         assertThat(listed.output()).contains("ACME-LBL-001").contains("alice").contains("1 custom control(s) published");
 
+        // When the risk is accepted for the pod, now that the control is published
+        Run excepted = exceptionForTheWebPod(pipeline);
+
+        // Then the failure becomes EXEMPT, as for a built-in control
+        assertThat(excepted.exitCode()).as(excepted.output()).isZero();
+        await("the custom control's failure exempted").atMost(WAIT).until(() -> ofControl(evidence.records()).stream()
+                .anyMatch(r -> r.getStatus() == EvidenceStatus.EXEMPT));
+
         // When it is withdrawn
         Run withdrawn = pipeline.cli("controls", "withdraw", "ACME-LBL-001");
 
@@ -105,6 +120,12 @@ class PublishedControlsIT {
                 .anyMatch(r -> r.getStatus() == EvidenceStatus.CLOSED));
         assertThat(pipeline.cli("controls", "published").output()).contains("0 custom control(s) published");
         assertThat(pipeline.cli("controls", "withdraw", "ACME-LBL-001").output()).contains("not published: ACME-LBL-001");
+    }
+
+    private static Run exceptionForTheWebPod(PipelineHarness pipeline) {
+        return pipeline.cli("exception", "add", "--id", "web-cost-center", "--control", "ACME-LBL-001", "--namespace",
+                "shop", "--name", "web", "--reason", "labels come with the Q1 migration", "--approved-by", "finops-lead",
+                "--valid-for", "1h");
     }
 
     private static List<EvidenceRecord> ofControl(List<ConsumerRecord<String, EvidenceRecord>> records) {
