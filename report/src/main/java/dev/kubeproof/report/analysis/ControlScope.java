@@ -23,6 +23,22 @@ public record ControlScope(Map<String, ControlDefinition> controls, List<Framewo
         return of(engine.controls(), engine.frameworks(), filter);
     }
 
+    /**
+     * The scope among the built-in controls and an organisation's custom controls (control files or directories, as
+     * {@code scan --controls} reads them; the files published with {@code controls publish}), so that a report covers
+     * the custom controls' evidence too, under the frameworks they map to.
+     */
+    public static ControlScope withCustomControls(List<java.nio.file.Path> customControls, ReportFilter filter)
+            throws java.io.IOException {
+        if (customControls.isEmpty()) {
+            return builtIn(filter);
+        }
+        dev.kubeproof.controls.ControlEngine engine = dev.kubeproof.controls.ControlEngine.load(
+                dev.kubeproof.controls.ControlSettings.defaults(),
+                dev.kubeproof.controls.cel.CelControlFiles.read(customControls));
+        return of(engine.controls(), engine.frameworks(), filter);
+    }
+
     public static ControlScope of(Collection<ControlDefinition> catalog, Map<String, Framework> standards,
                                   ReportFilter filter) {
         for (String id : filter.controls()) {

@@ -58,6 +58,11 @@ public final class ReportCommand extends ServiceCommand<ReportConfig> {
     @Option(names = "--control", split = ",", paramLabel = "ID", description = "Only these controls, e.g. KP-POD-001.")
     List<String> controls = new ArrayList<>();
 
+    @Option(names = "--controls", paramLabel = "PATH", description = "Custom control files or directories (as scan "
+            + "--controls reads them, e.g. the files published with controls publish): the report covers their "
+            + "evidence too; without them only the built-in controls are reported.")
+    List<java.nio.file.Path> customControls = new ArrayList<>();
+
     @Mixin
     ElasticsearchTarget target;
 
@@ -124,7 +129,7 @@ public final class ReportCommand extends ServiceCommand<ReportConfig> {
         }
         ReportRequest request = new ReportRequest(new Period(from, end), filter, chosen, out, signKey,
                 checkpointKey);
-        ControlScope scope = ControlScope.builtIn(filter);
+        ControlScope scope = ControlScope.withCustomControls(customControls, filter);
         try (ElasticsearchTarget.Connection connection = target.connect(config)) {
             PackageWriter.Result result = new PackageWriter(scope, clock).write(connection.evidence(config.pageSize()),
                     connection.checkpoints(config.pageSize()), request, line -> {
