@@ -393,29 +393,31 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
         }
     }
 
-    /** @param known the control as this instance knew it; null when it was withdrawn while no instance ran */
+    /**
+     * Closes the open evidence of a withdrawn control, looked up by key for each stored object it could have judged:
+     * point reads beside the inventory's iteration, nothing collected on the heap, the rest of the evidence untouched.
+     *
+     * @param known the control as this instance knew it; null when it was withdrawn while no instance ran
+     */
     private void closeWithdrawn(long timestamp, String id, ControlDefinition known) {
-        List<EvidenceRecord> open = new ArrayList<>();
-        try (KeyValueIterator<String, EvidenceRecord> all = evidence.all()) {
-            all.forEachRemaining(entry -> {
-                if (id.equals(entry.value.getControlId()) && entry.value.getStatus() != EvidenceStatus.CLOSED) {
-                    open.add(entry.value);
-                }
-            });
-        }
         Cause cause = new Cause(CAUSE_CONTROL, null, null, null, Instant.ofEpochMilli(timestamp));
-        for (EvidenceRecord head : open) {
-            ResourceRef ref = head.getResource();
-            ResourceChange object = inventory.get(StoreKeys.inventory(ref.getClusterId(), ref.getKind(),
-                    ref.getNamespace(), ref.getName()));
-            if (object != null && object.getUid().equals(ref.getUid())) {
+        try (KeyValueIterator<String, ResourceChange> all = inventory.all()) {
+            all.forEachRemaining(entry -> {
+                ResourceChange object = entry.value;
+                if (known != null && !known.appliesTo().contains(object.getKind())) {
+                    return;
+                }
+                EvidenceRecord head = evidence.get(EvidenceKey.of(object.getClusterId(), id, object.getUid()));
+                if (head == null || head.getStatus() == EvidenceStatus.CLOSED) {
+                    return;
+                }
                 // Withdrawn while no instance ran: the control as its last evidence describes it.
                 ControlDefinition control = known != null ? known : new ControlDefinition(id, head.getControlVersion(),
                         head.getControlTitle(), "", Severity.valueOf(head.getSeverity().name()), "deploy", "custom",
-                        List.of(ref.getKind()), List.of(), Map.of(), head.getRemediation(), List.of(), true, null, false);
+                        List.of(object.getKind()), List.of(), Map.of(), head.getRemediation(), List.of(), true, null, false);
                 transition(timestamp, object, control, EvidenceStatus.CLOSED, "control " + id
                         + " withdrawn from the custom controls", List.of(), cause);
-            }
+            });
         }
     }
 
