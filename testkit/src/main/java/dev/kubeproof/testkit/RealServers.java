@@ -1,5 +1,6 @@
 package dev.kubeproof.testkit;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,7 @@ import dev.kubeproof.stack.StackEndpoints;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.awaitility.Awaitility;
 
 /** What a {@link RealStack} test gets: the endpoints, and helpers to isolate itself on the shared servers. */
 public record RealServers(StackEndpoints endpoints) {
@@ -42,13 +44,22 @@ public record RealServers(StackEndpoints endpoints) {
         return properties;
     }
 
-    /** Creates topics (one partition each unless given) and waits until they exist. */
+    /**
+     * Creates topics (one partition each unless given) and waits until the broker serves each partition with a
+     * leader: an idempotent producer writing before that can lose its first records (KAFKA-15591), which made
+     * tests that produce at once to a new topic miss records now and then.
+     */
     public void createTopics(int partitions, String... topics) {
         Properties properties = new Properties();
         properties.putAll(kafkaProperties());
         try (Admin admin = Admin.create(properties)) {
             admin.createTopics(java.util.Arrays.stream(topics).map(t -> new NewTopic(t, partitions, (short) 1)).toList())
                     .all().get(30, TimeUnit.SECONDS);
+            Awaitility.await("leaders of " + List.of(topics)).atMost(Duration.ofSeconds(30))
+                    .ignoreExceptionsInstanceOf(ExecutionException.class)
+                    .until(() -> admin.describeTopics(List.of(topics)).allTopicNames().get(10, TimeUnit.SECONDS).values()
+                            .stream().flatMap(topic -> topic.partitions().stream())
+                            .allMatch(partition -> partition.leader() != null && !partition.leader().isEmpty()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

@@ -2,6 +2,7 @@ package dev.kubeproof.contract.topics;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,6 +17,9 @@ import dev.kubeproof.contract.retry.RetryPolicy;
 import org.apache.avro.specific.SpecificData;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.errors.LeaderNotAvailableException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 
@@ -43,8 +47,43 @@ public final class TopicProvisioner {
      * {@link #DEADLINE}; any other failure (authorization, invalid config) is final.
      */
     public static Outcome createTopics(Admin admin, TopicCatalog catalog, short replicationFactor) {
-        return RETRY.call("creating topics", () -> attempt(admin, catalog, replicationFactor),
+        Outcome outcome = RETRY.call("creating topics", () -> attempt(admin, catalog, replicationFactor),
                 TopicProvisioner::isTransient);
+        awaitLeaders(admin, outcome.created());
+        return outcome;
+    }
+
+    /**
+     * Returns once the brokers serve every partition of {@code topics} with a leader. Creating a topic completes
+     * when the controller has recorded it, before the brokers have applied it; an idempotent producer that writes
+     * in that window can have its first request refused (NOT_LEADER_OR_FOLLOWER) while a later one is appended,
+     * after which the first is retried with OUT_OF_ORDER_SEQUENCE_NUMBER until it expires: its records are lost
+     * (KAFKA-15591, open in the Kafka 4.1 brokers kubeproof runs on). So nothing produces before this returns.
+     */
+    public static void awaitLeaders(Admin admin, Collection<String> topics) {
+        if (topics.isEmpty()) {
+            return;
+        }
+        RETRY.run("waiting for the leaders of " + topics.size() + " new topics", () -> {
+            try {
+                for (TopicDescription topic : admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values()) {
+                    for (TopicPartitionInfo partition : topic.partitions()) {
+                        if (partition.leader() == null || partition.leader().isEmpty()) {
+                            throw new LeaderNotAvailableException("partition " + partition.partition() + " of "
+                                    + topic.name() + " has no leader yet");
+                        }
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for topic leaders", e);
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException runtime ? runtime
+                        : new IllegalStateException("cannot describe topics: " + e.getCause().getMessage(), e.getCause());
+            } catch (TimeoutException e) {
+                throw new IllegalStateException("cannot describe topics: " + e.getMessage(), e);
+            }
+        }, TopicProvisioner::isTransient);
     }
 
     private static boolean isTransient(RuntimeException failure) {

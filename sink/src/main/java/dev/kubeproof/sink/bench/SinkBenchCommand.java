@@ -30,6 +30,7 @@ import dev.kubeproof.contract.registry.ConfluentRestSchemaRegistryClient;
 import dev.kubeproof.contract.registry.RegistryClientConfig;
 import dev.kubeproof.contract.serde.AvroSerializer;
 import dev.kubeproof.contract.topics.TopicCatalog;
+import dev.kubeproof.contract.topics.TopicProvisioner;
 import dev.kubeproof.contract.topics.TopicSpec;
 import dev.kubeproof.siem.ControlCatalog;
 import dev.kubeproof.sink.SinkService;
@@ -204,6 +205,7 @@ public final class SinkBenchCommand implements Callable<Integer> {
                 created.add(new NewTopic(spec.name(), Math.min(spec.partitions(), 3), (short) 1).configs(spec.configs()));
             }
             admin.createTopics(created).all().get(60, TimeUnit.SECONDS);
+            TopicProvisioner.awaitLeaders(admin, created.stream().map(NewTopic::name).toList());
         }
     }
 
