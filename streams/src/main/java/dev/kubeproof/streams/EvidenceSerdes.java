@@ -43,7 +43,7 @@ public record EvidenceSerdes(Serde<ResourceChange> resourceChange, Serde<ImageSc
         SchemaRegistryClient registry = SchemaIdCache.wrap(client);
         return new EvidenceSerdes(AvroSerdes.value(ResourceChange.class, registry),
                 AvroSerdes.value(ImageScan.class, registry),
-                AvroSerdes.value(EvidenceRecord.class, registry),
+                AvroSerdes.unchangingValue(EvidenceRecord.class, registry),
                 AvroSerdes.value(DeadLetter.class, registry),
                 AvroSerdes.value(ControlException.class, registry),
                 AvroSerdes.value(Attestation.class, registry),

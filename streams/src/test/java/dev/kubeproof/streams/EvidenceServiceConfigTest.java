@@ -137,6 +137,8 @@ class EvidenceServiceConfigTest {
                 .containsEntry(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
         assertThat(new StreamsConfig(properties).getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))
                 .isEqualTo("exactly_once_v2");
+        // And no JMX reporter (Micrometer reads the metrics; MBeans re-registered per store iterator cost CPU)
+        assertThat(new StreamsConfig(properties).getList(StreamsConfig.METRIC_REPORTER_CLASSES_CONFIG)).isEmpty();
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -30,6 +31,8 @@ import dev.kubeproof.avro.HashChain;
  */
 public final class CanonicalEncoding {
     private static final JsonFactory JSON = new JsonFactory();
+    /** Per record schema, its fields sorted by name: sorted once, not for every record. */
+    private static final Map<Schema, List<Schema.Field>> SORTED_FIELDS = new ConcurrentHashMap<>();
 
     private CanonicalEncoding() {
     }
@@ -46,22 +49,25 @@ public final class CanonicalEncoding {
     }
 
     private static void writeRecord(JsonGenerator generator, IndexedRecord record) throws IOException {
-        Map<String, Object> fields = new TreeMap<>();
-        for (Schema.Field field : record.getSchema().getFields()) {
+        generator.writeStartObject();
+        for (Schema.Field field : SORTED_FIELDS.computeIfAbsent(record.getSchema(), CanonicalEncoding::sortedFields)) {
             if (record instanceof HashChain && field.name().equals("hash")) {
                 continue;
             }
             Object value = record.get(field.pos());
             if (value != null) {
-                fields.put(field.name(), value);
+                generator.writeFieldName(field.name());
+                writeValue(generator, value);
             }
         }
-        generator.writeStartObject();
-        for (Map.Entry<String, Object> field : fields.entrySet()) {
-            generator.writeFieldName(field.getKey());
-            writeValue(generator, field.getValue());
-        }
         generator.writeEndObject();
+    }
+
+    /** A record's fields in the order of their names (the same order as the keys of a TreeMap of them). */
+    private static List<Schema.Field> sortedFields(Schema schema) {
+        List<Schema.Field> fields = new ArrayList<>(schema.getFields());
+        fields.sort(java.util.Comparator.comparing(Schema.Field::name));
+        return List.copyOf(fields);
     }
 
     private static void writeValue(JsonGenerator generator, Object value) throws IOException {

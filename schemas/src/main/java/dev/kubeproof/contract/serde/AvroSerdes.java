@@ -15,4 +15,13 @@ public final class AvroSerdes {
     public static <T extends SpecificRecord> Serde<T> value(Class<T> type, SchemaRegistryClient registry) {
         return Serdes.serdeFrom(new AvroSerializer<>(registry, false, true), new AvroDeserializer<>(registry, type));
     }
+
+    /**
+     * {@link #value} for records never changed once written (evidence, which its hash chain seals): a record written
+     * to several topics and stores in a row is encoded once ({@link AvroSerializer#reusingTheLastEncoding()}).
+     */
+    public static <T extends SpecificRecord> Serde<T> unchangingValue(Class<T> type, SchemaRegistryClient registry) {
+        return Serdes.serdeFrom(new AvroSerializer<T>(registry, false, true).reusingTheLastEncoding(),
+                new AvroDeserializer<>(registry, type));
+    }
 }

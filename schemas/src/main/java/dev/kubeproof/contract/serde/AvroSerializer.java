@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import dev.kubeproof.contract.registry.ConfluentRestSchemaRegistryClient;
 import dev.kubeproof.contract.registry.RegistryClientConfig;
@@ -29,6 +30,12 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
     private SchemaRegistryClient registry;
     private boolean isKey;
     private boolean autoRegister = true;
+    private final Map<Schema, SpecificDatumWriter<T>> writers = new ConcurrentHashMap<>();
+    /** Per thread: the last record written and its Avro body, when {@link #reusingTheLastEncoding()}; else null. */
+    private ThreadLocal<Encoded> last;
+
+    private record Encoded(Object record, byte[] body) {
+    }
 
     /** For Kafka's reflective construction; {@link #configure} sets the registry from {@code schema.registry.url}. */
     public AvroSerializer() {
@@ -38,6 +45,17 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
         this.registry = registry;
         this.isKey = isKey;
         this.autoRegister = autoRegister;
+    }
+
+    /**
+     * This serializer, encoding a record that is written again right after (the same instance, e.g. to the next
+     * topic or store of a topology) only once: the Avro body is reused and only the header, whose schema id depends
+     * on the subject, is written again. Only for records that are never changed after they are first written, such
+     * as evidence (changing one would break its hash chain): a changed instance would be written as it was.
+     */
+    public AvroSerializer<T> reusingTheLastEncoding() {
+        last = new ThreadLocal<>();
+        return this;
     }
 
     @Override
@@ -66,16 +84,31 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
             throw new SerializationException("cannot get a schema id for subject " + subject + ": " + e.getMessage(), e);
         }
         try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-            out.write(WireFormat.MAGIC_BYTE);
-            out.write(ByteBuffer.allocate(4).putInt(id).array());
-            BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-            new SpecificDatumWriter<T>(schema).write(record, encoder);
-            encoder.flush();
-            return out.toByteArray();
+            byte[] body = body(schema, record);
+            byte[] bytes = new byte[WireFormat.HEADER_LENGTH + body.length];
+            bytes[0] = WireFormat.MAGIC_BYTE;
+            ByteBuffer.wrap(bytes, 1, 4).putInt(id);
+            System.arraycopy(body, 0, bytes, WireFormat.HEADER_LENGTH, body.length);
+            return bytes;
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("cannot write " + schema.getFullName() + " for topic " + topic + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    private byte[] body(Schema schema, T record) throws IOException {
+        Encoded previous = last == null ? null : last.get();
+        if (previous != null && previous.record() == record) {
+            return previous.body();
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+        writers.computeIfAbsent(schema, SpecificDatumWriter::new).write(record, encoder);
+        encoder.flush();
+        byte[] body = out.toByteArray();
+        if (last != null) {
+            last.set(new Encoded(record, body));
+        }
+        return body;
     }
 }

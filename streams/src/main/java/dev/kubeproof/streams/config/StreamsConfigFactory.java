@@ -66,6 +66,11 @@ public final class StreamsConfigFactory {
         // instance's transaction is still aborted at once when its task restarts (same transactional id).
         properties.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
                 (int) TRANSACTION_TIMEOUT.toMillis());
+        // Metrics reach Prometheus through Micrometer's binder, which reads the clients' metric registries directly.
+        // The JMX reporter would re-register an MBean each time Kafka Streams adds or removes a metric, which it does
+        // whenever a store's first iterator opens and its last closes (the oldest-open-iterator gauge): for nearly
+        // every prefix scan the evaluation makes, about 6 % of the stream thread's time in a profile of a cold start.
+        properties.putIfAbsent(StreamsConfig.METRIC_REPORTER_CLASSES_CONFIG, "");
         // The state stores' off-heap memory is fixed, not proportional to the partitions an instance runs.
         properties.putIfAbsent(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
         // A new application starts from the beginning of the inputs: the compacted topics are the inventory.
