@@ -288,13 +288,18 @@ class SinkIT {
                 () -> harness.client.index(i -> i.index(harness.names.posture()).id("x")
                         .withJson(new java.io.StringReader("{\"@timestamp\":\"2025-01-01T00:00:00Z\",\"surprise\":1}"))));
         assertThat(refused.error().type()).isEqualTo("strict_dynamic_mapping_exception");
+        // And the indices refresh as Elasticsearch does by default (only while searched), not every second
+        assertThat(harness.client.indices().getSettings(r -> r.index(harness.names.posture()))
+                .get(harness.names.posture()).settings().index().refreshInterval()).isNull();
     }
 
     @Test
     void shouldAddTheNewFieldsOfAnUpgradeToIndicesAndDataStreamsThatExistAlready() throws Exception {
-        // Given the posture index and the evidence data stream as an older version left them: strict, with fewer fields
+        // Given the posture index and the evidence data stream as an older version left them: strict, with fewer
+        // fields, the posture refreshed every second
         String older = "{\"dynamic\":\"strict\",\"properties\":{\"@timestamp\":{\"type\":\"date\"}}}";
-        harness.client.indices().create(r -> r.index(harness.names.posture()).mappings(m -> m.withJson(new java.io.StringReader(older))));
+        harness.client.indices().create(r -> r.index(harness.names.posture()).mappings(m -> m.withJson(new java.io.StringReader(older)))
+                .settings(settings -> settings.refreshInterval(t -> t.time("1s"))));
         harness.client.indices().putIndexTemplate(r -> r.name(harness.names.evidence()).indexPatterns(harness.names.evidence())
                 .dataStream(d -> d).priority(250L).template(t -> t.mappings(m -> m.withJson(new java.io.StringReader(older)))));
         // (the data stream is created by its first document, as in production)
@@ -311,5 +316,8 @@ class SinkIT {
         harness.client.indices().refresh(r -> r.index(harness.names.posture(), harness.names.evidence()));
         assertThat(harness.count(harness.names.posture())).isEqualTo(1);
         assertThat(harness.count(harness.names.evidence())).isEqualTo(2);
+        // And the posture refreshes as Elasticsearch does by default again (only while searched)
+        assertThat(harness.client.indices().getSettings(r -> r.index(harness.names.posture()))
+                .get(harness.names.posture()).settings().index().refreshInterval()).isNull();
     }
 }
