@@ -114,7 +114,7 @@ public final class BenchCommand implements Callable<Integer> {
                         List.of(auditLog), false);
                 try (LocalPipeline pipeline = new LocalPipeline(settings)) {
                     console.println("\n== cold start: the whole cluster through collectors, streams and the sink");
-                    cold = new ColdStart(pipeline, cluster, timeout, console).run();
+                    cold = new ColdStart(pipeline, cluster, timeout, console, () -> Measure.cpuSeconds(stack)).run();
                     elasticsearch = pipeline.elasticsearch();
                     console.println("\n== steady state: up to " + changes + " changes at " + rate + "/s");
                     steady = new SteadyState(pipeline, endpoints, cluster, auditLog, rate, changes, timeout, console)

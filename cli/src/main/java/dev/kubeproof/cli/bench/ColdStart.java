@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import io.micrometer.core.instrument.Counter;
@@ -27,7 +28,7 @@ final class ColdStart {
     /** The figures of one cold start; seconds are from the pipeline's start. */
     record Result(int objects, long changeRecords, double informersSyncedSeconds, double evidenceInKafkaSeconds,
                   double firstEvidenceSeconds, double evidenceInElasticsearchSeconds, long evidenceRecords,
-                  long sinkWrites) {
+                  long sinkWrites, Map<String, Object> cpu) {
 
         double objectsPerSecond() {
             return objects / evidenceInKafkaSeconds;
@@ -51,6 +52,7 @@ final class ColdStart {
             map.put("sinkWrites", sinkWrites);
             map.put("sinkWritesPerSecond", BenchCommand.round(sinkWritesPerSecond(), 1));
             map.put("sinkWritesPerSecondToRawBulk", BenchCommand.round(sinkWritesPerSecond() / bulk.documentsPerSecond(), 4));
+            map.put("cpu", cpu);
             return map;
         }
     }
@@ -59,8 +61,12 @@ final class ColdStart {
     private final SyntheticCluster cluster;
     private final Duration timeout;
     private final PrintStream console;
+    private final Supplier<Map<String, Double>> cpuSeconds;
 
-    ColdStart(LocalPipeline pipeline, SyntheticCluster cluster, Duration timeout, PrintStream console) {
+    /** @param cpuSeconds CPU seconds used so far per process ({@link Measure#cpuSeconds}) */
+    ColdStart(LocalPipeline pipeline, SyntheticCluster cluster, Duration timeout, PrintStream console,
+              Supplier<Map<String, Double>> cpuSeconds) {
+        this.cpuSeconds = cpuSeconds;
         this.pipeline = pipeline;
         this.cluster = cluster;
         this.timeout = timeout;
@@ -70,6 +76,7 @@ final class ColdStart {
     Result run() throws Exception {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
+        Map<String, Double> cpuBefore = cpuSeconds.get();
         pipeline.start();
         long synced = -1;
         long firstEvidence = -1;
@@ -122,15 +129,32 @@ final class ColdStart {
             }
             previous = progress;
         }
+        // Up to the moment the completion was seen: within a poll of it, the processes then mostly idle.
+        Map<String, Object> cpu = Measure.cpuUse(cpuBefore, cpuSeconds.get(), (System.nanoTime() - start) / 1e9);
         long changeRecords = previous.topicRecords().getOrDefault("resource-changes", 0L);
         Result result = new Result(cluster.objectCount(), changeRecords, Measure.seconds(synced),
                 Measure.seconds(kafka), Measure.seconds(firstEvidence), Measure.seconds(elasticsearch),
-                evidenceInElasticsearch(pipeline.elasticsearch()), sinkWrites());
+                evidenceInElasticsearch(pipeline.elasticsearch()), sinkWrites(), cpu);
         console.printf("  informers synced %.1f s, evidence complete in Kafka %.1f s, in Elasticsearch %.1f s: "
                         + "%,d evidence records (%.1f per object)%n", result.informersSyncedSeconds(),
                 result.evidenceInKafkaSeconds(), result.evidenceInElasticsearchSeconds(), result.evidenceRecords(),
                 result.evidenceRecords() / (double) result.objects());
+        console.println("  CPU used meanwhile: " + describe(cpu));
         return result;
+    }
+
+    /** "pipeline 95 s (22 %), kafka 120 s (28 %), ... of 430 s (2 cores)". */
+    private static String describe(Map<String, Object> cpu) {
+        StringBuilder text = new StringBuilder();
+        cpu.forEach((process, use) -> {
+            if (use instanceof Map<?, ?> figures) {
+                text.append(text.isEmpty() ? "" : ", ").append(String.format("%s %.0f s (%.0f %%)", process,
+                        ((Number) figures.get("seconds")).doubleValue(), ((Number) figures.get("share")).doubleValue() * 100));
+            }
+        });
+        return text + String.format(" of %.0f s (%d cores); idle or other processes %.0f %%",
+                ((Number) cpu.get("availableSeconds")).doubleValue(), Runtime.getRuntime().availableProcessors(),
+                ((Number) cpu.get("idleOrOtherShare")).doubleValue() * 100);
     }
 
     /** Everything published, and nothing left for the evidence topology to read, evaluate or hold. */

@@ -3,6 +3,7 @@ package dev.kubeproof.cli.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,5 +56,22 @@ final class Machine {
     static long peakRss(long pid) {
         return procLine(Path.of("/proc/" + pid + "/status"), "VmHWM")
                 .map(value -> Long.parseLong(value.replaceAll("[^0-9]", "")) * 1024).orElse(-1L);
+    }
+
+    /**
+     * CPU time (user and system) a process and its descendants have used so far, in seconds; -1 when unknown.
+     * Descendants count because a server may run under a wrapper (Elasticsearch's JVM is the child of its launcher).
+     */
+    static double cpuSecondsWithChildren(long pid) {
+        Optional<ProcessHandle> process = ProcessHandle.of(pid);
+        Optional<Duration> own = process.flatMap(p -> p.info().totalCpuDuration());
+        if (own.isEmpty()) {
+            return -1;
+        }
+        Duration total = own.get();
+        for (ProcessHandle child : process.get().descendants().toList()) {
+            total = total.plus(child.info().totalCpuDuration().orElse(Duration.ZERO));
+        }
+        return total.toNanos() / 1e9;
     }
 }

@@ -45,6 +45,44 @@ final class Measure {
     }
 
     /**
+     * CPU seconds used so far by this JVM (the pipeline: collectors, evidence topology and sink, and the bench with
+     * its synthetic API server) and by each server, by name.
+     */
+    static Map<String, Double> cpuSeconds(LocalStack stack) {
+        Map<String, Double> used = new LinkedHashMap<>();
+        // this JVM alone: the servers are its children
+        used.put("pipeline", ProcessHandle.current().info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(-1.0));
+        for (Map.Entry<ServerKind, Long> server : stack.pids().entrySet()) {
+            used.put(server.getKey().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
+                    Machine.cpuSecondsWithChildren(server.getValue()));
+        }
+        return used;
+    }
+
+    /**
+     * What each process used between two snapshots of {@link #cpuSeconds}: seconds, and the share of the CPU time
+     * the machine had in that wall time (cores × seconds), with what was left idle or to other processes.
+     */
+    static Map<String, Object> cpuUse(Map<String, Double> before, Map<String, Double> after, double wallSeconds) {
+        Map<String, Object> use = new LinkedHashMap<>();
+        double available = Runtime.getRuntime().availableProcessors() * wallSeconds;
+        use.put("availableSeconds", BenchCommand.round(available, 1));
+        double total = 0;
+        for (Map.Entry<String, Double> process : after.entrySet()) {
+            Double start = before.get(process.getKey());
+            if (start == null || start < 0 || process.getValue() < 0) {
+                continue;
+            }
+            double seconds = process.getValue() - start;
+            total += seconds;
+            use.put(process.getKey(), Map.of("seconds", BenchCommand.round(seconds, 1),
+                    "share", BenchCommand.round(seconds / available, 3)));
+        }
+        use.put("idleOrOtherShare", BenchCommand.round(Math.max(0, available - total) / available, 3));
+        return use;
+    }
+
+    /**
      * Heap and resident memory of this process (the whole pipeline runs in it, as in {@code run}) and of every
      * server, and the state stores' size on disk.
      */
