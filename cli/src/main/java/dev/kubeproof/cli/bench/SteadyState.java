@@ -156,8 +156,17 @@ final class SteadyState {
             double achieved = n / Math.max(1e-9, (sent - start) / 1e9);
             console.printf("  %,d changes sent in %.1f s (%.0f/s offered %d/s)%n", n, (sent - start) / 1e9, achieved, rate);
             long deadline = sent + Math.min(timeout.toNanos(), Duration.ofMinutes(5).toNanos());
+            long lastPrint = System.nanoTime();
             while ((toViolation.getTotalCount() < n || toDocument.getTotalCount() < n) && System.nanoTime() < deadline) {
                 Thread.sleep(200); // the two reader threads record; this one only waits for them
+                if (System.nanoTime() - lastPrint >= Duration.ofSeconds(5).toNanos()) {
+                    lastPrint = System.nanoTime();
+                    LocalPipeline.Progress progress = pipeline.progress();
+                    console.printf("  %4.0f s: %,d of %,d changes on the violations topic, %,d in Elasticsearch | streams lag %,d"
+                                    + " | %,d held for their audit event | sink lag %,d%n", (lastPrint - start) / 1e9,
+                            toViolation.getTotalCount(), n, toDocument.getTotalCount(), progress.streamsLag(),
+                            progress.heldChanges(), progress.sinkLag());
+                }
             }
             long drained = lastViolation.get();
             stop.set(true);
