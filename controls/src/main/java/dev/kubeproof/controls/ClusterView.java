@@ -17,6 +17,17 @@ public interface ClusterView {
     /** Objects of a kind (e.g. {@code NetworkPolicy}) in a namespace; {@code namespace == null} means every namespace. */
     List<JsonNode> objects(String kind, String namespace);
 
+    /**
+     * The Namespace object of that name; empty when unknown. By default found among {@code objects("Namespace",
+     * null)}; a view backed by a store looks it up by key, so that a control reading its object's namespace does
+     * not cost a pass over every namespace of the cluster.
+     */
+    default Optional<JsonNode> namespace(String name) {
+        return objects("Namespace", null).stream()
+                .filter(candidate -> name.equals(candidate.path("metadata").path("name").asText()))
+                .findFirst();
+    }
+
     /** The latest scan of an image, by the reference a container uses (tag or digest form); empty when never scanned. */
     Optional<ImageScan> imageScan(String image);
 

@@ -128,6 +128,46 @@ class CustomCelControlsTopologyTest {
         assertThat(topology.deadLetters.isEmpty()).isTrue();
     }
 
+    @Test
+    void shouldGiveAControlItsObjectsOwnNamespaceAndJudgeAgainWhenThatNamespaceChanges() {
+        // Given a control that reads namespaceObject, and two namespaces allowing different cost centers
+        List<CelControl> custom = CelControlFiles.parse("""
+                id: ACME-NS-001
+                title: Workloads name a cost center their namespace allows
+                severity: medium
+                appliesTo: [Deployment]
+                remediation: Use one of the namespace's allowed cost centers.
+                validations:
+                  - expression: >-
+                      namespaceObject != null
+                      && object.metadata.labels['cost-center'] in namespaceObject.metadata.annotations['allowed'].split(',')
+                    messageExpression: "'cost center not allowed in ' + object.metadata.namespace"
+                """, "namespaces.yaml");
+        ControlEngine engine = ControlEngine.load(ControlSettings.defaults(), custom);
+        topology = new TopologyHarness(stateDir, engine, ViolationFormats.named("ecs", ControlCatalog.of(engine)));
+        topology.pipe(Resources.change("prod", ChangeType.ADDED, allowing("other", "uid-other", "cc-1"), "1", T1));
+        topology.pipe(Resources.change("prod", ChangeType.ADDED, allowing("shop", "uid-shop", "cc-7"), "1", T1));
+
+        // When a Deployment of cost center cc-1 arrives in shop, then shop comes to allow cc-1 as well
+        ObjectNode deployment = Resources.labelled(Resources.deployment("shop", "web", "uid-web", false, "nginx:1.27"),
+                java.util.Map.of("cost-center", "cc-1"));
+        topology.pipe(Resources.change("prod", ChangeType.ADDED, deployment, "1", T1));
+        topology.pipe(Resources.change("prod", ChangeType.MODIFIED, allowing("shop", "uid-shop", "cc-1,cc-7"), "2", T2));
+
+        // Then it was judged by its own namespace (not the other that allows cc-1): FAIL, then PASS on the change
+        List<EvidenceRecord> evidence = topology.evidence().stream()
+                .filter(r -> r.getControlId().equals("ACME-NS-001")).toList();
+        assertThat(evidence).extracting(EvidenceRecord::getStatus).containsExactly(EvidenceStatus.FAIL, EvidenceStatus.PASS);
+        assertThat(evidence.get(0).getMessage()).isEqualTo("cost center not allowed in shop");
+        assertThat(evidence.get(1).getCause().getChangeType()).isEqualTo("DEPENDENCY");
+    }
+
+    private static ObjectNode allowing(String name, String uid, String costCenters) {
+        ObjectNode namespace = Resources.namespace(name, uid);
+        namespace.with("metadata").with("annotations").put("allowed", costCenters);
+        return namespace;
+    }
+
     private static ObjectNode configMap(String name, String uid, String items) {
         ObjectNode configMap = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
                 .put("apiVersion", "v1").put("kind", "ConfigMap");

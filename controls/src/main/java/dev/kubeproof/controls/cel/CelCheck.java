@@ -176,12 +176,7 @@ public final class CelCheck implements Check {
         if (namespace.isEmpty()) {
             return null;
         }
-        for (JsonNode candidate : subject.view().objects("Namespace", null)) {
-            if (namespace.equals(candidate.path("metadata").path("name").asText())) {
-                return candidate;
-            }
-        }
-        return null;
+        return subject.view().namespace(namespace).orElse(null);
     }
 
     private Object eval(Compiled compiled, Map<String, Object> bindings) {

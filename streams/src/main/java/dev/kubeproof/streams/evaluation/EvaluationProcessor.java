@@ -845,9 +845,15 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
         }
     }
 
-    /** The cluster as the state stores know it, for controls that look beyond the evaluated object. */
+    /**
+     * The cluster as the state stores know it, for controls that look beyond the evaluated object. One view serves
+     * one evaluation, which writes no inventory or scan: what its controls look up is read from the stores once
+     * (several controls read a namespace's NetworkPolicies, several a container's scan).
+     */
     private final class StoreClusterView implements ClusterView {
         private final String clusterId;
+        private final Map<String, List<JsonNode>> objectsRead = new HashMap<>();
+        private final Map<String, Optional<ImageScan>> scansRead = new HashMap<>();
 
         StoreClusterView(String clusterId) {
             this.clusterId = clusterId;
@@ -855,13 +861,25 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
 
         @Override
         public List<JsonNode> objects(String kind, String namespace) {
-            List<JsonNode> objects = new ArrayList<>();
-            stored(clusterId, kind, namespace).forEach((key, change) -> objects.add(parse(key, change)));
-            return objects;
+            return objectsRead.computeIfAbsent(kind + "/" + (namespace == null ? "" : namespace), k -> {
+                List<JsonNode> objects = new ArrayList<>();
+                stored(clusterId, kind, namespace).forEach((key, change) -> objects.add(parse(key, change)));
+                return List.copyOf(objects);
+            });
+        }
+
+        @Override
+        public Optional<JsonNode> namespace(String name) {
+            String key = StoreKeys.inventory(clusterId, NAMESPACE_KIND, null, name);
+            return Optional.ofNullable(inventory.get(key)).map(change -> parse(key, change));
         }
 
         @Override
         public Optional<ImageScan> imageScan(String image) {
+            return scansRead.computeIfAbsent(image, this::readScan);
+        }
+
+        private Optional<ImageScan> readScan(String image) {
             for (String imageKey : ImageReference.lookupKeys(image)) {
                 ImageScan scan = scans.get(StoreKeys.scan(clusterId, imageKey));
                 if (scan == null) {
