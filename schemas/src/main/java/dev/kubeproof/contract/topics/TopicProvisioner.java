@@ -61,10 +61,14 @@ public final class TopicProvisioner {
      * (KAFKA-15591, open in the Kafka 4.1 brokers kubeproof runs on). So nothing produces before this returns.
      */
     public static void awaitLeaders(Admin admin, Collection<String> topics) {
+        awaitLeaders(admin, topics, RETRY);
+    }
+
+    static void awaitLeaders(Admin admin, Collection<String> topics, Retry retry) {
         if (topics.isEmpty()) {
             return;
         }
-        RETRY.run("waiting for the leaders of " + topics.size() + " new topics", () -> {
+        retry.run("waiting for the leaders of " + topics.size() + " new topics", () -> {
             try {
                 for (TopicDescription topic : admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values()) {
                     for (TopicPartitionInfo partition : topic.partitions()) {
