@@ -150,12 +150,12 @@ public final class IndexTemplates {
             String json = MAPPER.writeValueAsString(mappings);
             try {
                 client.indices().putMapping(r -> r.index(name).withJson(new StringReader(json)));
-                resetRefreshInterval(name);
                 LOG.info("updated the mapping of existing {}", name);
             } catch (ElasticsearchException e) {
                 LOG.warn("cannot update the mapping of existing {} in place ({}); new documents may be refused until it "
                         + "rolls over (POST {}/_rollover)", name, e.getMessage(), name);
             }
+            resetRefreshInterval(name);
         }
     }
 
@@ -194,10 +194,16 @@ public final class IndexTemplates {
     }
 
     /** Versions before 7 set refresh_interval to 1s on every index: back to the default (refresh while searched). */
-    private void resetRefreshInterval(String index) throws IOException {
+    private void resetRefreshInterval(String index) {
         Rest5Client rest = ((Rest5ClientTransport) client._transport()).restClient();
         Request request = new Request("PUT", "/" + index + "/_settings");
         request.setEntity(new StringEntity(DEFAULT_REFRESH, ContentType.APPLICATION_JSON));
-        rest.performRequest(request);
+        try {
+            rest.performRequest(request);
+        } catch (IOException | RuntimeException e) {
+            // Only a cost, like a mapping that cannot be updated in place: the sink starts all the same.
+            LOG.warn("cannot reset refresh_interval of existing {} to Elasticsearch's default ({}); it keeps the one an "
+                    + "older version set", index, e.getMessage());
+        }
     }
 }
