@@ -20,6 +20,7 @@ import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.avro.EvidenceStatus;
 import dev.kubeproof.avro.OwnerReference;
 import dev.kubeproof.avro.ResourceChange;
+import dev.kubeproof.contract.evidence.EvidenceChain;
 import dev.kubeproof.controls.ControlEngine;
 import dev.kubeproof.controls.runtime.AuditRules;
 import dev.kubeproof.siem.ViolationFormats;
@@ -121,6 +122,69 @@ class EvidenceAttributionTest {
         assertThat(objectEvidence()).noneMatch(r -> r.getResource().getName().equals("fresh"));
         topology.advance(Duration.ofSeconds(40));
         assertThat(privileged(objectEvidence(), "fresh").getAttribution().getMethod()).isEqualTo(AttributionMethod.UNKNOWN);
+    }
+
+    @Test
+    void shouldRecordTheActorLateWhenTheWriteOfAnEvaluatedStateArrivesAfterItsEvaluation() {
+        // Given an audited cluster and a pod created yesterday, evaluated at once when first seen: actor unknown
+        topology.audit(create("bob", "configmaps", Resources.namespace("other", "uid-other"), "1").build());
+        ObjectNode pod = Resources.pod("shop", "old", "uid-old", true, "busybox:1.36");
+        ((ObjectNode) pod.get("metadata")).put("creationTimestamp", T0.minus(Duration.ofDays(1)).toString());
+        topology.pipe(Resources.change(CLUSTER, ChangeType.ADDED, pod, "400", T0));
+        List<EvidenceRecord> first = objectEvidence();
+        EvidenceRecord unattributed = privileged(first, "old");
+        topology.violations.readValuesToList();
+
+        // When alice's create that made resourceVersion 400 arrives late (an audit stream lagging, a log replayed)
+        topology.advance(Duration.ofSeconds(5));
+        topology.audit(create("alice", "pods", pod, "400").build());
+
+        // Then each open status of the pod gets a record naming alice: same status and since, cause ATTRIBUTION
+        List<EvidenceRecord> late = objectEvidence();
+        assertThat(late).hasSameSizeAs(first).allSatisfy(record -> {
+            assertThat(record.getActor()).isEqualTo("alice");
+            assertThat(record.getAttribution().getMethod()).isEqualTo(AttributionMethod.REQUEST);
+            assertThat(record.getCause().getChangeType()).isEqualTo("ATTRIBUTION");
+            assertThat(record.getCause().getResourceVersion()).isEqualTo("400");
+            assertThat(record.getPreviousStatus()).isEqualTo(record.getStatus());
+        });
+        EvidenceRecord attributed = privileged(late, "old");
+        assertThat(attributed.getStatus()).isEqualTo(EvidenceStatus.FAIL);
+        assertThat(attributed.getSince()).isEqualTo(unattributed.getSince());
+        assertThat(attributed.getOpenViolationSince()).isEqualTo(unattributed.getSince());
+        assertThat(attributed.getChain().getPreviousHash()).isEqualTo(unattributed.getChain().getHash());
+        List<EvidenceRecord> both = new java.util.ArrayList<>(first);
+        both.addAll(late);
+        assertThat(EvidenceChain.verifyAll(both).values()).allSatisfy(v -> assertThat(v.valid()).isTrue());
+        // each open finding of the SIEM is updated with the actor (a change of an open violation), none opened again
+        // (the runtime controls judge alice's request itself, apart)
+        List<String> violations = topology.violations.readValuesToList().stream()
+                .filter(v -> !v.contains("\"id\":\"KP-RUN-")).toList();
+        assertThat(violations).hasSize((int) late.stream().filter(r -> r.getStatus() == EvidenceStatus.FAIL).count())
+                .allSatisfy(v -> assertThat(v).contains("\"user\":{\"name\":\"alice\"}")
+                        .contains("\"type\":[\"change\"]").contains("\"previous_status\":\"FAIL\""));
+
+        // And the same write delivered again, or a write of an older resourceVersion, records nothing more
+        topology.audit(create("alice", "pods", pod, "400").build());
+        topology.audit(create("mallory", "pods", pod, "399").build());
+        assertThat(objectEvidence()).isEmpty();
+    }
+
+    @Test
+    void shouldAttributeANamespaceUpdateWhoseAuditEventNamesTheNamespaceAsItsOwn() {
+        // Given an audited cluster and a Namespace change waiting for its write
+        topology.audit(create("bob", "configmaps", Resources.namespace("other", "uid-other"), "1").build());
+        ObjectNode namespace = Resources.namespace("shop", "uid-shop");
+        topology.pipe(Resources.change(CLUSTER, ChangeType.MODIFIED, namespace, "800", T0));
+
+        // When the apiserver's audit event of the patch arrives: for /api/v1/namespaces/shop its objectRef names
+        // "shop" as the namespace too
+        topology.audit(AuditEvents.event("erin", "patch", "/api/v1/namespaces/shop")
+                .object("namespaces", "shop", "shop").response(withVersion(namespace, "800").toString()).build());
+
+        // Then the Namespace's evidence names erin, not an unknown actor after the wait
+        assertThat(objectEvidence()).filteredOn(r -> r.getResource().getKind().equals("Namespace")).isNotEmpty()
+                .allSatisfy(r -> assertThat(r.getActor()).isEqualTo("erin"));
     }
 
     @Test

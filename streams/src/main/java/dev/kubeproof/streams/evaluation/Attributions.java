@@ -133,7 +133,7 @@ public final class Attributions {
         if (ref.getName() == null || ref.getName().isEmpty()) {
             return; // a deletecollection or a create whose response named nothing: no object to attribute
         }
-        String key = key(write.getClusterId(), ref.getResource(), ref.getNamespace(), ref.getName());
+        String key = key(write);
         List<Write> known = new ArrayList<>(read(key));
         known.add(new Write(ref.getResourceVersion(), write.getVerb(), write.getStageTimestamp().toEpochMilli(),
                 AuditRules.principal(write), write.getUser() == null ? null : write.getUser().getUid(),
@@ -224,7 +224,10 @@ public final class Attributions {
 
     static String key(AuditEvent write) {
         AuditObjectReference ref = write.getObjectRef();
-        return key(write.getClusterId(), ref.getResource(), ref.getNamespace(), ref.getName());
+        // A Namespace is cluster-scoped, but the apiserver names it as its own namespace in the objectRef of every
+        // request on /namespaces/{name} (an update, a patch, a delete; not the create).
+        String namespace = "namespaces".equals(ref.getResource()) ? null : ref.getNamespace();
+        return key(write.getClusterId(), ref.getResource(), namespace, ref.getName());
     }
 
     private static String key(String cluster, String resource, String namespace, String name) {

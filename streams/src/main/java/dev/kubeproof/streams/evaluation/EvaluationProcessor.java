@@ -31,6 +31,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 import dev.kubeproof.contract.evidence.EvidenceKey;
 import dev.kubeproof.contract.image.ImageReference;
+import dev.kubeproof.contract.k8s.ResourceNames;
 import dev.kubeproof.avro.Attestation;
 import dev.kubeproof.avro.ChangeType;
 import dev.kubeproof.avro.EvidenceCause;
@@ -73,11 +74,19 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
     public static final String CAUSE_ATTESTATION = "ATTESTATION";
     /** Cause of a transition made by a custom control published, changed or withdrawn while the pipeline runs. */
     public static final String CAUSE_CONTROL = "CONTROL";
+    /**
+     * Cause of a record that names, late, who made the change an open status rests on: its audit event arrived after
+     * the change was evaluated without it. Same status and since as the record before; the chain stays append-only.
+     */
+    public static final String CAUSE_ATTRIBUTION = "ATTRIBUTION";
     /** Kind of the subject of attestation evidence: the cluster itself. */
     public static final String CLUSTER_KIND = "Cluster";
     /** Pseudo-kind whose changes are image scans, as {@link Evaluator#kindsToReevaluate(String)} names it. */
     public static final String IMAGE_SCAN_KIND = "ImageScan";
     private static final String NAMESPACE_KIND = "Namespace";
+    /** The causes of an object's evaluation after its own change: what its write's actor made. */
+    private static final Set<String> OWN_CHANGES = Set.of(ChangeType.ADDED.name(), ChangeType.MODIFIED.name(),
+            ChangeType.SYNC.name());
 
     private final EvidenceTopologyConfig config;
     private final Evaluator evaluator;
@@ -232,7 +241,62 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
         if (waiting != null) {
             attributions.writeOf(waiting).ifPresent(found ->
                     release(timestamp, writeKey, waiting, attributions.attribute(waiting, found, owners(waiting))));
+        } else {
+            attributeLate(timestamp, write);
         }
+    }
+
+    /**
+     * A write that made an object's current state but arrived after that state was evaluated without it (the object
+     * was first seen long after its creation so it did not wait, or the audit stream lagged more than
+     * {@code attributionWait}): the evidence that evaluation recorded without an actor gets a record naming him, the
+     * status and its since unchanged, cause {@link #CAUSE_ATTRIBUTION}. Nothing is re-stamped; a write for an older
+     * resourceVersion, or a state already attributed, records nothing.
+     */
+    private void attributeLate(long timestamp, dev.kubeproof.avro.AuditEvent write) {
+        dev.kubeproof.avro.AuditObjectReference ref = write.getObjectRef();
+        String kind = kindOf(ref.getResource());
+        if (kind == null || ref.getName() == null) {
+            return;
+        }
+        ResourceChange current = inventory.get(StoreKeys.inventory(write.getClusterId(), kind,
+                NAMESPACE_KIND.equals(kind) ? null : ref.getNamespace(), ref.getName()));
+        if (current == null || !routing.evaluatedIn(current, partition)
+                || ref.getResourceVersion() != null && !ref.getResourceVersion().equals(current.getResourceVersion())) {
+            return;
+        }
+        Optional<Attributions.Write> found = attributions.writeOf(current)
+                .filter(made -> Objects.equals(made.auditId(), write.getAuditId()));
+        if (found.isEmpty()) {
+            return;
+        }
+        dev.kubeproof.avro.Attribution attribution = attributions.attribute(current, found.get(), owners(current));
+        Cause cause = new Cause(CAUSE_ATTRIBUTION, attribution.getAuditId(), null, attribution.getUsername(),
+                write.getStageTimestamp(), null, null, attribution);
+        for (ControlDefinition control : controlsByKind.getOrDefault(kind, List.of())) {
+            String key = EvidenceKey.of(current.getClusterId(), control.id(), current.getUid());
+            EvidenceRecord head = evidence.get(key);
+            if (head != null && head.getStatus() != EvidenceStatus.CLOSED && unattributed(head)
+                    && current.getResourceVersion().equals(head.getCause().getResourceVersion())
+                    && OWN_CHANGES.contains(head.getCause().getChangeType())) {
+                attribute(timestamp, current, control, head, cause);
+            }
+        }
+    }
+
+    /** The kind whose resource (plural) the write names, among the kinds the controls judge; null for another. */
+    private String kindOf(String resource) {
+        for (String kind : controlsByKind.keySet()) {
+            if (ResourceNames.plural(kind).equals(resource)) {
+                return kind;
+            }
+        }
+        return null;
+    }
+
+    private static boolean unattributed(EvidenceRecord head) {
+        return head.getAttribution() == null
+                || head.getAttribution().getMethod() == dev.kubeproof.avro.AttributionMethod.UNKNOWN;
     }
 
     private void release(long timestamp, String writeKey, ResourceChange change,
@@ -716,11 +780,32 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
                 .setActor(cause.actor())
                 .setAttribution(cause.attribution())
                 .setException(exemption == null ? null : Exemptions.reference(exemption));
+        append(timestamp, key, previous, builder);
+    }
+
+    /** Links the record into its key's chain, stores it as the key's head and forwards it. */
+    private void append(long timestamp, String key, EvidenceRecord previous, EvidenceRecord.Builder builder) {
         EvidenceRecord linked = EvidenceChain.link(builder, key, previous);
         evidence.put(key, linked);
         exemptions.recorded(key, previous, linked);
-        metrics.transition(status.name());
+        metrics.transition(linked.getStatus().name());
         context.forward(new Record<>(key, EvaluationOutput.of(linked), timestamp));
+    }
+
+    /** The late attribution of {@code head}: a record of the same status, since, message and exception, with the actor. */
+    private void attribute(long timestamp, ResourceChange change, ControlDefinition control, EvidenceRecord head,
+                           Cause cause) {
+        String key = EvidenceKey.of(change.getClusterId(), control.id(), change.getUid());
+        EvidenceRecord.Builder builder = EvidenceRecords.transition(control, head.getStatus(), head, head.getSince(),
+                        clock.instant(), reference(change), head.getMessage(), head.getDetails(), EvidenceCause.newBuilder()
+                        .setChangeType(cause.changeType())
+                        .setResourceVersion(change.getResourceVersion())
+                        .setAuditId(cause.auditId())
+                        .build())
+                .setActor(cause.actor())
+                .setAttribution(cause.attribution())
+                .setException(head.getException());
+        append(timestamp, key, head, builder);
     }
 
     private ResourceRef reference(ResourceChange change) {
