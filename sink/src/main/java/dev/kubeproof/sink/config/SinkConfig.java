@@ -48,7 +48,7 @@ public record SinkConfig(
         @JsonPropertyDescription("Format of the violation documents indexed (ecs or ocsf): the streams service's"
                 + " violationsFormat, so that Elasticsearch holds what the SIEM reads.")
         String violationsFormat,
-        @JsonProperty(defaultValue = "500")
+        @JsonProperty(defaultValue = "2000")
         @JsonPropertyDescription("Largest batch taken from Kafka at once.")
         Integer maxPollRecords,
         @JsonProperty(defaultValue = "500ms")
@@ -101,7 +101,11 @@ public record SinkConfig(
             throw new IllegalArgumentException("violationsFormat must be one of " + ViolationFormats.NAMES + ", was '"
                     + violationsFormat + "'");
         }
-        maxPollRecords = maxPollRecords == null ? 500 : maxPollRecords;
+        // 2,000: each poll's batch ends in a barrier (every request answered, then the commit), during which
+        // Elasticsearch waits for the next batch; larger polls pay it less often. `sink bench`, 50,000 records, 1,000
+        // operations per request, 2 in flight: 4,800-4,930 docs/s at 500 a poll, 6,450 at 1,000, 7,300-8,500 at 2,000,
+        // 7,040 at 4,000. A batch holds at most this many records and their documents.
+        maxPollRecords = maxPollRecords == null ? 2000 : maxPollRecords;
         if (maxPollRecords < 1 || maxPollRecords > 100_000) {
             throw new IllegalArgumentException("maxPollRecords must be between 1 and 100000, was " + maxPollRecords);
         }

@@ -39,7 +39,7 @@ class SinkConfigTest {
         assertThat(config.groupId()).isEqualTo("kubeproof-sink");
         assertThat(config.topics().evidence().name()).isEqualTo("kubeproof.evidence");
         assertThat(config.inputs()).containsExactlyInAnyOrder(SinkConfig.Input.values());
-        assertThat(config.maxPollRecords()).isEqualTo(500);
+        assertThat(config.maxPollRecords()).isEqualTo(2000);
         assertThat(config.elasticsearch().indexPrefix()).isEqualTo("kubeproof");
         assertThat(config.elasticsearch().auditDataStream()).isEqualTo("logs-kubernetes.audit_logs-kubeproof");
         assertThat(config.elasticsearch().auditRetention()).isEqualTo(Duration.ofDays(90));
