@@ -164,9 +164,12 @@ class EvidenceAttributionTest {
                 .allSatisfy(v -> assertThat(v).contains("\"user\":{\"name\":\"alice\"}")
                         .contains("\"type\":[\"change\"]").contains("\"previous_status\":\"FAIL\""));
 
-        // And the same write delivered again, or a write of an older resourceVersion, records nothing more
+        // And the same write delivered again, a write of an older resourceVersion, or one at Metadata level (no
+        // resourceVersion: it may be the write of a change not seen yet) records nothing more
         topology.audit(create("alice", "pods", pod, "400").build());
         topology.audit(create("mallory", "pods", pod, "399").build());
+        topology.audit(AuditEvents.event("mallory", "patch", "/api/v1/namespaces/shop/pods/old")
+                .object("pods", "shop", "old").build());
         assertThat(objectEvidence()).isEmpty();
     }
 

@@ -250,8 +250,8 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
      * A write that made an object's current state but arrived after that state was evaluated without it (the object
      * was first seen long after its creation so it did not wait, or the audit stream lagged more than
      * {@code attributionWait}): the evidence that evaluation recorded without an actor gets a record naming him, the
-     * status and its since unchanged, cause {@link #CAUSE_ATTRIBUTION}. Nothing is re-stamped; a write for an older
-     * resourceVersion, or a state already attributed, records nothing.
+     * status and its since unchanged, cause {@link #CAUSE_ATTRIBUTION}. Nothing is re-stamped; a write for another
+     * resourceVersion, one without (Metadata level), or a state already attributed records nothing.
      */
     private void attributeLate(long timestamp, dev.kubeproof.avro.AuditEvent write) {
         dev.kubeproof.avro.AuditObjectReference ref = write.getObjectRef();
@@ -261,8 +261,10 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
         }
         ResourceChange current = inventory.get(StoreKeys.inventory(write.getClusterId(), kind,
                 NAMESPACE_KIND.equals(kind) ? null : ref.getNamespace(), ref.getName()));
-        if (current == null || !routing.evaluatedIn(current, partition)
-                || ref.getResourceVersion() != null && !ref.getResourceVersion().equals(current.getResourceVersion())) {
+        // Only by resourceVersion: a Metadata-level write (none) may as well be the write of a change not seen yet.
+        if (current == null || ref.getResourceVersion() == null
+                || !ref.getResourceVersion().equals(current.getResourceVersion())
+                || !routing.evaluatedIn(current, partition)) {
             return;
         }
         Optional<Attributions.Write> found = attributions.writeOf(current)
