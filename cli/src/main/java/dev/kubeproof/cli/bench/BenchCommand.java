@@ -112,14 +112,15 @@ public final class BenchCommand implements Callable<Integer> {
                 settings = new LocalPipeline.Settings(endpoints, root.resolve("pipeline"), "synthetic",
                         "kubeproof.", "kubeproof", Optional.of(kubeconfig), Optional.empty(), Optional.of(trivy),
                         List.of(auditLog), false);
-                try (LocalPipeline pipeline = new LocalPipeline(settings)) {
+                try (LocalPipeline pipeline = new LocalPipeline(settings);
+                     Measure.HeapAfterCollections heap = Measure.HeapAfterCollections.watch()) {
                     console.println("\n== cold start: the whole cluster through collectors, streams and the sink");
                     cold = new ColdStart(pipeline, cluster, timeout, console, () -> Measure.cpuSeconds(stack)).run();
                     elasticsearch = pipeline.elasticsearch();
                     console.println("\n== steady state: up to " + changes + " changes at " + rate + "/s");
                     steady = new SteadyState(pipeline, endpoints, cluster, auditLog, rate, changes, timeout, console)
                             .run();
-                    memory = Measure.memory(stack, pipeline.stateDir(), cluster.objectCount());
+                    memory = Measure.memory(stack, pipeline.stateDir(), cluster.objectCount(), heap);
                 }
             }
 

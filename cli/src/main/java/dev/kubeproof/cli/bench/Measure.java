@@ -1,13 +1,26 @@
 package dev.kubeproof.cli.bench;
 
 import java.io.IOException;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+import javax.management.ListenerNotFoundException;
+import javax.management.Notification;
+import javax.management.NotificationEmitter;
+import javax.management.NotificationListener;
+import javax.management.openmbean.CompositeData;
+
+import com.sun.management.GarbageCollectionNotificationInfo;
 
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
@@ -86,10 +99,12 @@ final class Measure {
      * Heap and resident memory of this process (the whole pipeline runs in it, as in {@code run}) and of every
      * server, and the state stores' size on disk.
      */
-    static Map<String, Object> memory(LocalStack stack, Path stateDir, int objects) throws IOException {
+    static Map<String, Object> memory(LocalStack stack, Path stateDir, int objects, HeapAfterCollections afterCollections)
+            throws IOException {
         Map<String, Object> memory = new LinkedHashMap<>();
         Map<String, Object> pipeline = new LinkedHashMap<>();
         pipeline.put("maxHeapBytes", Runtime.getRuntime().maxMemory());
+        pipeline.put("peakHeapAfterCollectionBytes", afterCollections.peak());
         long peakHeap = 0;
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
             if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
@@ -108,5 +123,58 @@ final class Measure {
         memory.put("stateStoreBytes", stateBytes);
         memory.put("stateStoreBytesPer10000Objects", Math.round(stateBytes * 10_000.0 / Math.max(1, objects)));
         return memory;
+    }
+
+    /**
+     * The most heap in use right after a garbage collection, over the pipeline's phases: what the collector could not
+     * free (live objects, and an old generation a young collection leaves as it is). Unlike the sum of each pool's
+     * peak, it stays within the heap the JVM may use, and it is what decides whether a run fits the default heap.
+     */
+    static final class HeapAfterCollections implements AutoCloseable {
+        private final AtomicLong peak = new AtomicLong();
+        private final List<NotificationEmitter> emitters = new ArrayList<>();
+        private final NotificationListener listener = this::onCollection;
+
+        static HeapAfterCollections watch() {
+            HeapAfterCollections watcher = new HeapAfterCollections();
+            for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
+                if (collector instanceof NotificationEmitter emitter) {
+                    emitter.addNotificationListener(watcher.listener, null, null);
+                    watcher.emitters.add(emitter);
+                }
+            }
+            return watcher;
+        }
+
+        private void onCollection(Notification notification, Object handback) {
+            if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
+                return;
+            }
+            GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from(
+                    (CompositeData) notification.getUserData());
+            long used = 0;
+            for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+                MemoryUsage after = info.getGcInfo().getMemoryUsageAfterGc().get(pool.getName());
+                if (pool.getType() == MemoryType.HEAP && after != null) {
+                    used += after.getUsed();
+                }
+            }
+            peak.accumulateAndGet(used, Math::max);
+        }
+
+        long peak() {
+            return peak.get();
+        }
+
+        @Override
+        public void close() {
+            for (NotificationEmitter emitter : emitters) {
+                try {
+                    emitter.removeNotificationListener(listener);
+                } catch (ListenerNotFoundException e) {
+                    // already gone
+                }
+            }
+        }
     }
 }

@@ -71,6 +71,8 @@ class BenchCommandIT {
         assertThat(results.at("/scaleOut/scaleOutRatio").asDouble()).isPositive();
 
         assertThat(results.at("/memory/pipeline/peakRssBytes").asLong()).isPositive();
+        assertThat(results.at("/memory/pipeline/peakHeapAfterCollectionBytes").asLong()).isPositive()
+                .isLessThanOrEqualTo(results.at("/memory/pipeline/maxHeapBytes").asLong());
         assertThat(results.at("/memory/kafka/peakRssBytes").asLong()).isPositive();
         assertThat(results.at("/memory/stateStoreBytes").asLong()).isPositive();
         assertThat(results.get("targets")).hasSize(5);
