@@ -3,6 +3,7 @@ package dev.kubeproof.cli.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -62,6 +63,12 @@ class BenchCommandIT {
         // the raw Kafka rate replays the change topic: the cluster's objects and the steady state's changes
         assertThat(results.at("/raw/kafka/records").asLong()).isEqualTo((long) cluster.objectCount() + CHANGES);
         assertThat(results.at("/raw/kafka/recordsPerSecond").asDouble()).isPositive();
+        // ... in three rounds on fresh topics, of which the median counts
+        List<Double> rounds = new java.util.ArrayList<>();
+        results.at("/raw/kafka/roundsRecordsPerSecond").forEach(round -> rounds.add(round.asDouble()));
+        assertThat(rounds).hasSize(3).allSatisfy(rate -> assertThat(rate).isPositive());
+        assertThat(results.at("/raw/kafka/recordsPerSecond").asDouble())
+                .isCloseTo(rounds.stream().sorted().toList().get(1), org.assertj.core.data.Offset.offset(1.0));
         assertThat(results.at("/raw/bulk/documentsPerSecond").asDouble()).isPositive();
 
         // the scale-out runs read every input of the run: objects, scans and audit events, and each steady-state
