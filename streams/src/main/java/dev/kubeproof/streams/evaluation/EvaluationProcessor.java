@@ -770,7 +770,22 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
             // transition from another status. This halves the records of a cold start (see streams/README.md).
             return;
         }
-        EvidenceRecord.Builder builder = EvidenceRecords.transition(control, status, previous, cause.at(),
+        append(timestamp, key, change, control, status, previous, cause.at(), message, details, cause,
+                exemption == null ? null : Exemptions.reference(exemption));
+    }
+
+    /** The late attribution of {@code head}: a record of the same status, since, message and exception, with the actor. */
+    private void attribute(long timestamp, ResourceChange change, ControlDefinition control, EvidenceRecord head,
+                           Cause cause) {
+        append(timestamp, EvidenceKey.of(change.getClusterId(), control.id(), change.getUid()), change, control,
+                head.getStatus(), head, head.getSince(), head.getMessage(), head.getDetails(), cause, head.getException());
+    }
+
+    /** Builds the key's next record, links it into the key's chain, stores it as the key's head and forwards it. */
+    private void append(long timestamp, String key, ResourceChange change, ControlDefinition control,
+                        EvidenceStatus status, EvidenceRecord previous, Instant since, String message,
+                        List<dev.kubeproof.avro.Finding> details, Cause cause, dev.kubeproof.avro.ExceptionRef exception) {
+        EvidenceRecord.Builder builder = EvidenceRecords.transition(control, status, previous, since,
                         clock.instant(), reference(change), message, details, EvidenceCause.newBuilder()
                         .setChangeType(cause.changeType())
                         .setResourceVersion(change.getResourceVersion())
@@ -781,33 +796,12 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
                         .build())
                 .setActor(cause.actor())
                 .setAttribution(cause.attribution())
-                .setException(exemption == null ? null : Exemptions.reference(exemption));
-        append(timestamp, key, previous, builder);
-    }
-
-    /** Links the record into its key's chain, stores it as the key's head and forwards it. */
-    private void append(long timestamp, String key, EvidenceRecord previous, EvidenceRecord.Builder builder) {
+                .setException(exception);
         EvidenceRecord linked = EvidenceChain.link(builder, key, previous);
         evidence.put(key, linked);
         exemptions.recorded(key, previous, linked);
         metrics.transition(linked.getStatus().name());
         context.forward(new Record<>(key, EvaluationOutput.of(linked), timestamp));
-    }
-
-    /** The late attribution of {@code head}: a record of the same status, since, message and exception, with the actor. */
-    private void attribute(long timestamp, ResourceChange change, ControlDefinition control, EvidenceRecord head,
-                           Cause cause) {
-        String key = EvidenceKey.of(change.getClusterId(), control.id(), change.getUid());
-        EvidenceRecord.Builder builder = EvidenceRecords.transition(control, head.getStatus(), head, head.getSince(),
-                        clock.instant(), reference(change), head.getMessage(), head.getDetails(), EvidenceCause.newBuilder()
-                        .setChangeType(cause.changeType())
-                        .setResourceVersion(change.getResourceVersion())
-                        .setAuditId(cause.auditId())
-                        .build())
-                .setActor(cause.actor())
-                .setAttribution(cause.attribution())
-                .setException(head.getException());
-        append(timestamp, key, head, builder);
     }
 
     private ResourceRef reference(ResourceChange change) {
