@@ -132,6 +132,8 @@ final class Measure {
      */
     static final class HeapAfterCollections implements AutoCloseable {
         private final AtomicLong peak = new AtomicLong();
+        private final List<String> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(pool -> pool.getType() == MemoryType.HEAP).map(MemoryPoolMXBean::getName).toList();
         private final List<NotificationEmitter> emitters = new ArrayList<>();
         private final NotificationListener listener = this::onCollection;
 
@@ -153,9 +155,9 @@ final class Measure {
             GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from(
                     (CompositeData) notification.getUserData());
             long used = 0;
-            for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-                MemoryUsage after = info.getGcInfo().getMemoryUsageAfterGc().get(pool.getName());
-                if (pool.getType() == MemoryType.HEAP && after != null) {
+            for (String pool : heapPools) {
+                MemoryUsage after = info.getGcInfo().getMemoryUsageAfterGc().get(pool);
+                if (after != null) {
                     used += after.getUsed();
                 }
             }

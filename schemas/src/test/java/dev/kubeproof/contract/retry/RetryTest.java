@@ -4,23 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
-import dev.kubeproof.testkit.MutableClock;
 /** The one retry helper, on a clock that only its sleeps move: no real waiting. */
 class RetryTest {
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-    private final List<Duration> slept = new ArrayList<>();
-    private final Retry retry = Retry.of(new RetryPolicy(5, Duration.ofMillis(100), Duration.ofSeconds(1)))
-            .withTime(clock, duration -> {
-                slept.add(duration);
-                clock.advance(duration);
-            }, () -> 0.5);
+    private final SleeplessRetry time = new SleeplessRetry();
+    private final Retry retry = time.retry(new RetryPolicy(5, Duration.ofMillis(100), Duration.ofSeconds(1)));
 
     @Test
     void shouldRetryATransientFailureWithGrowingJitteredBackoffUntilItSucceeds() {
@@ -37,7 +28,7 @@ class RetryTest {
 
         // Then it waited half of 100 ms, then half of 200 ms
         assertThat(result).isEqualTo("ok");
-        assertThat(slept).containsExactly(Duration.ofMillis(50), Duration.ofMillis(100));
+        assertThat(time.slept()).containsExactly(Duration.ofMillis(50), Duration.ofMillis(100));
     }
 
     @Test
@@ -48,7 +39,7 @@ class RetryTest {
             throw new IllegalArgumentException("incompatible");
         }, failure -> failure instanceof IllegalStateException)).hasMessage("incompatible");
         assertThat(calls).hasValue(1);
-        assertThat(slept).isEmpty();
+        assertThat(time.slept()).isEmpty();
     }
 
     @Test
@@ -57,7 +48,7 @@ class RetryTest {
         assertThatThrownBy(() -> retry.run("create topics", () -> {
             throw new IllegalStateException("attempt " + calls.incrementAndGet());
         }, failure -> true)).hasMessage("attempt 5");
-        assertThat(slept).hasSize(4);
+        assertThat(time.slept()).hasSize(4);
     }
 
     @Test
@@ -70,6 +61,6 @@ class RetryTest {
         assertThatThrownBy(() -> bounded.run("reach the broker", () -> {
             throw new IllegalStateException("attempt " + calls.incrementAndGet());
         }, failure -> true)).hasMessage("attempt 3");
-        assertThat(slept).containsExactly(Duration.ofMillis(50), Duration.ofMillis(100));
+        assertThat(time.slept()).containsExactly(Duration.ofMillis(50), Duration.ofMillis(100));
     }
 }

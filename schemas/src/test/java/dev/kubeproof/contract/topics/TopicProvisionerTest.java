@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.reflect.Proxy;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -24,19 +23,14 @@ import org.junit.jupiter.api.Test;
 
 import dev.kubeproof.contract.retry.Retry;
 import dev.kubeproof.contract.retry.RetryPolicy;
-import dev.kubeproof.testkit.MutableClock;
+import dev.kubeproof.contract.retry.SleeplessRetry;
 
 /** Nothing produces to a new topic before its partitions have leaders (KAFKA-15591 loses the first records). */
 class TopicProvisionerTest {
     private static final Node BROKER = new Node(1, "localhost", 9092);
 
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-    private final List<Duration> slept = new ArrayList<>();
-    private final Retry retry = Retry.of(new RetryPolicy(4, Duration.ofMillis(100), Duration.ofSeconds(1)))
-            .withTime(clock, duration -> {
-                slept.add(duration);
-                clock.advance(duration);
-            }, () -> 0.5);
+    private final SleeplessRetry time = new SleeplessRetry();
+    private final Retry retry = time.retry(new RetryPolicy(4, Duration.ofMillis(100), Duration.ofSeconds(1)));
 
     @Test
     void shouldReturnOnceEveryPartitionHasALeader() {
@@ -50,7 +44,7 @@ class TopicProvisionerTest {
 
         // Then it looked again after one back-off, and returned
         assertThat(looks).hasValue(2);
-        assertThat(slept).hasSize(1);
+        assertThat(time.slept()).hasSize(1);
     }
 
     @Test
@@ -62,7 +56,7 @@ class TopicProvisionerTest {
         assertThatThrownBy(() -> TopicProvisioner.awaitLeaders(admin, List.of("evidence"), retry))
                 .isInstanceOf(LeaderNotAvailableException.class)
                 .hasMessage("partition 1 of evidence has no leader yet");
-        assertThat(slept).hasSize(3);
+        assertThat(time.slept()).hasSize(3);
     }
 
     private static Map<String, TopicDescription> leaders(String topic, Node... leaders) {

@@ -224,10 +224,16 @@ public final class Attributions {
 
     static String key(AuditEvent write) {
         AuditObjectReference ref = write.getObjectRef();
-        // A Namespace is cluster-scoped, but the apiserver names it as its own namespace in the objectRef of every
-        // request on /namespaces/{name} (an update, a patch, a delete; not the create).
-        String namespace = "namespaces".equals(ref.getResource()) ? null : ref.getNamespace();
-        return key(write.getClusterId(), ref.getResource(), namespace, ref.getName());
+        return key(write.getClusterId(), ref.getResource(), namespaceOf(ref), ref.getName());
+    }
+
+    /**
+     * The namespace of the written object, as its resource changes name it: none for a Namespace, which is
+     * cluster-scoped though the apiserver names it as its own namespace in the objectRef of every request on
+     * /namespaces/{name} (an update, a patch, a delete; not the create).
+     */
+    static String namespaceOf(AuditObjectReference ref) {
+        return "namespaces".equals(ref.getResource()) ? null : ref.getNamespace();
     }
 
     private static String key(String cluster, String resource, String namespace, String name) {

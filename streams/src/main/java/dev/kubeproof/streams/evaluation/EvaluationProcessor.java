@@ -96,6 +96,8 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
     private final ObjectMapper mapper = new ObjectMapper();
     private final Map<String, List<ControlDefinition>> controlsByKind = new HashMap<>();
     private final Map<String, ControlDefinition> controlsById = new HashMap<>();
+    /** The judged kinds by the resource (plural) that names them in audit events. */
+    private final Map<String, String> kindsByResource = new HashMap<>();
     private final List<ControlDefinition> attestationControls = new ArrayList<>();
     /** The controls the three maps above index; another list from the evaluator means its controls changed. */
     private List<ControlDefinition> indexedControls;
@@ -146,6 +148,7 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
     private void index(List<ControlDefinition> controls) {
         controlsById.clear();
         controlsByKind.clear();
+        kindsByResource.clear();
         attestationControls.clear();
         for (ControlDefinition control : controls) {
             controlsById.put(control.id(), control);
@@ -154,6 +157,7 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
             }
             for (String kind : control.appliesTo()) {
                 controlsByKind.computeIfAbsent(kind, k -> new ArrayList<>()).add(control);
+                kindsByResource.put(ResourceNames.plural(kind), kind);
             }
         }
         indexedControls = controls;
@@ -255,12 +259,12 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
      */
     private void attributeLate(long timestamp, dev.kubeproof.avro.AuditEvent write) {
         dev.kubeproof.avro.AuditObjectReference ref = write.getObjectRef();
-        String kind = kindOf(ref.getResource());
+        String kind = kindsByResource.get(ref.getResource());
         if (kind == null || ref.getName() == null) {
             return;
         }
         ResourceChange current = inventory.get(StoreKeys.inventory(write.getClusterId(), kind,
-                NAMESPACE_KIND.equals(kind) ? null : ref.getNamespace(), ref.getName()));
+                Attributions.namespaceOf(ref), ref.getName()));
         // Only by resourceVersion: a Metadata-level write (none) may as well be the write of a change not seen yet.
         if (current == null || ref.getResourceVersion() == null
                 || !ref.getResourceVersion().equals(current.getResourceVersion())
@@ -284,16 +288,6 @@ public final class EvaluationProcessor implements Processor<String, EvaluationIn
                 attribute(timestamp, current, control, head, cause);
             }
         }
-    }
-
-    /** The kind whose resource (plural) the write names, among the kinds the controls judge; null for another. */
-    private String kindOf(String resource) {
-        for (String kind : controlsByKind.keySet()) {
-            if (ResourceNames.plural(kind).equals(resource)) {
-                return kind;
-            }
-        }
-        return null;
     }
 
     private static boolean unattributed(EvidenceRecord head) {
