@@ -56,7 +56,7 @@ public final class AuditDocuments {
     }
 
     public IndexAction toAction(AuditEvent event) {
-        return IndexAction.Create.of(names.audit(), documentId(event), toJson(event).toString());
+        return IndexAction.Create.of(names.audit(), documentId(event), toJson(event));
     }
 
     public ObjectNode toJson(AuditEvent event) {

@@ -75,7 +75,7 @@ public final class EvidenceDocuments {
         // report recomputes its root from the documents at or before it.
         ((ObjectNode) doc.get("kubeproof")).putObject(KAFKA_FIELD).put("topic", topic).put("partition", partition)
                 .put("offset", offset);
-        return IndexAction.Create.of(names.evidence(), record.getEvidenceId(), doc.toString());
+        return IndexAction.Create.of(names.evidence(), record.getEvidenceId(), doc);
     }
 
     /** A checkpoint of the evidence chains' heads, created once under its id (which is the hash of its content). */
@@ -93,7 +93,7 @@ public final class EvidenceDocuments {
         fields.put("previous_id", checkpoint.getPreviousCheckpointId());
         fields.put("signature_algorithm", checkpoint.getSignatureAlgorithm());
         fields.put("signature", checkpoint.getSignature());
-        return IndexAction.Create.of(names.checkpoints(), checkpoint.getCheckpointId(), doc.toString());
+        return IndexAction.Create.of(names.checkpoints(), checkpoint.getCheckpointId(), doc);
     }
 
     /**
@@ -110,6 +110,6 @@ public final class EvidenceDocuments {
      */
     public IndexAction posture(String kafkaKey, EvidenceRecord state) {
         return IndexAction.currentState(names.posture(), kafkaKey, state, s -> s.getStatus() != EvidenceStatus.CLOSED,
-                s -> posture.toJson(s).toString());
+                posture::toJson);
     }
 }

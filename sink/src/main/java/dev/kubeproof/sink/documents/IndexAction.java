@@ -1,6 +1,5 @@
 package dev.kubeproof.sink.documents;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -9,6 +8,10 @@ import co.elastic.clients.elasticsearch._types.VersionType;
 import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
 import co.elastic.clients.util.BinaryData;
 import co.elastic.clients.util.ContentType;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.contract.evidence.EvidenceKey;
@@ -21,12 +24,18 @@ import dev.kubeproof.contract.evidence.EvidenceKey;
 public sealed interface IndexAction {
 
     /**
+     * Writes a document's tree straight to UTF-8 bytes: {@code JsonNode.toString()} then {@code getBytes} rendered
+     * every document to chars first, the sink's costliest step (see sink/README.md).
+     */
+    ObjectWriter DOCUMENT_WRITER = new ObjectMapper().writer();
+
+    /**
      * The write of a current-state document (posture, misconfiguration finding) for one evidence-state record: an
      * upsert versioned by the chain's sequence while {@code indexed} holds, else a versioned delete; a tombstone
      * ({@code state} null) deletes. The document id is the Kafka key, which a tombstone also has.
      */
     static IndexAction currentState(String index, String kafkaKey, EvidenceRecord state,
-                                    Predicate<EvidenceRecord> indexed, Function<EvidenceRecord, String> document) {
+                                    Predicate<EvidenceRecord> indexed, Function<EvidenceRecord, JsonNode> document) {
         if (state == null) {
             if (kafkaKey == null) {
                 throw new DocumentException("MISSING_KEY", "a tombstone without a key names no document of " + index);
@@ -55,8 +64,8 @@ public sealed interface IndexAction {
             Objects.requireNonNull(json, "json");
         }
 
-        public static Create of(String index, String id, String json) {
-            return new Create(index, id, json.getBytes(StandardCharsets.UTF_8));
+        public static Create of(String index, String id, JsonNode document) {
+            return new Create(index, id, utf8(document));
         }
 
         @Override
@@ -82,8 +91,8 @@ public sealed interface IndexAction {
             Objects.requireNonNull(json, "json");
         }
 
-        public static Upsert of(String index, String id, long version, String json) {
-            return new Upsert(index, id, version, json.getBytes(StandardCharsets.UTF_8));
+        public static Upsert of(String index, String id, long version, JsonNode document) {
+            return new Upsert(index, id, version, utf8(document));
         }
 
         @Override
@@ -122,6 +131,15 @@ public sealed interface IndexAction {
         @Override
         public int sizeInBytes() {
             return id.length();
+        }
+    }
+
+    private static byte[] utf8(JsonNode document) {
+        try {
+            return DOCUMENT_WRITER.writeValueAsBytes(document);
+        } catch (JsonProcessingException e) {
+            // A tree of Jackson's own nodes always serializes; this would be a bug, not bad input.
+            throw new IllegalStateException("cannot serialize a document tree", e);
         }
     }
 }

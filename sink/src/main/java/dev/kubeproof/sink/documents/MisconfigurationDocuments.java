@@ -55,7 +55,7 @@ public final class MisconfigurationDocuments {
     /** The write for one evidence-state record ({@code state} null for a tombstone). */
     public IndexAction toAction(String kafkaKey, EvidenceRecord state) {
         return IndexAction.currentState(names.misconfigurations(), kafkaKey, state,
-                s -> s.getStatus() == EvidenceStatus.PASS || s.getStatus() == EvidenceStatus.FAIL, s -> toJson(s).toString());
+                s -> s.getStatus() == EvidenceStatus.PASS || s.getStatus() == EvidenceStatus.FAIL, this::toJson);
     }
 
     ObjectNode toJson(EvidenceRecord record) {

@@ -46,7 +46,7 @@ public final class ScannerFindingDocuments {
         }
         String id = DocumentIds.of(kafkaKey != null ? kafkaKey : finding.getFindingId());
         return IndexAction.Upsert.of(names.scannerFindings(), id, finding.getReportedAt().toEpochMilli(),
-                toJson(finding).toString());
+                toJson(finding));
     }
 
     ObjectNode toJson(ScannerFinding finding) {

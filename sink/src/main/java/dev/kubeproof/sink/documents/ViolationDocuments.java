@@ -51,11 +51,11 @@ public final class ViolationDocuments {
         dataStream.put("type", "logs");
         dataStream.put("dataset", IndexNames.violationsDataset(names.prefix()));
         dataStream.put("namespace", IndexNames.NAMESPACE);
-        actions.add(IndexAction.Create.of(names.violations(), record.getEvidenceId(), doc.toString()));
+        actions.add(IndexAction.Create.of(names.violations(), record.getEvidenceId(), doc));
         if (ocsf != null) {
             ObjectNode finding = ocsf.toJson(record);
             finding.put("@timestamp", Transitions.iso(record.getSince()));
-            actions.add(IndexAction.Create.of(names.ocsfViolations(), record.getEvidenceId(), finding.toString()));
+            actions.add(IndexAction.Create.of(names.ocsfViolations(), record.getEvidenceId(), finding));
         }
         return actions;
     }
