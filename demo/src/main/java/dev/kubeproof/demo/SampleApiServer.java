@@ -3,16 +3,25 @@ package dev.kubeproof.demo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Queue;
+import java.util.UUID;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -38,8 +47,9 @@ import io.fabric8.mockwebserver.internal.SimpleRequest;
 
 /**
  * A local Kubernetes API server holding the sample cluster: fabric8's {@link KubernetesMockServer} in CRUD mode
- * on plain HTTP on a free loopback port. It lists, watches, creates, updates, patches and deletes like an API
- * server, so the resource collector's informers and leader election (a Lease) run against it unchanged.
+ * on plain HTTP on a free loopback port. It lists (in pages when asked: {@code limit} and {@code continue}),
+ * watches, creates, updates, patches and deletes like an API server, so the resource collector's informers and
+ * leader election (a Lease) run against it unchanged.
  *
  * <p>The objects are loaded straight into the server's store, not POSTed: a create through the API would replace
  * their uids, creationTimestamps and resourceVersions with fresh ones, and evidence ids would differ on every run.
@@ -94,18 +104,19 @@ public final class SampleApiServer implements AutoCloseable {
      */
     public static SampleApiServer start(Iterable<? extends ObjectNode> objects) {
         Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
-        SeededStore store = new SeededStore();
+        Stores stores = new Stores();
         long highestResourceVersion = 0;
         int count = 0;
         for (ObjectNode object : objects) {
-            highestResourceVersion = Math.max(highestResourceVersion, store.seed(object));
+            highestResourceVersion = Math.max(highestResourceVersion,
+                    stores.of(PLURALS.get(object.path("kind").asText())).seed(object));
             count++;
         }
-        store.advanceResourceVersionTo(highestResourceVersion);
+        stores.advanceResourceVersionTo(highestResourceVersion);
         VersionInfo version = new VersionInfo.Builder().withMajor("1").withMinor("32").withGitVersion(KUBERNETES_VERSION)
                 .withGitTreeState("clean").withPlatform("linux/amd64").build();
         KubernetesMockServer server = new KubernetesMockServer(new Context(),
-                new MockWebServer(), expectations, new Router(expectations, store), false, version);
+                new MockWebServer(), expectations, new Router(expectations, stores), false, version);
         server.init(InetAddress.getLoopbackAddress(), 0);
         return new SampleApiServer(server, count);
     }
@@ -192,7 +203,46 @@ public final class SampleApiServer implements AutoCloseable {
         return root + (namespace.isEmpty() ? "" : "/namespaces/" + namespace) + "/" + plural;
     }
 
-    /** The CRUD store, loaded directly with objects as they are (uid, timestamps and resourceVersion kept). */
+    /**
+     * One CRUD store per resource type (plural), plus one for everything else (Leases, discovery): the mock's store
+     * answers each request by scanning every object it holds, so with one store for 200,000 objects a list of 20
+     * CronJobs took 0.35 s and 21 informers listing at once outlasted the client's 10 s timeout. Each store counts
+     * its own resourceVersions, all above the sample's; clients treat them as opaque, per type, as they must.
+     */
+    private static final class Stores {
+        private final Map<String, SeededStore> byPlural = new HashMap<>();
+        private final SeededStore other = new SeededStore();
+
+        Stores() {
+            PLURALS.values().forEach(plural -> byPlural.put(plural, new SeededStore()));
+        }
+
+        SeededStore of(String plural) {
+            return plural == null ? other : byPlural.getOrDefault(plural, other);
+        }
+
+        /** The store of the resource type a request path names ({@code /api/v1/namespaces/shop/pods/web?watch...}). */
+        SeededStore forPath(String path) {
+            int question = path.indexOf('?');
+            String[] segments = (question < 0 ? path : path.substring(0, question)).split("/");
+            // ["", "api", "v1", ...] or ["", "apis", group, version, ...]
+            int type = segments.length > 1 && "apis".equals(segments[1]) ? 4 : 3;
+            if (segments.length <= type) {
+                return other; // discovery
+            }
+            if ("namespaces".equals(segments[type]) && segments.length > type + 2) {
+                return of(segments[type + 2]); // a namespaced type: /namespaces/{ns}/{plural}...
+            }
+            return of(segments[type]);
+        }
+
+        void advanceResourceVersionTo(long highest) {
+            byPlural.values().forEach(store -> store.advanceResourceVersionTo(highest));
+            other.advanceResourceVersionTo(highest);
+        }
+    }
+
+    /** A CRUD store, loaded directly with objects as they are (uid, timestamps and resourceVersion kept). */
     private static final class SeededStore extends KubernetesCrudDispatcher {
         private final KubernetesSerialization serialization = new KubernetesSerialization();
 
@@ -217,24 +267,150 @@ public final class SampleApiServer implements AutoCloseable {
     }
 
     /**
-     * Answers the few fixed expectations the mock server registers itself ({@code /} and {@code /version}) and
-     * sends everything else to the store.
+     * Answers the few fixed expectations the mock server registers itself ({@code /} and {@code /version}), serves
+     * lists in pages when asked ({@link Pager}) and sends everything else to the store of its resource type.
      */
     private static final class Router extends Dispatcher {
         private final Map<ServerRequest, Queue<ServerResponse>> expectations;
         private final MockDispatcher fixed;
-        private final KubernetesCrudDispatcher store;
+        private final Stores stores;
+        private final Pager pager = new Pager();
 
-        Router(Map<ServerRequest, Queue<ServerResponse>> expectations, KubernetesCrudDispatcher store) {
+        Router(Map<ServerRequest, Queue<ServerResponse>> expectations, Stores stores) {
             this.expectations = expectations;
             this.fixed = new MockDispatcher(expectations);
-            this.store = store;
+            this.stores = stores;
         }
 
         @Override
         public MockResponse dispatch(RecordedRequest request) {
             Queue<ServerResponse> queued = expectations.get(new SimpleRequest(HttpMethod.valueOf(request.getMethod()), request.getPath()));
-            return queued != null && !queued.isEmpty() ? fixed.dispatch(request) : store.dispatch(request);
+            if (queued != null && !queued.isEmpty()) {
+                return fixed.dispatch(request);
+            }
+            KubernetesCrudDispatcher store = stores.forPath(request.getPath());
+            return Pager.pages(request) ? pager.page(request, store::dispatch) : store.dispatch(request);
+        }
+    }
+
+    /**
+     * API chunking as an API server does it ({@code limit} and {@code continue} on a list), which the mock store
+     * ignores: the first request takes a snapshot of the whole list and answers its first page; each
+     * {@code continue} token names the snapshot and the offset of the next page, and the last page ends the
+     * snapshot. An unknown (expired) token is answered 410 Gone, as by an API server, and the client lists again.
+     */
+    static final class Pager {
+        /** Abandoned snapshots beyond this many are forgotten, oldest first. */
+        private static final int MAX_SNAPSHOTS = 64;
+        private static final ObjectMapper JSON = new ObjectMapper();
+
+        private record Snapshot(ObjectNode list, ArrayNode items) {
+        }
+
+        private final Map<String, Snapshot> snapshots = Collections.synchronizedMap(
+                new LinkedHashMap<>(16, 0.75f, false) {
+                    @Override
+                    protected boolean removeEldestEntry(Map.Entry<String, Snapshot> eldest) {
+                        return size() > MAX_SNAPSHOTS;
+                    }
+                });
+
+        /** Whether {@code request} is a list asking for pages (not a watch, not a single object). */
+        static boolean pages(RecordedRequest request) {
+            Map<String, String> query = query(request.getPath());
+            return "GET".equals(request.getMethod()) && query.containsKey("limit") && !query.containsKey("watch");
+        }
+
+        MockResponse page(RecordedRequest request, Function<RecordedRequest, MockResponse> lister) {
+            String path = request.getPath();
+            Map<String, String> query = query(path);
+            int limit;
+            try {
+                limit = Integer.parseInt(query.get("limit"));
+            } catch (NumberFormatException e) {
+                return status(400, "BadRequest", "limit must be a number, was " + query.get("limit"));
+            }
+            String token = query.get("continue");
+            String id;
+            int offset;
+            Snapshot snapshot;
+            if (token == null || token.isEmpty()) {
+                MockResponse whole = lister.apply(new RecordedRequest(request.getHttpVersion(), request.method(),
+                        withoutPaging(path), request.getHeaders(), request.getBody()));
+                if (whole.code() != 200 || limit <= 0) {
+                    return whole;
+                }
+                try {
+                    ObjectNode list = (ObjectNode) JSON.readTree(whole.getBody().getBytes());
+                    snapshot = new Snapshot(list, list.has("items") ? (ArrayNode) list.remove("items")
+                            : JSON.createArrayNode());
+                } catch (IOException | ClassCastException e) {
+                    return whole; // not a list: the store's answer as it is
+                }
+                id = UUID.randomUUID().toString();
+                offset = 0;
+            } else {
+                int slash = token.lastIndexOf('/');
+                id = slash < 0 ? token : token.substring(0, slash);
+                snapshot = snapshots.get(id);
+                if (snapshot == null || slash < 0) {
+                    return status(410, "Expired", "the continue token has expired; list again");
+                }
+                offset = Integer.parseInt(token.substring(slash + 1));
+            }
+            int end = Math.min(snapshot.items().size(), offset + Math.max(1, limit));
+            ObjectNode page = snapshot.list().deepCopy();
+            ArrayNode items = page.putArray("items");
+            for (int i = offset; i < end; i++) {
+                items.add(snapshot.items().get(i));
+            }
+            ObjectNode metadata = page.has("metadata") ? (ObjectNode) page.get("metadata") : page.putObject("metadata");
+            if (end < snapshot.items().size()) {
+                snapshots.put(id, snapshot);
+                metadata.put("continue", id + "/" + end);
+                metadata.put("remainingItemCount", snapshot.items().size() - end);
+            } else {
+                snapshots.remove(id);
+            }
+            try {
+                return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json")
+                        .setBody(JSON.writeValueAsBytes(page));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        private static MockResponse status(int code, String reason, String message) {
+            ObjectNode status = JSON.createObjectNode().put("apiVersion", "v1").put("kind", "Status")
+                    .put("status", "Failure").put("message", message).put("reason", reason).put("code", code);
+            return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json")
+                    .setBody(status.toString());
+        }
+
+        private static Map<String, String> query(String path) {
+            Map<String, String> query = new HashMap<>();
+            int question = path.indexOf('?');
+            if (question < 0) {
+                return query;
+            }
+            for (String pair : path.substring(question + 1).split("&")) {
+                int equals = pair.indexOf('=');
+                String name = equals < 0 ? pair : pair.substring(0, equals);
+                String value = equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
+                query.put(name, value);
+            }
+            return query;
+        }
+
+        private static String withoutPaging(String path) {
+            int question = path.indexOf('?');
+            if (question < 0) {
+                return path;
+            }
+            String kept = Arrays.stream(path.substring(question + 1).split("&"))
+                    .filter(pair -> !pair.startsWith("limit=") && !pair.startsWith("continue="))
+                    .collect(Collectors.joining("&"));
+            return path.substring(0, question) + (kept.isEmpty() ? "" : "?" + kept);
         }
     }
 }

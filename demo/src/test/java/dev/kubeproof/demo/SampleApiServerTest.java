@@ -18,16 +18,20 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodList;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 class SampleApiServerTest {
@@ -94,6 +98,55 @@ class SampleApiServerTest {
 
         // When
         try (SharedIndexInformer<Pod> informer = client.pods().inAnyNamespace().inform()) {
+            // Then
+            await().atMost(Duration.ofSeconds(30)).until(() -> informer.getStore().list().size() == pods);
+            assertThat(informer.getStore().list()).extracting(p -> p.getMetadata().getUid())
+                    .containsExactlyInAnyOrderElementsOf(sample.objects("Pod").stream()
+                            .map(p -> p.path("metadata").path("uid").asText()).toList());
+        }
+    }
+
+    @Test
+    void shouldListInPagesWhenAskedForALimitAsAnApiServerDoes() {
+        // Given
+        List<String> expected = sample.objects("Pod").stream().map(p -> p.path("metadata").path("uid").asText()).toList();
+        assertThat(expected).hasSizeGreaterThan(5);
+
+        // When: pages of 2, following each continue token
+        List<String> listed = new ArrayList<>();
+        List<Integer> pageSizes = new ArrayList<>();
+        String next = null;
+        do {
+            PodList page = client.pods().inAnyNamespace()
+                    .list(new ListOptionsBuilder().withLimit(2L).withContinue(next).build());
+            page.getItems().forEach(p -> listed.add(p.getMetadata().getUid()));
+            pageSizes.add(page.getItems().size());
+            next = page.getMetadata().getContinue();
+            if (next != null) {
+                assertThat(page.getMetadata().getRemainingItemCount()).isEqualTo(expected.size() - listed.size());
+            }
+        } while (next != null && !next.isEmpty());
+
+        // Then every pod once, in pages of at most 2
+        assertThat(listed).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(pageSizes).hasSize((expected.size() + 1) / 2).allMatch(size -> size <= 2);
+    }
+
+    @Test
+    void shouldAnswerAnUnknownContinueTokenWithGoneSoThatTheClientListsAgain() {
+        // Given / When / Then
+        assertThatThrownBy(() -> client.pods().inAnyNamespace()
+                .list(new ListOptionsBuilder().withLimit(2L).withContinue("no-such-snapshot/2").build()))
+                .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(410));
+    }
+
+    @Test
+    void shouldFeedAnInformerThatListsInPagesEveryPod() {
+        // Given
+        long pods = sample.objects("Pod").size();
+
+        // When
+        try (SharedIndexInformer<Pod> informer = client.pods().inAnyNamespace().withLimit(3L).inform()) {
             // Then
             await().atMost(Duration.ofSeconds(30)).until(() -> informer.getStore().list().size() == pods);
             assertThat(informer.getStore().list()).extracting(p -> p.getMetadata().getUid())
