@@ -190,7 +190,7 @@ public final class LocalPipeline implements AutoCloseable {
         } else {
             kubernetes = ResourceCollector.kubernetesConfig(new ResourceCollectorConfig(settings.clusterId(),
                     settings.kubeconfig().map(Path::toString).orElse(null), settings.context().orElse(null), null,
-                    kafka, null, null, null, null, null, null));
+                    kafka, null, null, null, null, null, null, null));
             auditLog = null;
             System.out.println("watching the cluster of " + settings.kubeconfig().map(Path::toString)
                     .orElse("the default kubeconfig") + settings.context().map(c -> ", context " + c).orElse(""));

@@ -375,8 +375,8 @@ public final class ResourceCollector implements AutoCloseable {
         if (closed || term.get() != myTerm) {
             return;
         }
-        InformerSession next = new InformerSession(client, kinds, config.resyncPeriod(), emitter, publishedState,
-                () -> !closed && term.get() == myTerm);
+        InformerSession next = new InformerSession(client, kinds, config.resyncPeriod(), config.listPageSize(),
+                emitter, publishedState, () -> !closed && term.get() == myTerm);
         session = next;
         try {
             next.start(config.startupTimeout());

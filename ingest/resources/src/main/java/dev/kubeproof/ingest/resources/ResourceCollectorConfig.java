@@ -27,6 +27,7 @@ import dev.kubeproof.ingest.resources.kinds.WatchedKind;
  * @param resyncPeriod      informer resync period, each resync publishes SYNC records; default PT1H, PT0S disables
  * @param maxObjectBytes    largest object JSON published; larger objects are dead-lettered; default 900 KiB (Kafka's default request limit is 1 MiB)
  * @param startupTimeout    how long reading the topic and the informers' first list may take; default PT5M
+ * @param listPageSize      objects per list request of an informer; default 500, 0 lists each kind in one request
  * @param leaderElection    Lease-based leader election among replicas
  */
 public record ResourceCollectorConfig(
@@ -54,10 +55,16 @@ public record ResourceCollectorConfig(
         @JsonProperty(defaultValue = "PT5M")
         @JsonPropertyDescription("How long reading the topic and the informers' first list may take.")
         Duration startupTimeout,
+        @JsonProperty(defaultValue = "500")
+        @JsonPropertyDescription("Objects per list request of an informer (API chunking), so that no kind's list is one "
+                + "response held whole; 0 lists each kind in one request from the API server's watch cache.")
+        Integer listPageSize,
         @JsonPropertyDescription("Lease-based leader election among replicas.")
         LeaderElection leaderElection) {
     /** Leaves room for the record's other fields under Kafka's default 1 MiB {@code max.request.size}. */
     public static final int DEFAULT_MAX_OBJECT_BYTES = 900 * 1024;
+    /** client-go's and kubectl's page size: a page of a 100,000-pod list is a few MB, not the whole list. */
+    public static final int DEFAULT_LIST_PAGE_SIZE = 500;
     private static final Pattern CLUSTER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
     public ResourceCollectorConfig {
@@ -87,13 +94,18 @@ public record ResourceCollectorConfig(
         if (startupTimeout.isNegative() || startupTimeout.isZero()) {
             throw new IllegalArgumentException("startupTimeout must be positive, was " + startupTimeout);
         }
+        listPageSize = listPageSize == null ? DEFAULT_LIST_PAGE_SIZE : listPageSize;
+        if (listPageSize < 0) {
+            throw new IllegalArgumentException("listPageSize must be 0 (one request per kind) or positive, was "
+                    + listPageSize);
+        }
         leaderElection = leaderElection == null ? LeaderElection.defaults() : leaderElection;
     }
 
     /** A config with every default, for the given cluster and servers. */
     public static ResourceCollectorConfig of(String clusterId, String bootstrapServers, String schemaRegistryUrl) {
         return new ResourceCollectorConfig(clusterId, null, null, null, KafkaConfig.of(bootstrapServers,
-                schemaRegistryUrl, null), null, null, null, null, null, null);
+                schemaRegistryUrl, null), null, null, null, null, null, null, null);
     }
 
     /** The configured kinds, resolved. */
@@ -112,32 +124,32 @@ public record ResourceCollectorConfig(
 
     public ResourceCollectorConfig withKinds(List<String> newKinds) {
         return new ResourceCollectorConfig(clusterId, kubeconfig, context, newKinds, kafka,
-                topicPrefix, health, resyncPeriod, maxObjectBytes, startupTimeout, leaderElection);
+                topicPrefix, health, resyncPeriod, maxObjectBytes, startupTimeout, listPageSize, leaderElection);
     }
 
     public ResourceCollectorConfig withResyncPeriod(Duration period) {
         return new ResourceCollectorConfig(clusterId, kubeconfig, context, kinds, kafka,
-                topicPrefix, health, period, maxObjectBytes, startupTimeout, leaderElection);
+                topicPrefix, health, period, maxObjectBytes, startupTimeout, listPageSize, leaderElection);
     }
 
     public ResourceCollectorConfig withTopicPrefix(String prefix) {
         return new ResourceCollectorConfig(clusterId, kubeconfig, context, kinds, kafka,
-                prefix, health, resyncPeriod, maxObjectBytes, startupTimeout, leaderElection);
+                prefix, health, resyncPeriod, maxObjectBytes, startupTimeout, listPageSize, leaderElection);
     }
 
     public ResourceCollectorConfig withMaxObjectBytes(int bytes) {
         return new ResourceCollectorConfig(clusterId, kubeconfig, context, kinds, kafka,
-                topicPrefix, health, resyncPeriod, bytes, startupTimeout, leaderElection);
+                topicPrefix, health, resyncPeriod, bytes, startupTimeout, listPageSize, leaderElection);
     }
 
     public ResourceCollectorConfig withHealthPort(int port) {
         return new ResourceCollectorConfig(clusterId, kubeconfig, context, kinds, kafka,
-                topicPrefix, new HealthConfig(health.host(), port), resyncPeriod, maxObjectBytes, startupTimeout, leaderElection);
+                topicPrefix, new HealthConfig(health.host(), port), resyncPeriod, maxObjectBytes, startupTimeout, listPageSize, leaderElection);
     }
 
     public ResourceCollectorConfig withLeaderElection(LeaderElection election) {
         return new ResourceCollectorConfig(clusterId, kubeconfig, context, kinds, kafka,
-                topicPrefix, health, resyncPeriod, maxObjectBytes, startupTimeout, election);
+                topicPrefix, health, resyncPeriod, maxObjectBytes, startupTimeout, listPageSize, election);
     }
 
 

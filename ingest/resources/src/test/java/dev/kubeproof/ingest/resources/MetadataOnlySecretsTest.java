@@ -59,7 +59,7 @@ class MetadataOnlySecretsTest {
     @Test
     void shouldPublishSecretsFromPartialObjectMetadataListsAndWatchEvents() throws Exception {
         // Given: the server answers metadata only
-        server.expect().get().withPath("/api/v1/secrets?resourceVersion=0")
+        server.expect().get().withPath("/api/v1/secrets?limit=" + ResourceCollectorConfig.DEFAULT_LIST_PAGE_SIZE)
                 .andReturn(200, PARTIAL_LIST)
                 .withHeader("Content-Type", "application/json")
                 .always();
@@ -94,9 +94,9 @@ class MetadataOnlySecretsTest {
         assertThat(db.path("metadata").path("labels").path("app").asText()).isEqualTo("db");
         assertThat(kafka.resourceChanges().get(0).value().getUid()).isEqualTo("u-db");
         assertThat(kafka.resourceChanges().get(1).value().getResourceVersion()).isEqualTo("101");
-        // And: the requests asked for exactly that
+        // And: the requests asked for exactly that, the list in pages
         RecordedRequest list = server.takeRequest(5, TimeUnit.SECONDS);
-        assertThat(list.getPath()).isEqualTo("/api/v1/secrets?resourceVersion=0");
+        assertThat(list.getPath()).isEqualTo("/api/v1/secrets?limit=" + ResourceCollectorConfig.DEFAULT_LIST_PAGE_SIZE);
         assertThat(list.getHeader("Accept")).isEqualTo("application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1");
         RecordedRequest watch = server.takeRequest(5, TimeUnit.SECONDS);
         assertThat(watch.getPath()).contains("watch=true");

@@ -31,6 +31,7 @@ class ResourceCollectorConfigTest {
                 resyncPeriod: PT30M
                 maxObjectBytes: 524288
                 startupTimeout: PT2M
+                listPageSize: 250
                 leaderElection:
                   namespace: compliance
                   leaseName: resources
@@ -49,6 +50,7 @@ class ResourceCollectorConfigTest {
         assertThat(config.watchedKinds().get(2).metadataOnly()).isTrue();
         assertThat(config.topics().resourceChanges().name()).isEqualTo("kp.resource-changes");
         assertThat(config.resyncPeriod()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(config.listPageSize()).isEqualTo(250);
         assertThat(config.leaderElection().enabled()).isTrue();
         assertThat(config.leaderElection().namespace()).isEqualTo("compliance");
         assertThat(config.leaderElection().leaseDuration()).isEqualTo(Duration.ofSeconds(20));
@@ -73,6 +75,7 @@ class ResourceCollectorConfigTest {
         assertThat(config.health().port()).isEqualTo(8080);
         assertThat(config.maxObjectBytes()).isEqualTo(900 * 1024);
         assertThat(config.resyncPeriod()).isEqualTo(Duration.ofHours(1));
+        assertThat(config.listPageSize()).as("lists in pages of client-go's size").isEqualTo(500);
         assertThat(config.leaderElection().identity()).isNotBlank();
         assertThat(config.topics().resourceChanges().name()).isEqualTo("kubeproof.resource-changes");
     }
@@ -114,6 +117,12 @@ class ResourceCollectorConfigTest {
                 .withHealthPort(70000)).hasMessageContaining("health.port must be 0..65535");
         assertThatThrownBy(() -> ResourceCollectorConfig.of("c1", "kafka:9092", "http://registry:8080")
                 .withResyncPeriod(Duration.ofMillis(10))).hasMessageContaining("resyncPeriod");
+        assertThatThrownBy(() -> ConfigLoader.parse("""
+                clusterId: c1
+                kafka: {bootstrapServers: "kafka:9092", schemaRegistryUrl: "http://registry:8080"}
+                listPageSize: -1
+                """, "resources.yaml", ResourceCollectorConfig.class))
+                .hasMessageContaining("listPageSize must be 0 (one request per kind) or positive, was -1");
         assertThatThrownBy(() -> new ResourceCollectorConfig.LeaderElection(true, null, null, "a",
                 Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(1)))
                 .hasMessageContaining("leaderElection.renewDeadline (PT10S) must be shorter than"

@@ -1,5 +1,7 @@
 package dev.kubeproof.ingest.resources.informer;
 
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,39 +11,56 @@ import java.util.stream.Stream;
 import dev.kubeproof.ingest.resources.kinds.WatchedKind;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 
 /**
- * The informer cache of a metadata-only kind: it keeps apiVersion, kind and metadata (without managedFields and
- * without the last-applied-configuration annotation) and drops everything else, so that even a server that
- * ignored the metadata-only request leaves no Secret data in the collector's memory. It holds full state in the
- * informer's sense (one entry per object), so initial adds and resyncs are delivered from these reduced copies.
+ * An informer's cache, kept small: each object reduced to what the collector may publish and held as its JSON
+ * bytes, read back only when the informer asks for it (the previous state of an update, a resync, a delete).
+ * <ul>
+ *   <li>Why bytes: a {@link GenericKubernetesResource} keeps its spec and status as nested maps, about 4.3 KB of
+ *       heap per object of the synthetic cluster (a heap histogram of 100,000 pods: 870 MB for 200,020 objects),
+ *       against about 1 KB as JSON. The informers' cache is the collector's only memory that grows with the
+ *       cluster; this is what lets 100,000 pods fit the default heap.</li>
+ *   <li>What is kept: managedFields never (the collector never publishes them); for a metadata-only kind only
+ *       apiVersion, kind and metadata, without the last-applied-configuration annotation, so that even a server
+ *       that ignored the metadata-only request leaves no Secret data in the collector's memory.</li>
+ * </ul>
+ * It holds full state in the informer's sense (one entry per object), so initial adds and resyncs are delivered
+ * from these reduced copies.
  */
-public final class MetadataOnlyItemStore implements ItemStore<GenericKubernetesResource> {
+public final class CompactItemStore implements ItemStore<GenericKubernetesResource> {
     private final WatchedKind kind;
-    private final Map<String, GenericKubernetesResource> items = new ConcurrentHashMap<>();
+    private final KubernetesSerialization serialization;
+    private final Map<String, byte[]> items = new ConcurrentHashMap<>();
 
-    public MetadataOnlyItemStore(WatchedKind kind) {
+    public CompactItemStore(WatchedKind kind, KubernetesSerialization serialization) {
         this.kind = kind;
+        this.serialization = serialization;
     }
 
-    /** The reduced copy of an object: what a metadata-only kind may keep. */
+    /** The reduced copy of an object: what the cache of {@code kind} may keep. The original is left alone. */
     public static GenericKubernetesResource reduce(WatchedKind kind, GenericKubernetesResource object) {
         GenericKubernetesResource reduced = new GenericKubernetesResource();
+        // Lists return items without apiVersion and kind; the watched kind is authoritative.
         reduced.setApiVersion(kind.apiVersion());
         reduced.setKind(kind.kind());
+        if (!kind.metadataOnly()) {
+            reduced.setAdditionalProperties(object.getAdditionalProperties());
+        }
         ObjectMeta metadata = object.getMetadata();
         if (metadata != null) {
-            Map<String, String> annotations = null;
-            if (metadata.getAnnotations() != null) {
-                annotations = new LinkedHashMap<>(metadata.getAnnotations());
+            Map<String, String> annotations = metadata.getAnnotations();
+            if (kind.metadataOnly() && annotations != null) {
+                annotations = new LinkedHashMap<>(annotations);
                 annotations.remove(ResourceChangeMapper.LAST_APPLIED);
             }
             reduced.setMetadata(new ObjectMetaBuilder(metadata)
-                    .withManagedFields((List<io.fabric8.kubernetes.api.model.ManagedFieldsEntry>) null)
+                    .withManagedFields((List<ManagedFieldsEntry>) null)
                     .withAnnotations(annotations == null || annotations.isEmpty() ? null : annotations)
                     .build());
         }
@@ -55,12 +74,18 @@ public final class MetadataOnlyItemStore implements ItemStore<GenericKubernetesR
 
     @Override
     public GenericKubernetesResource put(String key, GenericKubernetesResource object) {
-        return items.put(key, reduce(kind, object));
+        byte[] json = serialization.asJson(reduce(kind, object)).getBytes(StandardCharsets.UTF_8);
+        return read(items.put(key, json));
     }
 
     @Override
     public GenericKubernetesResource remove(String key) {
-        return items.remove(key);
+        return read(items.remove(key));
+    }
+
+    /** Whether an object is cached under {@code key}, without reading it back. */
+    public boolean contains(String key) {
+        return items.containsKey(key);
     }
 
     @Override
@@ -70,7 +95,7 @@ public final class MetadataOnlyItemStore implements ItemStore<GenericKubernetesR
 
     @Override
     public Stream<GenericKubernetesResource> values() {
-        return items.values().stream();
+        return items.values().stream().map(this::read);
     }
 
     @Override
@@ -80,6 +105,11 @@ public final class MetadataOnlyItemStore implements ItemStore<GenericKubernetesR
 
     @Override
     public GenericKubernetesResource get(String key) {
-        return items.get(key);
+        return read(items.get(key));
+    }
+
+    private GenericKubernetesResource read(byte[] json) {
+        return json == null ? null
+                : serialization.unmarshal(new ByteArrayInputStream(json), GenericKubernetesResource.class);
     }
 }

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -47,11 +48,13 @@ public final class InformerSession implements AutoCloseable {
     private final KubernetesClient client;
     private final List<WatchedKind> configuredKinds;
     private final long resyncMillis;
+    private final int listPageSize;
     private final ChangeEmitter emitter;
     private final PublishedState publishedState;
     private final BooleanSupplier leading;
     private final ChangeRouter router;
     private final Map<WatchedKind, SharedIndexInformer<GenericKubernetesResource>> informers = new LinkedHashMap<>();
+    private final Map<WatchedKind, CompactItemStore> stores = new ConcurrentHashMap<>();
     private volatile List<WatchedKind> watchedKinds = List.of();
     private volatile boolean synced;
     private volatile boolean closed;
@@ -60,15 +63,17 @@ public final class InformerSession implements AutoCloseable {
      * @param client         the Kubernetes client (with {@link MetadataOnlyRequests} installed)
      * @param kinds          the configured kinds
      * @param resyncPeriod   informer resync period; zero disables resyncs
+     * @param listPageSize   objects per list request; 0: one request per kind
      * @param emitter        publishes the changes
      * @param publishedState what the topic holds
      * @param leading        whether this replica still leads; events are dropped once it does not
      */
-    public InformerSession(KubernetesClient client, List<WatchedKind> kinds, Duration resyncPeriod,
+    public InformerSession(KubernetesClient client, List<WatchedKind> kinds, Duration resyncPeriod, int listPageSize,
                            ChangeEmitter emitter, PublishedState publishedState, BooleanSupplier leading) {
         this.client = Objects.requireNonNull(client, "client");
         this.configuredKinds = List.copyOf(kinds);
         this.resyncMillis = resyncPeriod.toMillis();
+        this.listPageSize = listPageSize;
         this.emitter = Objects.requireNonNull(emitter, "emitter");
         this.publishedState = Objects.requireNonNull(publishedState, "publishedState");
         this.leading = Objects.requireNonNull(leading, "leading");
@@ -93,11 +98,13 @@ public final class InformerSession implements AutoCloseable {
         }
         List<CompletableFuture<Void>> starts = new ArrayList<>();
         for (WatchedKind kind : kinds) {
+            // In pages (API chunking), a kind of 100,000 objects is never one response held whole on the heap.
             SharedIndexInformer<GenericKubernetesResource> informer = client.genericKubernetesResources(kind.context())
-                    .inAnyNamespace().runnableInformer(resyncMillis);
-            if (kind.metadataOnly()) {
-                informer.itemStore(new MetadataOnlyItemStore(kind));
-            }
+                    .inAnyNamespace().withLimit(listPageSize > 0 ? (long) listPageSize : null)
+                    .runnableInformer(resyncMillis);
+            CompactItemStore store = new CompactItemStore(kind, client.getKubernetesSerialization());
+            informer.itemStore(store);
+            stores.put(kind, store);
             informer.addEventHandler(router.handlerFor(kind));
             synchronized (informers) {
                 if (closed) {
@@ -118,7 +125,7 @@ public final class InformerSession implements AutoCloseable {
         Map<String, WatchedKind> byName = new HashMap<>();
         kinds.forEach(kind -> byName.put(kind.kind(), kind));
         int recovered = router.publishDeletesWhileDown(byName::get,
-                (kind, storeKey) -> informers.get(kind).getStore().getByKey(storeKey) != null);
+                (kind, storeKey) -> stores.get(kind).contains(storeKey));
         synced = true;
         LOG.info("informers synced on {} kinds; {} objects deleted while down published as deletes", kinds.size(),
                 recovered);

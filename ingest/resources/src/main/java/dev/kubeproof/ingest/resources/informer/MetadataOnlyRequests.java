@@ -17,7 +17,7 @@ import io.fabric8.kubernetes.client.http.Interceptor;
  * projection that client-go's metadata informers use, so the Secret data never crosses the wire. fabric8 7.5 has
  * no metadata-only DSL (fabric8io/kubernetes-client#5716), hence the header is set here. There is deliberately no
  * {@code application/json} fallback in the header: a server that cannot project answers 406 rather than with
- * the full Secret. Behind this, {@link MetadataOnlyItemStore} and {@link ResourceChangeMapper} reduce whatever
+ * the full Secret. Behind this, {@link CompactItemStore} and {@link ResourceChangeMapper} reduce whatever
  * arrives to metadata, in case a server ignores the header.
  */
 public final class MetadataOnlyRequests implements Interceptor {
