@@ -199,6 +199,11 @@ public final class ScanDirectoryWatcher implements AutoCloseable {
         if (recorded) {
             storeState();
         }
+        if (publishedThisScan > 0) {
+            // one line per scan of the directory: a directory of 10,000 reports is not 10,000 lines of console
+            LOG.info("published {} scan report(s) from {}", publishedThisScan, config.path());
+            publishedThisScan = 0;
+        }
         // pending: a file new, still being written, not quiet yet, or not taken by Kafka (tried again next scan)
         return present.entrySet().stream().anyMatch(e -> !e.getValue().equals(readAt.get(e.getKey())));
     }
@@ -208,6 +213,9 @@ public final class ScanDirectoryWatcher implements AutoCloseable {
      * published in batches (one state-file write per batch, not one per file), the reports held are bounded.
      */
     static final int MAX_IN_FLIGHT = 200;
+
+    /** Reports published since the current scan of the directory began (the scan thread's alone). */
+    private int publishedThisScan;
 
     private record Observation(String signature, long since) {
     }
@@ -229,7 +237,8 @@ public final class ScanDirectoryWatcher implements AutoCloseable {
                 continue;
             }
             if (outcome.published()) {
-                LOG.info("published scan of {} from {}", outcome.key(), sent.file());
+                LOG.debug("published scan of {} from {}", outcome.key(), sent.file());
+                publishedThisScan++;
             } else {
                 LOG.warn("dead-lettered {}: {}: {}", sent.file(), outcome.errorType(), outcome.reason());
             }
