@@ -353,10 +353,10 @@ public final class SampleApiServer implements AutoCloseable {
                 int slash = token.lastIndexOf('/');
                 id = slash < 0 ? token : token.substring(0, slash);
                 snapshot = snapshots.get(id);
-                if (snapshot == null || slash < 0) {
+                offset = slash < 0 ? -1 : parseOffset(token.substring(slash + 1));
+                if (snapshot == null || offset < 0 || offset > snapshot.items().size()) {
                     return status(410, "Expired", "the continue token has expired; list again");
                 }
-                offset = Integer.parseInt(token.substring(slash + 1));
             }
             int end = Math.min(snapshot.items().size(), offset + Math.max(1, limit));
             ObjectNode page = snapshot.list().deepCopy();
@@ -377,6 +377,15 @@ public final class SampleApiServer implements AutoCloseable {
                         .setBody(JSON.writeValueAsBytes(page));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
+            }
+        }
+
+        /** The offset a continue token names; -1 when it names none. */
+        private static int parseOffset(String text) {
+            try {
+                return Integer.parseInt(text);
+            } catch (NumberFormatException e) {
+                return -1;
             }
         }
 
