@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,10 +54,17 @@ final class RawRates {
     private RawRates() {
     }
 
-    /** @param seconds the median round's; {@code rounds} every round's, in order */
-    record Kafka(int records, double meanRecordBytes, double seconds, double[] rounds) {
+    /** @param rounds every round's time in seconds, in order */
+    record Kafka(int records, double meanRecordBytes, double[] rounds) {
+        /** The median round's time: the figure that counts. */
+        double seconds() {
+            double[] sorted = rounds.clone();
+            Arrays.sort(sorted);
+            return sorted[sorted.length / 2];
+        }
+
         double recordsPerSecond() {
-            return records / seconds;
+            return records / seconds();
         }
 
         Map<String, Object> toMap() {
@@ -66,9 +74,9 @@ final class RawRates {
                     + "the median of " + rounds.length + " rounds, each on a fresh topic");
             map.put("records", records);
             map.put("meanRecordBytes", BenchCommand.round(meanRecordBytes, 0));
-            map.put("seconds", BenchCommand.round(seconds, 2));
+            map.put("seconds", BenchCommand.round(seconds(), 2));
             map.put("recordsPerSecond", BenchCommand.round(recordsPerSecond(), 0));
-            map.put("roundsRecordsPerSecond", java.util.Arrays.stream(rounds)
+            map.put("roundsRecordsPerSecond", Arrays.stream(rounds)
                     .mapToObj(round -> BenchCommand.round(records / round, 0)).toList());
             return map;
         }
@@ -84,7 +92,7 @@ final class RawRates {
             map.put("what", "evidence history documents as the sink renders them, plain _bulk create requests of "
                     + batch + " into a data stream templated as the sink's, one request at a time");
             map.put("documents", documents);
-            map.put("seconds", BenchCommand.round(seconds, 2));
+            map.put("seconds", BenchCommand.round(seconds(), 2));
             map.put("documentsPerSecond", BenchCommand.round(documentsPerSecond(), 0));
             return map;
         }
@@ -118,9 +126,7 @@ final class RawRates {
         for (int round = 0; round < KAFKA_ROUNDS; round++) {
             seconds[round] = kafkaRound(endpoints, records, partitions);
         }
-        double[] sorted = seconds.clone();
-        java.util.Arrays.sort(sorted);
-        Kafka kafka = new Kafka(n, bytes / (double) Math.max(1, n), sorted[KAFKA_ROUNDS / 2], seconds);
+        Kafka kafka = new Kafka(n, bytes / (double) Math.max(1, n), seconds);
         console.printf("  Kafka produce+consume: %,.0f records/s, the median of %d rounds (%,d records of %.0f bytes on "
                 + "average)%n", kafka.recordsPerSecond(), KAFKA_ROUNDS, n, kafka.meanRecordBytes());
         return kafka;

@@ -2,8 +2,6 @@ package dev.kubeproof.ingest.resources.informer;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
@@ -11,9 +9,6 @@ import java.util.stream.Stream;
 import dev.kubeproof.ingest.resources.kinds.WatchedKind;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
-import io.fabric8.kubernetes.api.model.ObjectMeta;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -26,8 +21,7 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
  *       heap per object of the synthetic cluster (a heap histogram of 100,000 pods: 870 MB for 200,020 objects),
  *       against about 1 KB as JSON. The informers' cache is the collector's only memory that grows with the
  *       cluster; this is what lets 100,000 pods fit the default heap.</li>
- *   <li>What is kept: managedFields never (the collector never publishes them); for a metadata-only kind only
- *       apiVersion, kind and metadata, without the last-applied-configuration annotation, so that even a server
+ *   <li>What is kept: what the collector may publish ({@link ResourceChangeMapper#reduce}), so that even a server
  *       that ignored the metadata-only request leaves no Secret data in the collector's memory.</li>
  * </ul>
  * It holds full state in the informer's sense (one entry per object), so initial adds and resyncs are delivered
@@ -43,30 +37,6 @@ public final class CompactItemStore implements ItemStore<GenericKubernetesResour
         this.serialization = serialization;
     }
 
-    /** The reduced copy of an object: what the cache of {@code kind} may keep. The original is left alone. */
-    public static GenericKubernetesResource reduce(WatchedKind kind, GenericKubernetesResource object) {
-        GenericKubernetesResource reduced = new GenericKubernetesResource();
-        // Lists return items without apiVersion and kind; the watched kind is authoritative.
-        reduced.setApiVersion(kind.apiVersion());
-        reduced.setKind(kind.kind());
-        if (!kind.metadataOnly()) {
-            reduced.setAdditionalProperties(object.getAdditionalProperties());
-        }
-        ObjectMeta metadata = object.getMetadata();
-        if (metadata != null) {
-            Map<String, String> annotations = metadata.getAnnotations();
-            if (kind.metadataOnly() && annotations != null) {
-                annotations = new LinkedHashMap<>(annotations);
-                annotations.remove(ResourceChangeMapper.LAST_APPLIED);
-            }
-            reduced.setMetadata(new ObjectMetaBuilder(metadata)
-                    .withManagedFields((List<ManagedFieldsEntry>) null)
-                    .withAnnotations(annotations == null || annotations.isEmpty() ? null : annotations)
-                    .build());
-        }
-        return reduced;
-    }
-
     @Override
     public String getKey(GenericKubernetesResource object) {
         return Cache.metaNamespaceKeyFunc(object);
@@ -74,7 +44,7 @@ public final class CompactItemStore implements ItemStore<GenericKubernetesResour
 
     @Override
     public GenericKubernetesResource put(String key, GenericKubernetesResource object) {
-        byte[] json = serialization.asJson(reduce(kind, object)).getBytes(StandardCharsets.UTF_8);
+        byte[] json = serialization.asJson(ResourceChangeMapper.reduce(kind, object)).getBytes(StandardCharsets.UTF_8);
         return read(items.put(key, json));
     }
 

@@ -22,7 +22,9 @@ import dev.kubeproof.runtime.InvalidInputException;
 import dev.kubeproof.ingest.resources.kinds.WatchedKind;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 
 /**
@@ -76,35 +78,40 @@ public final class ResourceChangeMapper {
     }
 
     /**
-     * The object as it may leave the collector: managedFields stripped, metadata only for metadata-only kinds, literal
-     * credential values of env variables replaced ({@link CredentialValues}).
+     * What of an object may leave the collector, and stay in its informers' cache: never managedFields; for a
+     * metadata-only kind only apiVersion, kind and metadata, without the last-applied-configuration annotation (for
+     * Secrets it holds the data). The original is left alone.
+     */
+    public static GenericKubernetesResource reduce(WatchedKind kind, GenericKubernetesResource object) {
+        GenericKubernetesResource reduced = new GenericKubernetesResource();
+        // Lists return items without apiVersion and kind; the watched kind is authoritative.
+        reduced.setApiVersion(kind.apiVersion());
+        reduced.setKind(kind.kind());
+        if (!kind.metadataOnly()) {
+            reduced.setAdditionalProperties(object.getAdditionalProperties());
+        }
+        ObjectMeta metadata = object.getMetadata();
+        if (metadata != null) {
+            Map<String, String> annotations = metadata.getAnnotations();
+            if (kind.metadataOnly() && annotations != null) {
+                annotations = new LinkedHashMap<>(annotations);
+                annotations.remove(LAST_APPLIED);
+            }
+            reduced.setMetadata(new ObjectMetaBuilder(metadata)
+                    .withManagedFields((List<ManagedFieldsEntry>) null)
+                    .withAnnotations(annotations == null || annotations.isEmpty() ? null : annotations)
+                    .build());
+        }
+        return reduced;
+    }
+
+    /**
+     * The object as it may leave the collector: {@link #reduce reduced}, literal credential values of env variables
+     * replaced ({@link CredentialValues}).
      */
     public ObjectNode sanitize(WatchedKind kind, GenericKubernetesResource object) {
-        ObjectNode sanitized;
-        if (kind.metadataOnly()) {
-            // Build from metadata alone: the rest of the object (Secret data) is never serialized.
-            sanitized = JsonNodeFactory.instance.objectNode();
-            sanitized.put("apiVersion", kind.apiVersion());
-            sanitized.put("kind", kind.kind());
-            JsonNode metadata = object.getMetadata() == null ? JsonNodeFactory.instance.objectNode()
-                    : serialization.convertValue(object.getMetadata(), JsonNode.class);
-            sanitized.set("metadata", metadata);
-            if (metadata.get("annotations") instanceof ObjectNode annotations) {
-                annotations.remove(LAST_APPLIED);
-                if (annotations.isEmpty()) {
-                    ((ObjectNode) metadata).remove("annotations");
-                }
-            }
-        } else {
-            JsonNode tree = serialization.convertValue(object, JsonNode.class);
-            sanitized = tree instanceof ObjectNode node ? node : JsonNodeFactory.instance.objectNode();
-            // Lists return items without apiVersion/kind; the watched kind is authoritative.
-            sanitized.put("apiVersion", kind.apiVersion());
-            sanitized.put("kind", kind.kind());
-        }
-        if (sanitized.get("metadata") instanceof ObjectNode metadata) {
-            metadata.remove("managedFields");
-        }
+        JsonNode tree = serialization.convertValue(reduce(kind, object), JsonNode.class);
+        ObjectNode sanitized = tree instanceof ObjectNode node ? node : JsonNodeFactory.instance.objectNode();
         // Literal credentials in env values (and kubectl's copy of the manifest) never leave the collector.
         CredentialValues.redact(sanitized, CredentialValues.DEFAULT_NAMES);
         return sanitized;
