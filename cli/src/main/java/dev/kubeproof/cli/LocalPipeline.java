@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
@@ -106,6 +107,9 @@ public final class LocalPipeline implements AutoCloseable {
     static final String CHECKPOINT_INTERVAL = "10s";
     private volatile Set<String> sinkTopics = Set.of();
     private ElasticsearchConfig elasticsearch;
+    /** One client for every progress line: a new one each time costs a connection and a metadata round per tick. */
+    private Admin progressAdmin;
+    private boolean closed;
 
     public LocalPipeline(Settings settings) {
         this.settings = settings;
@@ -346,8 +350,15 @@ public final class LocalPipeline implements AutoCloseable {
         }
     }
 
-    public Progress progress() {
-        try (Admin admin = admin()) {
+    public synchronized Progress progress() {
+        try {
+            if (closed) {
+                throw new IllegalStateException("the pipeline is closed");
+            }
+            if (progressAdmin == null) {
+                progressAdmin = admin();
+            }
+            Admin admin = progressAdmin;
             Map<String, String> names = new LinkedHashMap<>();
             names.put("audit-events", topics.auditEvents().name());
             names.put("resource-changes", topics.resourceChanges().name());
@@ -426,6 +437,13 @@ public final class LocalPipeline implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            closed = true;
+            if (progressAdmin != null) {
+                progressAdmin.close(Duration.ofSeconds(5));
+                progressAdmin = null;
+            }
+        }
         while (!running.isEmpty()) {
             AutoCloseable service = running.pop();
             try {
