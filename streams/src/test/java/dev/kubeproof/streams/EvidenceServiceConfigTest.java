@@ -87,6 +87,17 @@ class EvidenceServiceConfigTest {
     }
 
     @Test
+    void shouldCommitEveryHundredMillisecondsSoThatViolationsArriveWithinASecond() {
+        // Given the minimal configuration
+        // When
+        Properties defaults = StreamsConfigFactory.properties(parse(MINIMAL).streams(), new RecordingDeadLetters(),
+                java.time.Clock.systemUTC());
+
+        // Then a change crosses the two sub-topologies' commits in a fraction of a second (streams/README)
+        assertThat(defaults).containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100L);
+    }
+
+    @Test
     void shouldPassKafkaSettingsThroughButNotThoseKubeproofDecides() {
         // Given
         EvidenceServiceConfig config = parse(MINIMAL.replace("}", ", properties: {consumer.session.timeout.ms: \"10000\","

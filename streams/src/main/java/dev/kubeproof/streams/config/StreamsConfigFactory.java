@@ -26,7 +26,7 @@ public final class StreamsConfigFactory {
     /** Streams config key of the {@link Clock} the exception handlers stamp dead letters with. */
     public static final String CLOCK = "kubeproof.clock";
     /** Default {@code commit.interval.ms} (overridable through {@link StreamsSettings#overrides()}). */
-    public static final long DEFAULT_COMMIT_INTERVAL_MS = 1_000L;
+    public static final long DEFAULT_COMMIT_INTERVAL_MS = 100L;
     /** Default producer {@code transaction.timeout.ms} (overridable as {@code producer.transaction.timeout.ms}). */
     public static final Duration TRANSACTION_TIMEOUT = Duration.ofMinutes(1);
 
@@ -55,8 +55,10 @@ public final class StreamsConfigFactory {
         properties.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetteringProcessingHandler.class);
         properties.put(DEAD_LETTER_PUBLISHER, deadLetters);
         properties.put(CLOCK, clock);
-        // Each exactly-once commit is a transaction and a flush of every store: once a second keeps evidence
-        // prompt while sparing the broker and RocksDB ten transactions per second per thread (the EOS default).
+        // A record reaches a read_committed consumer only after the commit of each sub-topology it crosses (two), so
+        // the interval is the change -> violation latency's floor. Kafka Streams' exactly-once default, stated: on
+        // 4,000 pods at 50 changes/s, p50 234 ms and p99 887 ms to the violations topic, against 1.6 s and 2.2 s with
+        // commits once a second, for a cold start as fast and a saturated steady state 10-15 % slower (streams/README).
         properties.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, DEFAULT_COMMIT_INTERVAL_MS);
         // A transaction spans one commit interval of processing. Under exactly-once Kafka Streams lowers the
         // producer's transaction timeout to 10 s; one poll of heavy inputs on a busy 2-core machine (a scan that
