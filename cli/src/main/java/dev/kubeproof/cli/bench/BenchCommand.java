@@ -15,6 +15,7 @@ import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.kubeproof.cli.LocalPipeline;
 import dev.kubeproof.demo.SampleApiServer;
@@ -36,7 +37,8 @@ import picocli.CommandLine.Option;
  *
  * <p>Phases: cold start of the whole pipeline (informers synced, evidence complete in Kafka, then in
  * Elasticsearch); steady state at a fixed offered load (change published to violation on the topic, and to
- * violation document in Elasticsearch, from the intended send time so that a stall is not hidden); memory of
+ * violation document in Elasticsearch, from the intended send time so that a stall is not hidden), then a light
+ * load at a quarter of the rate it drained (the same latencies without a queue); memory of
  * every process and the state stores' size; raw Kafka produce+consume of the cluster's own change records; raw
  * {@code _bulk} of evidence documents; the evaluation alone with 1 and with 2 stream threads (the scale-out
  * ratio). Targets are reported, never asserted.
@@ -105,6 +107,7 @@ public final class BenchCommand implements Callable<Integer> {
             LocalPipeline.Settings settings;
             ColdStart.Result cold;
             SteadyState.Result steady;
+            SteadyState.Result light;
             Map<String, Object> memory;
             ElasticsearchConfig elasticsearch;
             try (SampleApiServer api = cluster.startApiServer()) {
@@ -118,8 +121,15 @@ public final class BenchCommand implements Callable<Integer> {
                     cold = new ColdStart(pipeline, cluster, timeout, console, () -> Measure.cpuSeconds(stack)).run();
                     elasticsearch = pipeline.elasticsearch();
                     console.println("\n== steady state: up to " + changes + " changes at " + rate + "/s");
-                    steady = new SteadyState(pipeline, endpoints, cluster, auditLog, rate, changes, timeout, console)
-                            .run();
+                    List<ObjectNode> deployments = cluster.hardenedDeployments(changes);
+                    steady = new SteadyState(pipeline, endpoints, auditLog, deployments, 0, rate, changes, timeout,
+                            console).run();
+                    int lightRate = SteadyState.lightRate(steady);
+                    int lightChanges = lightRate * SteadyState.LIGHT_LOAD_SECONDS;
+                    console.println("\n== light load: " + lightChanges + " changes at " + lightRate
+                            + "/s, a quarter of what the pipeline drained: its latency without a queue");
+                    light = new SteadyState(pipeline, endpoints, auditLog, deployments, changes, lightRate,
+                            lightChanges, timeout, console).run();
                     memory = Measure.memory(stack, pipeline.stateDir(), cluster.objectCount(), heap);
                 }
             }
@@ -137,11 +147,12 @@ public final class BenchCommand implements Callable<Integer> {
 
             results.put("coldStart", cold.toMap(rawKafka, rawBulk));
             results.put("steadyState", steady.toMap());
+            results.put("lightLoad", light.toMap());
             results.put("raw", Map.of("kafka", rawKafka.toMap(), "bulk", rawBulk.toMap()));
             results.put("scaleOut", scaleOut.toMap());
             results.put("memory", memory);
             results.put("reportExport", export.toMap());
-            results.put("targets", Targets.evaluate(cold, steady, rawKafka, rawBulk, export, pods));
+            results.put("targets", Targets.evaluate(cold, steady, light, rawKafka, rawBulk, export, pods));
             results.put("finishedAt", Instant.now().toString());
             write(out, results);
             console.println();

@@ -68,6 +68,8 @@ import dev.kubeproof.stack.StackEndpoints;
  */
 final class SteadyState {
     static final String CONTROL = "KP-POD-001";
+    /** How long the light-load phase offers changes. */
+    static final int LIGHT_LOAD_SECONDS = 20;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
@@ -88,21 +90,36 @@ final class SteadyState {
         }
     }
 
+    /**
+     * The light-load phase's rate: a quarter of what the pipeline drained at the offered load (at least 1/s), so
+     * that its latency is the pipeline's own (commits, hops, the sink) rather than the queue's.
+     */
+    static int lightRate(Result saturated) {
+        return Math.max(1, (int) (saturated.drainedPerSecond() / 4));
+    }
+
     private final LocalPipeline pipeline;
     private final StackEndpoints endpoints;
-    private final SyntheticCluster cluster;
     private final Path auditLog;
+    private final List<ObjectNode> deployments;
+    private final int firstChange;
     private final int rate;
     private final int changes;
     private final Duration timeout;
     private final PrintStream console;
 
-    SteadyState(LocalPipeline pipeline, StackEndpoints endpoints, SyntheticCluster cluster, Path auditLog, int rate,
-                int changes, Duration timeout, PrintStream console) {
+    /**
+     * @param deployments the Deployments changed round after round (the same list for every phase of a run)
+     * @param firstChange how many changes earlier phases made: this phase continues their rounds, so that each of
+     *                    its changes flips a Deployment from the state the previous ones left
+     */
+    SteadyState(LocalPipeline pipeline, StackEndpoints endpoints, Path auditLog, List<ObjectNode> deployments,
+                int firstChange, int rate, int changes, Duration timeout, PrintStream console) {
         this.pipeline = pipeline;
         this.endpoints = endpoints;
-        this.cluster = cluster;
         this.auditLog = auditLog;
+        this.deployments = deployments;
+        this.firstChange = firstChange;
         this.rate = rate;
         this.changes = changes;
         this.timeout = timeout;
@@ -110,8 +127,7 @@ final class SteadyState {
     }
 
     Result run() throws Exception {
-        List<ObjectNode> deployments = cluster.hardenedDeployments(changes);
-        List<ResourceChange> prepared = prepare(deployments, changes);
+        List<ResourceChange> prepared = prepare(changes);
         int n = prepared.size();
         long[] intended = new long[n];
         // per Deployment, its changes sent and not yet seen as violations, in order
@@ -145,7 +161,8 @@ final class SteadyState {
                 ResourceChange change = ResourceChange.newBuilder(prepared.get(i)).setObservedAt(Instant.now()).build();
                 pending.computeIfAbsent(change.getUid(), uid -> new ConcurrentLinkedQueue<>()).add(i);
                 // the apiserver's audit event of the update, then the informer's view of it
-                audit.write(SyntheticCluster.updateAudit(deployments.get(i % deployments.size()), "oncall@example.com",
+                audit.write(SyntheticCluster.updateAudit(deployments.get((firstChange + i) % deployments.size()),
+                        "oncall@example.com",
                         Instant.now()));
                 audit.newLine();
                 audit.flush();
@@ -188,14 +205,14 @@ final class SteadyState {
      * Deployments, the pod template made privileged in even rounds (a violation opens) and compliant again in odd
      * ones (it closes): every change is one record on the violations topic.
      */
-    private List<ResourceChange> prepare(List<ObjectNode> deployments, int count) {
+    private List<ResourceChange> prepare(int count) {
         KubernetesSerialization serialization = new KubernetesSerialization();
         ResourceChangeMapper mapper = new ResourceChangeMapper("synthetic", Clock.systemUTC(), 1 << 20, serialization);
         WatchedKind deploymentKind = KindCatalog.all().stream().filter(kind -> kind.kind().equals("Deployment"))
                 .findFirst().orElseThrow();
         List<ResourceChange> prepared = new ArrayList<>();
-        long resourceVersion = 900_000_000L;
-        for (int i = 0; i < count; i++) {
+        long resourceVersion = 900_000_000L + firstChange;
+        for (int i = firstChange; i < firstChange + count; i++) {
             ObjectNode changed = deployments.get(i % deployments.size()).deepCopy();
             boolean privileged = (i / deployments.size()) % 2 == 0;
             ((ObjectNode) changed.at("/spec/template/spec/containers/0/securityContext"))

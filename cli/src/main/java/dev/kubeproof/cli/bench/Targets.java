@@ -12,8 +12,8 @@ final class Targets {
     private Targets() {
     }
 
-    static List<Map<String, Object>> evaluate(ColdStart.Result cold, SteadyState.Result steady, RawRates.Kafka kafka,
-                                              RawRates.Bulk bulk, ReportExport.Result export, int pods) {
+    static List<Map<String, Object>> evaluate(ColdStart.Result cold, SteadyState.Result steady,
+                                              SteadyState.Result light, RawRates.Kafka kafka, RawRates.Bulk bulk, ReportExport.Result export, int pods) {
         List<Map<String, Object>> targets = new ArrayList<>();
         double extrapolated = cold.evidenceInElasticsearchSeconds() * TARGET_PODS / pods;
         targets.add(target("cold start of 100,000 pods to complete evidence in Elasticsearch", "< 300 s",
@@ -25,9 +25,12 @@ final class Targets {
         double sink = cold.sinkWritesPerSecond() / bulk.documentsPerSecond();
         targets.add(target("sink writes/s vs raw _bulk documents/s", ">= 0.80", String.valueOf(BenchCommand.round(sink, 4)),
                 sink >= 0.8));
+        // judged at the offered load; the light load's figure says how much of it is queueing
         Object p99 = ((Map<?, ?>) steady.toMap().get("changeToViolation")).get("p99Ms");
-        targets.add(target("change -> violation p99", "< 1000 ms", p99 + " ms",
-                p99 instanceof Number number && number.doubleValue() < 1000));
+        Object lightP99 = ((Map<?, ?>) light.toMap().get("changeToViolation")).get("p99Ms");
+        targets.add(target("change -> violation p99", "< 1000 ms", p99 + " ms at " + steady.offeredPerSecond()
+                        + "/s offered (drained " + Math.round(steady.drainedPerSecond()) + "/s); " + lightP99 + " ms at "
+                        + light.offeredPerSecond() + "/s", p99 instanceof Number number && number.doubleValue() < 1000));
         targets.add(target("report export rate (1,000,000 records in 60 s)", ">= "
                         + Math.round(ReportExport.TARGET_RECORDS_PER_SECOND) + " records/s",
                 Math.round(export.recordsPerSecond()) + " records/s (" + export.export().records()

@@ -30,7 +30,7 @@ class BenchCommandIT {
         SyntheticCluster cluster = SyntheticCluster.of(SyntheticClusterShape.ofPods(PODS));
         Path output = dir.resolve("bench.json");
 
-        // When the bench runs with 100 steady-state changes at 100/s
+        // When the bench runs with 100 steady-state changes at 100/s (and then its light load)
         int exit = Kubeproof.commandLine().execute("bench", "--pods", Integer.toString(PODS), "--changes",
                 Integer.toString(CHANGES), "--rate", "100", "--home", dir.resolve("home").toString(), "--output",
                 output.toString(), "--timeout", "PT10M");
@@ -60,8 +60,19 @@ class BenchCommandIT {
         assertThat(steady.at("/changeToViolation/p99Ms").asDouble())
                 .isLessThanOrEqualTo(steady.at("/changeToViolation/maxMs").asDouble());
 
-        // the raw Kafka rate replays the change topic: the cluster's objects and the steady state's changes
-        assertThat(results.at("/raw/kafka/records").asLong()).isEqualTo((long) cluster.objectCount() + CHANGES);
+        // then a light load at a quarter of what the pipeline drained, for 20 s, every change seen too
+        JsonNode light = results.get("lightLoad");
+        int lightChanges = light.get("changes").asInt();
+        assertThat(light.get("offeredPerSecond").asInt()).isPositive()
+                .isLessThanOrEqualTo((int) Math.ceil(steady.get("drainedPerSecond").asDouble() / 4));
+        assertThat(lightChanges).isEqualTo(light.get("offeredPerSecond").asInt() * 20);
+        assertThat(light.at("/changeToViolation/count").asInt()).isEqualTo(lightChanges);
+        assertThat(light.at("/changeToViolation/missing").asInt()).isZero();
+        assertThat(light.at("/changeToDocument/count").asInt()).isEqualTo(lightChanges);
+
+        // the raw Kafka rate replays the change topic: the cluster's objects and both phases' changes
+        assertThat(results.at("/raw/kafka/records").asLong())
+                .isEqualTo((long) cluster.objectCount() + CHANGES + lightChanges);
         assertThat(results.at("/raw/kafka/recordsPerSecond").asDouble()).isPositive();
         // ... in three rounds on fresh topics, of which the median counts
         List<Double> rounds = new java.util.ArrayList<>();
@@ -74,7 +85,7 @@ class BenchCommandIT {
         // the scale-out runs read every input of the run: objects, scans and audit events, and each steady-state
         // change with its audit event
         assertThat(results.at("/scaleOut/inputs").asLong()).isEqualTo((long) cluster.objectCount()
-                + cluster.shape().images() + cluster.auditEventCount() + 2L * CHANGES);
+                + cluster.shape().images() + cluster.auditEventCount() + 2L * (CHANGES + lightChanges));
         assertThat(results.at("/scaleOut/scaleOutRatio").asDouble()).isPositive();
 
         assertThat(results.at("/memory/pipeline/peakRssBytes").asLong()).isPositive();
