@@ -12,7 +12,7 @@ import org.rocksdb.WriteBufferManager;
 /**
  * Caps the off-heap memory of every RocksDB state store of the process together, as the Kafka Streams memory
  * management guide describes: one LRU block cache and one write-buffer manager shared by all stores. Without it
- * each store instance (four stores × each evaluation partition the instance runs) takes its own 50 MiB cache and
+ * each store instance (about fifteen stores × each evaluation partition the instance runs) takes its own 50 MiB cache and
  * up to 3 × 16 MiB of memtables, so the instance's memory would grow with the partitions it holds rather than stay
  * fixed. With it, the stores use at most {@value #TOTAL_BYTES} bytes off-heap whatever the inventory's size; a
  * larger inventory costs disk and cache misses, not memory. Users may set their own {@code rocksdb.config.setter}.
@@ -38,6 +38,11 @@ public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
         options.setWriteBufferManager(WRITE_BUFFERS);
         options.setMaxWriteBufferNumber(2);
         options.setWriteBufferSize(4L * 1024 * 1024);
+        // The default arena block is an eighth of the write buffer (512 KiB): a memtable reserves one as soon as it is
+        // written, and ~100 store instances (15 stores x each partition) then exceed the shared 16 MiB before holding
+        // any data, so the manager flushes on nearly every write: SSTs of 10 KB and compactions using more CPU than the
+        // stream thread (streams/README).
+        options.setArenaBlockSize(64L * 1024);
         options.setTableFormatConfig(table);
     }
 
