@@ -173,13 +173,14 @@ final class RunCommand implements Callable<Integer> {
     private boolean awaitSettled(LocalPipeline pipeline) throws InterruptedException {
         Instant deadline = Instant.now().plus(timeout);
         LocalPipeline.Progress previous = null;
+        LocalPipeline.Progress progress = null;
         int stableRounds = 0;
         while (Instant.now().isBefore(deadline)) {
             Thread.sleep(3000); // progress is polled for display: there is no single event that means "done"
-            LocalPipeline.Progress progress = pipeline.progress();
+            progress = pipeline.progress();
             System.out.printf("  %s | streams lag %s | sink lag %s%s%n", progress.topicRecords().entrySet().stream()
                             .map(e -> e.getKey() + " " + e.getValue()).reduce((a, b) -> a + " | " + b).orElse("starting"),
-                    progress.streamsLag() < 0 ? "-" : progress.streamsLag(), progress.sinkLag() < 0 ? "-" : progress.sinkLag(),
+                    lag(progress.streamsLag()), lag(progress.sinkLag()),
                     progress.heldChanges() > 0 ? " | " + progress.heldChanges() + " changes wait for their audit event" : "");
             if (progress.streamsFailed()) {
                 System.out.println("the evidence topology failed; see the log above");
@@ -191,8 +192,16 @@ final class RunCommand implements Callable<Integer> {
             }
             previous = progress;
         }
-        System.out.println("not settled within " + timeout);
+        System.out.println("not settled within " + timeout + (progress == null ? "" : " (streams lag "
+                + lag(progress.streamsLag()) + ", sink lag " + lag(progress.sinkLag()) + ")")
+                + ": the posture below is what Elasticsearch held by then; give a large cluster longer with --timeout"
+                + " (100,000 pods took 10.5 minutes on 2 cores)");
         return false;
+    }
+
+    /** A lag as the progress line shows it: "-" while not known yet. */
+    private static String lag(long records) {
+        return records < 0 ? "-" : Long.toString(records);
     }
 
     private void printSummary(LocalPipeline pipeline, StackEndpoints endpoints) throws java.io.IOException {

@@ -162,8 +162,7 @@ final class SteadyState {
                 pending.computeIfAbsent(change.getUid(), uid -> new ConcurrentLinkedQueue<>()).add(i);
                 // the apiserver's audit event of the update, then the informer's view of it
                 audit.write(SyntheticCluster.updateAudit(deployments.get((firstChange + i) % deployments.size()),
-                        "oncall@example.com",
-                        Instant.now()));
+                        "oncall@example.com", Instant.now()));
                 audit.newLine();
                 audit.flush();
                 runtime.publisher().publish(pipeline.topics().resourceChanges(), ResourceChangeMapper.key(

@@ -13,7 +13,8 @@ final class Targets {
     }
 
     static List<Map<String, Object>> evaluate(ColdStart.Result cold, SteadyState.Result steady,
-                                              SteadyState.Result light, RawRates.Kafka kafka, RawRates.Bulk bulk, ReportExport.Result export, int pods) {
+                                              SteadyState.Result light, RawRates.Kafka kafka, RawRates.Bulk bulk,
+                                              ReportExport.Result export, int pods) {
         List<Map<String, Object>> targets = new ArrayList<>();
         double extrapolated = cold.evidenceInElasticsearchSeconds() * TARGET_PODS / pods;
         targets.add(target("cold start of 100,000 pods to complete evidence in Elasticsearch", "< 300 s",

@@ -12,10 +12,11 @@ import org.rocksdb.WriteBufferManager;
 /**
  * Caps the off-heap memory of every RocksDB state store of the process together, as the Kafka Streams memory
  * management guide describes: one LRU block cache and one write-buffer manager shared by all stores. Without it
- * each store instance (about fifteen stores × each evaluation partition the instance runs) takes its own 50 MiB cache and
- * up to 3 × 16 MiB of memtables, so the instance's memory would grow with the partitions it holds rather than stay
- * fixed. With it, the stores use at most {@value #TOTAL_BYTES} bytes off-heap whatever the inventory's size; a
- * larger inventory costs disk and cache misses, not memory. Users may set their own {@code rocksdb.config.setter}.
+ * each store instance (about fifteen stores × each evaluation partition the instance runs) takes its own 50 MiB
+ * cache and up to 3 × 16 MiB of memtables, so the instance's memory would grow with the partitions it holds
+ * rather than stay fixed. With it, the stores use at most {@value #TOTAL_BYTES} bytes off-heap whatever the
+ * inventory's size; a larger inventory costs disk and cache misses, not memory. Users may set their own
+ * {@code rocksdb.config.setter}.
  */
 public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
     /** Block cache and memtables of all stores together. */
