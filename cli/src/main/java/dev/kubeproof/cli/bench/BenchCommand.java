@@ -46,7 +46,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true, subcommands = SyntheticClusterCommand.class,
         description = {"Measures kubeproof on a synthetic cluster against this machine's own raw Kafka and _bulk "
                 + "rates, in one run on fresh local servers; prints a table and writes JSON.",
-                "Takes about 15 minutes at the default size on 2 cores."})
+                "Takes about 8 minutes at the default size on 2 cores."})
 public final class BenchCommand implements Callable<Integer> {
     static final String FORMAT_VERSION = "1";
 
