@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kubeproof.report.posture.PostureSummary;
 import dev.kubeproof.contract.topics.TopicCatalog;
 import dev.kubeproof.controls.ControlEngine;
+import dev.kubeproof.sink.elasticsearch.IndexNames;
 import dev.kubeproof.stack.LocalStack;
 import dev.kubeproof.stack.ServerKind;
 import dev.kubeproof.stack.StackConfig;
@@ -99,7 +100,8 @@ final class RunCommand implements Callable<Integer> {
     String topicPrefix;
 
     @Option(names = "--index-prefix", defaultValue = "kubeproof",
-            description = "Prefix of every Elasticsearch index and data stream (default: ${DEFAULT-VALUE}).")
+            description = "Prefix of every Elasticsearch index and data stream; the audit events' data stream "
+                    + "logs-kubernetes.audit_logs-<prefix> takes it as its namespace (default: ${DEFAULT-VALUE}).")
     String indexPrefix;
 
     @Override
@@ -213,7 +215,7 @@ final class RunCommand implements Callable<Integer> {
         System.out.println("   Elasticsearch   " + endpoints.elasticsearchUrl() + endpoints.elasticsearchCredentials()
                 .map(c -> "  (user " + c.username() + (bootstrapServers == null
                         ? ", password in " + home.resolve("stack/elasticsearch/credentials.properties") : "") + ")").orElse(""));
-        elasticsearchIndices(endpoints);
+        elasticsearchIndices(endpoints, IndexNames.of(pipeline.elasticsearch()));
         System.out.println("   violations      Kafka topic " + pipeline.topics().violations().name() + " at "
                 + endpoints.kafkaBootstrapServers() + " (ECS JSON, one document per transition that opens, continues or ends a violation)");
         System.out.println("   evidence        Kafka topics " + pipeline.topics().evidence().name() + " (history) and "
@@ -248,7 +250,7 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private void elasticsearchIndices(StackEndpoints endpoints) {
+    private void elasticsearchIndices(StackEndpoints endpoints, IndexNames names) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(endpoints.elasticsearchUrl()
                 + "/_cat/indices?format=json&h=index,docs.count&s=index&expand_wildcards=all")).timeout(Duration.ofSeconds(10));
         endpoints.elasticsearchCredentials().ifPresent(c -> request.header("Authorization", "Basic " + Base64.getEncoder()
@@ -257,12 +259,23 @@ final class RunCommand implements Callable<Integer> {
             HttpResponse<String> response = HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
             for (JsonNode index : new ObjectMapper().readTree(response.body())) {
                 String name = index.path("index").asText();
-                if (name.contains(indexPrefix) || name.contains("kubernetes.audit_logs")) {
+                if (isOfThisRun(name, names)) {
                     System.out.printf("     %-60s %8s docs%n", name, index.path("docs.count").asText());
                 }
             }
         } catch (Exception e) {
             System.out.println("     (indices not available: " + e.getMessage() + ")");
         }
+    }
+
+    /**
+     * An index or data stream backing index of this run's names, and no other prefix's: "kp" must not list
+     * "kp2-evidence", nor another run's audit data stream.
+     */
+    static boolean isOfThisRun(String index, IndexNames names) {
+        return java.util.stream.Stream.of(names.evidence(), names.posture(), names.violations(), names.ocsfViolations(),
+                        names.audit(), names.misconfigurationsIndex(), names.postureHistory(), names.checkpoints(),
+                        names.scannerFindings())
+                .anyMatch(name -> index.equals(name) || index.startsWith(".ds-" + name + "-"));
     }
 }

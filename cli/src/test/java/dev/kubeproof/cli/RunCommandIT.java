@@ -20,6 +20,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.kubeproof.sink.config.ElasticsearchConfig;
 import dev.kubeproof.stack.ServerKind;
 import dev.kubeproof.stack.StackEndpoints;
 import dev.kubeproof.testkit.RealServers;
@@ -102,6 +103,10 @@ class RunCommandIT {
         // And the evidence, the posture and the audit events are in Elasticsearch
         assertThat(count(servers, credentials, prefix + "-posture")).isGreaterThan(1000);
         assertThat(count(servers, credentials, prefix + "-evidence")).isGreaterThan(1000);
+        // ... the audit events in the data stream named after this run's prefix, which "Where to look" lists
+        String audit = ElasticsearchConfig.auditDataStreamOf(prefix);
+        assertThat(count(servers, credentials, audit)).isPositive();
+        assertThat(output).contains(".ds-" + audit + "-").doesNotContain(".ds-" + ElasticsearchConfig.DEFAULT_AUDIT_DATA_STREAM);
         JsonNode failing = search(servers, credentials, prefix + "-posture",
                 "{\"query\":{\"bool\":{\"filter\":[{\"term\":{\"rule.id\":\"KP-POD-001\"}},"
                         + "{\"term\":{\"kubeproof.status\":\"FAIL\"}}]}}}");

@@ -193,7 +193,7 @@ final class RawRates {
             evidence.add(SyntheticEvidence.record(i, base));
         }
         String prefix = "bench-raw-bulk-" + UUID.randomUUID().toString().substring(0, 8);
-        Duration took = RawBulk.index(pipelineElasticsearch.withNames(prefix, prefix + "-audit", 0), evidence, BULK_BATCH);
+        Duration took = RawBulk.index(pipelineElasticsearch.withNames(prefix, 0), evidence, BULK_BATCH);
         Bulk bulk = new Bulk(documents, BULK_BATCH, took.toNanos() / 1e9);
         console.printf("  Elasticsearch _bulk: %,.0f documents/s (%,d documents, %d per request)%n",
                 bulk.documentsPerSecond(), documents, BULK_BATCH);

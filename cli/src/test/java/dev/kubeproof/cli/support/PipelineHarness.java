@@ -76,7 +76,7 @@ public final class PipelineHarness implements AutoCloseable {
         StackEndpoints.Credentials credentials = servers.endpoints().elasticsearchCredentials().orElseThrow();
         Path password = Files.writeString(dir.resolve(this.name + "-es-password"), credentials.password());
         this.elasticsearch = ElasticsearchConfig.of(URI.create(servers.elasticsearchUrl()))
-                .withNames(this.name, "logs-kubernetes.audit_logs-" + this.name.replace("-", ""), 0)
+                .withNames(this.name, 0)
                 .withBasicAuth(credentials.username(), Secret.fromFile("elasticsearch.password.file", password));
     }
 

@@ -49,7 +49,7 @@ public final class ReportBenchCommand extends ServiceCommand<ReportConfig> {
         Path dir = out != null ? out : Files.createTempDirectory("kubeproof-report-bench");
         try (ElasticsearchTarget.Connection connection = target.connect(config)) {
             String prefix = "kpbench-" + System.currentTimeMillis();
-            ElasticsearchConfig bench = connection.config().withNames(prefix, "logs-kubernetes.audit_logs-" + prefix, 0);
+            ElasticsearchConfig bench = connection.config().withNames(prefix, 0);
             try {
                 ExportBench.Result result = ExportBench.run(connection.client(), bench, scope, records,
                         config.pageSize(), out != null ? dir : dir.resolve("package"), line -> {

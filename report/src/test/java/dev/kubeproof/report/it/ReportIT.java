@@ -107,7 +107,7 @@ class ReportIT {
         passwordFile = Files.writeString(tmp.resolve("password"), credentials.password() + "\n");
         Files.setPosixFilePermissions(passwordFile, PosixFilePermissions.fromString("rw-------"));
         elasticsearch = ElasticsearchConfig.of(URI.create(servers.elasticsearchUrl()))
-                .withNames(name, "logs-kubernetes.audit_logs-" + name.replace("-", ""), 0)
+                .withNames(name, 0)
                 .withBasicAuth(credentials.username(), Secret.fromFile("elasticsearch.password", passwordFile));
         names = IndexNames.of(elasticsearch);
         client = ElasticsearchClients.create(elasticsearch);

@@ -187,7 +187,7 @@ public final class SinkBenchCommand implements Callable<Integer> {
 
     private ElasticsearchConfig elasticsearch(String indexPrefix) {
         ElasticsearchConfig config = ElasticsearchConfig.of(java.net.URI.create(elasticsearchUrl))
-                .withNames(indexPrefix, indexPrefix + "-audit", 0);
+                .withNames(indexPrefix, 0);
         if (username != null) {
             Secret secret = passwordFile != null ? Secret.fromFile("--password-file", passwordFile)
                     : Secret.fromEnvironment("--password-env", passwordEnv);

@@ -28,7 +28,8 @@ import dev.kubeproof.runtime.Secret;
  * @param responseTimeout   how long a request may wait for its response
  * @param indexPrefix       prefix of every index, data stream and template kubeproof creates
  * @param auditDataStream   the audit events data stream; the default follows Elastic's Kubernetes integration
- *                          ({@code logs-kubernetes.audit_logs-*}) so that its prebuilt detection rules find the events
+ *                          ({@code logs-kubernetes.audit_logs-*}) so that its prebuilt detection rules find the events,
+ *                          with the index prefix as its namespace (see {@link #auditDataStreamOf(String)})
  * @param replicas          number_of_replicas of every index kubeproof creates
  * @param auditRetention    how long audit events are kept (data stream lifecycle), null for forever
  * @param violationsRetention how long violation documents are kept, null for forever
@@ -54,9 +55,9 @@ public record ElasticsearchConfig(
         @JsonProperty(defaultValue = DEFAULT_INDEX_PREFIX)
         @JsonPropertyDescription("Prefix of every index, data stream and template kubeproof creates.")
         String indexPrefix,
-        @JsonProperty(defaultValue = DEFAULT_AUDIT_DATA_STREAM)
+        @JsonProperty(defaultValue = AUDIT_DATA_STREAM_BASE + "<indexPrefix>")
         @JsonPropertyDescription("The audit events data stream (Elastic's Kubernetes integration pattern, so that its"
-                + " prebuilt rules find the events).")
+                + " prebuilt rules find the events). The default's namespace is the index prefix, '-' written '_'.")
         String auditDataStream,
         @JsonProperty(defaultValue = "1")
         @JsonPropertyDescription("number_of_replicas of every index kubeproof creates.")
@@ -71,7 +72,9 @@ public record ElasticsearchConfig(
         Duration evidenceRetention) {
 
     public static final String DEFAULT_INDEX_PREFIX = "kubeproof";
-    public static final String DEFAULT_AUDIT_DATA_STREAM = "logs-kubernetes.audit_logs-kubeproof";
+    /** Elastic's Kubernetes integration's audit data stream, up to its namespace. */
+    public static final String AUDIT_DATA_STREAM_BASE = "logs-kubernetes.audit_logs-";
+    public static final String DEFAULT_AUDIT_DATA_STREAM = auditDataStreamOf(DEFAULT_INDEX_PREFIX);
     private static final Pattern INDEX_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
 
     public ElasticsearchConfig {
@@ -79,7 +82,7 @@ public record ElasticsearchConfig(
         connectTimeout = connectTimeout == null ? Duration.ofSeconds(5) : connectTimeout;
         responseTimeout = responseTimeout == null ? Duration.ofSeconds(30) : responseTimeout;
         indexPrefix = indexPrefix == null ? DEFAULT_INDEX_PREFIX : indexPrefix;
-        auditDataStream = auditDataStream == null ? DEFAULT_AUDIT_DATA_STREAM : auditDataStream;
+        auditDataStream = auditDataStream == null ? auditDataStreamOf(indexPrefix) : auditDataStream;
         replicas = replicas == null ? 1 : replicas;
         auditRetention = auditRetention == null ? Duration.ofDays(90) : auditRetention;
         violationsRetention = violationsRetention == null ? Duration.ofDays(365) : violationsRetention;
@@ -119,6 +122,17 @@ public record ElasticsearchConfig(
         }
     }
 
+    /**
+     * The audit data stream of an installation with this index prefix: its namespace is the prefix, so that two
+     * installations (or runs) with different prefixes on one Elasticsearch keep their audit events apart, as they do
+     * everything else. A data stream's namespace may not contain '-' (the naming scheme type-dataset-namespace
+     * splits on it), so '-' is written '_': {@code kubeproof} → {@code logs-kubernetes.audit_logs-kubeproof},
+     * {@code kp-test} → {@code logs-kubernetes.audit_logs-kp_test}.
+     */
+    public static String auditDataStreamOf(String indexPrefix) {
+        return AUDIT_DATA_STREAM_BASE + indexPrefix.replace('-', '_');
+    }
+
     /** Plain http to one node, no authentication: for tests and local use. */
     public static ElasticsearchConfig of(URI url) {
         return new ElasticsearchConfig(List.of(url), null, null, null, null, Duration.ofSeconds(5), Duration.ofSeconds(30),
@@ -143,6 +157,11 @@ public record ElasticsearchConfig(
     public ElasticsearchConfig withCaFile(Path file) {
         return new ElasticsearchConfig(urls, username, password, apiKey, file, connectTimeout, responseTimeout, indexPrefix,
                 auditDataStream, replicas, auditRetention, violationsRetention, evidenceRetention);
+    }
+
+    /** Another prefix, with the audit data stream that goes with it ({@link #auditDataStreamOf(String)}). */
+    public ElasticsearchConfig withNames(String prefix, int replicaCount) {
+        return withNames(prefix, auditDataStreamOf(prefix), replicaCount);
     }
 
     public ElasticsearchConfig withNames(String prefix, String audit, int replicaCount) {

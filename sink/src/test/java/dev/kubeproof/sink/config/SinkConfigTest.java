@@ -49,6 +49,18 @@ class SinkConfigTest {
     }
 
     @Test
+    void shouldNameTheAuditDataStreamAfterTheIndexPrefixUnlessItIsSet() {
+        // Given an index prefix with a '-', which a data stream's namespace may not contain
+        Map<String, String> values = minimal();
+        values.put("elasticsearch.indexPrefix", "kp-staging");
+        // When the audit data stream is not set, Then its namespace is the prefix, '-' written '_'
+        assertThat(from(values).elasticsearch().auditDataStream()).isEqualTo("logs-kubernetes.audit_logs-kp_staging");
+        // When it is set, Then it is used as given
+        values.put("elasticsearch.auditDataStream", "logs-kubernetes.audit_logs-shared");
+        assertThat(from(values).elasticsearch().auditDataStream()).isEqualTo("logs-kubernetes.audit_logs-shared");
+    }
+
+    @Test
     void shouldReadEveryKeyAndPassKafkaClientPropertiesThrough() throws Exception {
         // Given a full configuration with a password file
         Path password = Files.writeString(dir.resolve("password"), "s3cret\n");

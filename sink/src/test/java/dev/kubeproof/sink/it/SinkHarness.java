@@ -80,7 +80,7 @@ final class SinkHarness implements AutoCloseable {
         this.topics = new TopicCatalog(name + ".");
         servers.createTopics(1, topics.all().stream().map(TopicSpec::name).toArray(String[]::new));
         this.elasticsearch = ElasticsearchConfig.of(URI.create(servers.elasticsearchUrl()))
-                .withNames(name, "logs-kubernetes.audit_logs-" + name.replace("-", ""), 0)
+                .withNames(name, 0)
                 .withBasicAuth(credentials().username(), passwordFile(tempDir));
         this.names = IndexNames.of(elasticsearch);
         this.client = ElasticsearchClients.create(elasticsearch);
