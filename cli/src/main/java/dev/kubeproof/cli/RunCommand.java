@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kubeproof.report.posture.PostureSummary;
 import dev.kubeproof.contract.topics.TopicCatalog;
 import dev.kubeproof.controls.ControlEngine;
+import dev.kubeproof.sink.config.ElasticsearchConfig;
 import dev.kubeproof.sink.elasticsearch.IndexNames;
 import dev.kubeproof.stack.LocalStack;
 import dev.kubeproof.stack.ServerKind;
@@ -228,10 +229,7 @@ final class RunCommand implements Callable<Integer> {
         // the evidence of this run lies between its start and now: today's UTC day covers it (a report ends a period
         // that reaches into the future at the time it is made)
         java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
-        String source = bootstrapServers == null ? "--home " + home
-                : "--set elasticsearch.urls=" + elasticsearchUrl + (elasticsearchUser == null ? ""
-                : " --set elasticsearch.username=" + elasticsearchUser + " --set elasticsearch.password.file="
-                + elasticsearchPasswordFile) + " --set elasticsearch.indexPrefix=" + indexPrefix;
+        String source = evidenceSource(endpoints);
         System.out.println("   auditor report  ./kubeproof report " + source + " --from " + today + "T00:00Z --to "
                 + today.plusDays(1) + "T00:00Z --checkpoint-key " + pipeline.checkpointPublicKey() + " --out "
                 + home.resolve("report-" + today));
@@ -248,6 +246,26 @@ final class RunCommand implements Callable<Integer> {
         } else if (bootstrapServers == null && keepRunning) {
             System.out.println("   servers         left running; stop them with ./kubeproof stack down --home " + home.resolve("stack"));
         }
+    }
+
+    /**
+     * How the printed report and verify commands find this run's evidence: the local servers under --home, else the
+     * given Elasticsearch; and this run's prefixes when they are not the defaults those commands assume (with --home,
+     * names are set through elasticsearch.*, which then needs its urls: the local server's).
+     */
+    String evidenceSource(StackEndpoints endpoints) {
+        boolean local = bootstrapServers == null;
+        StringBuilder source = new StringBuilder(local ? "--home " + home : "--set elasticsearch.urls=" + elasticsearchUrl
+                + (elasticsearchUser == null ? "" : " --set elasticsearch.username=" + elasticsearchUser
+                + " --set elasticsearch.password.file=" + elasticsearchPasswordFile));
+        if (!local || !ElasticsearchConfig.DEFAULT_INDEX_PREFIX.equals(indexPrefix)) {
+            source.append(local ? " --set elasticsearch.urls=" + endpoints.elasticsearchUrl() : "")
+                    .append(" --set elasticsearch.indexPrefix=").append(indexPrefix);
+        }
+        if (!TopicCatalog.DEFAULT_PREFIX.equals(topicPrefix)) {
+            source.append(" --set topicPrefix=").append(topicPrefix);
+        }
+        return source.toString();
     }
 
     private void elasticsearchIndices(StackEndpoints endpoints, IndexNames names) {

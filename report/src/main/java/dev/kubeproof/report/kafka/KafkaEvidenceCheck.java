@@ -61,6 +61,11 @@ public final class KafkaEvidenceCheck {
     public static Result run(Consumer<String, EvidenceRecord> evidence, String evidenceTopic,
                              Consumer<String, Checkpoint> checkpoints, String checkpointTopic, Period period,
                              PublicKey publicKey) {
+        // An absent topic is not an empty chain: "OK: 0 records" would read as a pass (a wrong topic prefix, say)
+        if (evidence.partitionsFor(evidenceTopic).isEmpty()) {
+            throw new IllegalArgumentException("no evidence in Kafka: topic " + evidenceTopic + " does not exist (has the "
+                    + "pipeline run? is topicPrefix its prefix?)");
+        }
         List<Checkpoint> all = readAll(checkpoints, checkpointTopic);
         CheckpointVerification links = CheckpointVerification.of(all, publicKey);
         Map<Integer, List<Checkpoint>> toRecompute = new HashMap<>();

@@ -82,7 +82,19 @@ public final class PackageWriter {
     public Result write(EvidenceSource source, CheckpointSource checkpoints, ReportRequest request, Consumer<String> progress)
             throws IOException {
         Path dir = request.out();
-        prepare(dir);
+        boolean created = prepare(dir);
+        try {
+            return writeInto(dir, source, checkpoints, request, progress);
+        } catch (IOException | RuntimeException | Error e) {
+            // A package that stopped half-way (the store went away, no such index) must not be mistaken for one:
+            // the directory was new or empty, so everything in it is this attempt's.
+            removePartial(dir, created, e);
+            throw e;
+        }
+    }
+
+    private Result writeInto(Path dir, EvidenceSource source, CheckpointSource checkpoints, ReportRequest request,
+                             Consumer<String> progress) throws IOException {
         Instant generatedAt = clock.instant();
         String reportId = request.period().from() + "/" + request.period().to() + "/" + request.filter();
         PeriodSummary summary;
@@ -168,15 +180,30 @@ public final class PackageWriter {
                 + checkpoints.recomputed().size() + " partition(s) recomputed from the store match";
     }
 
-    private static void prepare(Path dir) throws IOException {
+    /** Checks that the directory is new or empty and makes it: true when it did not exist. */
+    private static boolean prepare(Path dir) throws IOException {
         if (java.nio.file.Files.exists(dir)) {
             try (Stream<Path> entries = java.nio.file.Files.list(dir)) {
                 if (entries.findAny().isPresent()) {
                     throw new IOException("the output directory " + dir + " is not empty; give a new or empty one");
                 }
             }
+            return false;
         }
         java.nio.file.Files.createDirectories(dir);
+        return true;
+    }
+
+    private static void removePartial(Path dir, boolean created, Throwable cause) {
+        try (Stream<Path> entries = java.nio.file.Files.walk(dir)) {
+            for (Path path : entries.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                if (!path.equals(dir) || created) {
+                    java.nio.file.Files.deleteIfExists(path);
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            cause.addSuppressed(e);
+        }
     }
 
     /** The files written while reading, as the analysis's listener. */

@@ -104,6 +104,19 @@ class KafkaEvidenceCheckTest {
                 .contains("the topic's 1 chain heads give root").contains("vouches for 2 heads");
     }
 
+    @Test
+    void shouldRefuseATopicThatDoesNotExistRatherThanPassZeroRecords() {
+        // Given a Kafka without the evidence topic (a wrong topic prefix, or a pipeline that never ran)
+        MockConsumer<String, EvidenceRecord> evidence = new MockConsumer<>("earliest");
+        MockConsumer<String, Checkpoint> checkpoints = new MockConsumer<>("earliest");
+
+        // When checked, Then it is an error that names the topic, not "0 records: every chain holds"
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> KafkaEvidenceCheck.run(evidence, EVIDENCE, checkpoints,
+                        CHECKPOINTS, new Period(Instant.EPOCH, NOW), keys.getPublic()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("topic " + EVIDENCE + " does not exist");
+    }
+
     private static KeyPair generate() {
         try {
             return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();

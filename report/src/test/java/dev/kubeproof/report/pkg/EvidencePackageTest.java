@@ -86,6 +86,31 @@ class EvidencePackageTest {
     }
 
     @Test
+    void shouldLeaveNoPartialPackageWhenTheStoreFailsHalfWay() throws IOException {
+        // Given a store that fails after the package's files are open (Elasticsearch gone, no such index)
+        ControlEngine engine = ControlEngine.withDefaults();
+        ControlScope scope = ControlScope.of(engine.controls(), engine.frameworks(), ReportFilter.ALL);
+        dev.kubeproof.report.source.EvidenceSource failing = (period, controls, filter, consumer, progress) -> {
+            throw new IOException("no evidence in Elasticsearch: kubeproof-evidence does not exist");
+        };
+        Path fresh = tmp.resolve("november");
+        Path empty = Files.createDirectories(tmp.resolve("december"));
+
+        // When a package is written into a new and into an empty directory, Then the error comes through
+        PackageWriter writer = new PackageWriter(scope, Clock.fixed(Instant.parse("2026-12-02T08:00:00Z"), ZoneOffset.UTC));
+        for (Path out : List.of(fresh, empty)) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> writer.write(failing, new ReportRequest(
+                            new Period(TO, Instant.parse("2026-12-01T00:00:00Z")), ReportFilter.ALL, Set.of(), out, null, null),
+                            line -> { }))
+                    .hasMessageContaining("does not exist");
+        }
+
+        // And nothing that looks like a package is left: the new directory is gone, the empty one empty again
+        assertThat(fresh).doesNotExist();
+        assertThat(empty).isEmptyDirectory();
+    }
+
+    @Test
     void shouldWriteEveryFormatAndVerifyWithTheSignersKey() throws IOException {
         // When
         PackageVerifier.Result result = PackageVerifier.verify(dir, publicKey);
