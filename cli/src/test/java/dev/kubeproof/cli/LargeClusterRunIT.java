@@ -42,7 +42,9 @@ class LargeClusterRunIT {
             Path jar = Path.of("target/kubeproof.jar").toAbsolutePath();
             assertThat(jar).as("the packaged CLI (mvn package builds it before the integration tests)").exists();
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                            .toString(), "-XX:+ExitOnOutOfMemoryError", "-Xmx1g", "-jar", jar.toString(), "run",
+                    .toString(), "-XX:+ExitOnOutOfMemoryError"));
+            command.addAll(launcherDefaultJavaOptions());
+            command.addAll(List.of("-jar", jar.toString(), "run",
                     "--kubeconfig", kubeconfig.toString(), "--trivy-reports", trivy.toString(), "--audit-log",
                     auditLog.toString(), "--exit-when-done", "--timeout", "PT25M", "--home", dir.resolve("home").toString()));
             Process run = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
@@ -61,5 +63,15 @@ class LargeClusterRunIT {
             assertThat(privileged.find()).as("KP-POD-001 among the top failing controls").isTrue();
             assertThat(Long.parseLong(privileged.group(1))).isEqualTo(cluster.expectedFailures("KP-POD-001"));
         }
+    }
+
+    /** The JVM options the launcher uses when KUBEPROOF_JAVA_OPTS is unset, read from it: the heap and collector a user gets. */
+    private static List<String> launcherDefaultJavaOptions() throws java.io.IOException {
+        String launcher = Files.readString(Path.of("../kubeproof"));
+        Matcher defaults = Pattern.compile("\\$\\{KUBEPROOF_JAVA_OPTS:-([^}]*)}").matcher(launcher);
+        assertThat(defaults.find()).as("the launcher's default JVM options").isTrue();
+        List<String> options = List.of(defaults.group(1).trim().split("\\s+"));
+        assertThat(options).contains("-Xmx1g");
+        return options;
     }
 }
