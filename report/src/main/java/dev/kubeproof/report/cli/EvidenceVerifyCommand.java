@@ -44,7 +44,8 @@ import picocli.CommandLine.Option;
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = {"Checks the hash chains of the stored evidence (Elasticsearch, or the Kafka topic) and reports gaps, breaks and "
                 + "duplicates by key and sequence, and the pipeline's checkpoints of the period (ids, signatures, links, "
-                + "and each partition's last root recomputed from the store). Exit 0 when everything holds, 1 otherwise."})
+                + "and each partition's last root recomputed from the store). Exit 0 when everything holds, 1 otherwise "
+                + "(also when no evidence record matched: nothing verified is not a pass)."})
 public final class EvidenceVerifyCommand extends ServiceCommand<ReportConfig> {
     static final int SHOWN = 20;
 
@@ -109,6 +110,13 @@ public final class EvidenceVerifyCommand extends ServiceCommand<ReportConfig> {
                     checkpointKey == null ? null : Signing.publicKey(checkpointKey), source);
         }
         String checkpointLine = checkpointLine(checkpoints);
+        if (totals[0] == 0) {
+            // "OK" over nothing would pass a mistyped --cluster, a period before the pipeline ran, or an empty store
+            out.printf("FAILED: nothing to verify: no evidence record%s, %s to %s%n", clusters.isEmpty() ? ""
+                    : " of cluster(s) " + String.join(", ", clusters), period.from(), period.to());
+            out.println(checkpointLine);
+            return 1;
+        }
         if (byKind.isEmpty() && checkpoints.ok()) {
             out.printf("OK: %d evidence records on %d keys, %s to %s: every chain holds%n", totals[1], totals[0], period.from(),
                     period.to());
@@ -155,6 +163,11 @@ public final class EvidenceVerifyCommand extends ServiceCommand<ReportConfig> {
                 + (checkpointKey == null ? " (signatures not checked: give --checkpoint-key)" : ", signatures checked")
                 + "; " + result.checkpoints().recomputed().size() + " root(s) of the period recomputed from the topic"
                 + (result.checkpoints().ok() ? "" : ": FAILED, " + result.checkpoints().problems().size() + " problem(s)");
+        if (result.records() == 0) {
+            out.println("FAILED: nothing to verify: " + topics.evidence().name() + " holds no evidence record");
+            out.println(checkpointLine);
+            return 1;
+        }
         if (result.ok()) {
             out.println("OK: " + where + ": every chain holds");
             out.println(checkpointLine);

@@ -280,6 +280,10 @@ class ReportIT {
         Run before = run(new EvidenceVerifyCommand(), connection());
         assertThat(before.code).as(before.output).isZero();
         assertThat(before.output).contains("OK: 13 evidence records on 7 keys");
+        // (and a cluster that holds none, a mistyped --cluster say, is not a pass)
+        Run none = run(new EvidenceVerifyCommand(), connection("--cluster", "no-such-cluster"));
+        assertThat(none.code).as(none.output).isEqualTo(1);
+        assertThat(none.output).contains("FAILED: nothing to verify: no evidence record of cluster(s) no-such-cluster");
 
         // When web's second record is deleted from Elasticsearch
         String second = web.records().get(1).getEvidenceId();
