@@ -61,8 +61,11 @@ public final class KafkaEvidenceCheck {
     public static Result run(Consumer<String, EvidenceRecord> evidence, String evidenceTopic,
                              Consumer<String, Checkpoint> checkpoints, String checkpointTopic, Period period,
                              PublicKey publicKey) {
+        List<TopicPartition> partitions = evidence.partitionsFor(evidenceTopic).stream()
+                .map(info -> new TopicPartition(evidenceTopic, info.partition())).sorted(java.util.Comparator
+                        .comparingInt(TopicPartition::partition)).toList();
         // An absent topic is not an empty chain: "OK: 0 records" would read as a pass (a wrong topic prefix, say)
-        if (evidence.partitionsFor(evidenceTopic).isEmpty()) {
+        if (partitions.isEmpty()) {
             throw new IllegalArgumentException("no evidence in Kafka: topic " + evidenceTopic + " does not exist (has the "
                     + "pipeline run? is topicPrefix its prefix?)");
         }
@@ -83,9 +86,6 @@ public final class KafkaEvidenceCheck {
         List<String> chainProblems = new ArrayList<>();
         long records = 0;
         long keys = 0;
-        List<TopicPartition> partitions = evidence.partitionsFor(evidenceTopic).stream()
-                .map(info -> new TopicPartition(evidenceTopic, info.partition())).sorted(java.util.Comparator
-                        .comparingInt(TopicPartition::partition)).toList();
         for (TopicPartition partition : partitions) {
             // kept in key order: every checkpoint of the partition walks them as they are, without sorting
             Map<String, Head> heads = new TreeMap<>(MerkleTree.KEY_ORDER);
