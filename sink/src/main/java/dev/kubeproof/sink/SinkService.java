@@ -114,7 +114,7 @@ public final class SinkService implements Runnable, AutoCloseable {
         this.backoff = backoff;
         this.metrics = metrics;
         for (Input input : config.inputs()) {
-            inputsByTopic.putIfAbsent(topicOf(config, input), input == Input.VIOLATIONS ? Input.EVIDENCE : input);
+            inputsByTopic.putIfAbsent(topicOf(config, input), topicInput(input));
         }
     }
 
@@ -148,18 +148,21 @@ public final class SinkService implements Runnable, AutoCloseable {
         service.resources.add(writer);
         service.resources.add(deadLetters);
         service.resources.add(client);
-        if (config.inputs().contains(Input.POSTURE)) {
+        List<Periodic> periodic = new ArrayList<>();
+        if (config.inputs().contains(Input.MISCONFIGURATIONS)) {
             MisconfigurationRestamp findings = new MisconfigurationRestamp(client, names.misconfigurations(), clock);
+            periodic.add(new Periodic("re-stamping the misconfiguration findings", clock,
+                    now -> now.plus(MisconfigurationRestamp.INTERVAL),
+                    at -> LOG.info("re-stamped {} misconfiguration findings", findings.restamp())));
+        }
+        if (config.inputs().contains(Input.POSTURE)) {
             PostureHistory history = new PostureHistory(client, names, clock);
-            for (Periodic task : List.of(
-                    new Periodic("re-stamping the misconfiguration findings", clock,
-                            now -> now.plus(MisconfigurationRestamp.INTERVAL),
-                            at -> LOG.info("re-stamped {} misconfiguration findings", findings.restamp())),
-                    new Periodic("recording the posture history", clock, PostureHistory::nextSnapshot,
-                            at -> LOG.info("recorded the posture of {} ({} snapshots)", at, history.snapshot(at))))) {
-                service.companions.add(task);
-                service.resources.add(0, task);
-            }
+            periodic.add(new Periodic("recording the posture history", clock, PostureHistory::nextSnapshot,
+                    at -> LOG.info("recorded the posture of {} ({} snapshots)", at, history.snapshot(at))));
+        }
+        for (Periodic task : periodic) {
+            service.companions.add(task);
+            service.resources.add(0, task);
         }
         if (config.policyReports().enabled()) {
             PolicyReportService reports = policyReports(config, catalog, schemaRegistry, clock);
@@ -198,10 +201,19 @@ public final class SinkService implements Runnable, AutoCloseable {
         return properties;
     }
 
+    /** The input whose topic carries {@code input}'s records: evidence for violations, posture for misconfigurations. */
+    private static Input topicInput(Input input) {
+        return switch (input) {
+            case VIOLATIONS -> Input.EVIDENCE;
+            case MISCONFIGURATIONS -> Input.POSTURE;
+            default -> input;
+        };
+    }
+
     private static String topicOf(SinkConfig config, Input input) {
         return switch (input) {
             case EVIDENCE -> config.topics().evidence().name();
-            case POSTURE -> config.topics().evidenceState().name();
+            case POSTURE, MISCONFIGURATIONS -> config.topics().evidenceState().name();
             // violation documents are made from the evidence records, with the violations topic's formatter
             case VIOLATIONS -> config.topics().evidence().name();
             case AUDIT -> config.topics().auditEvents().name();

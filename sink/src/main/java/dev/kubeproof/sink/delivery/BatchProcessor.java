@@ -72,6 +72,8 @@ public final class BatchProcessor {
     private final SinkMetrics metrics;
     private final boolean indexHistory;
     private final boolean indexViolations;
+    private final boolean indexPosture;
+    private final boolean indexMisconfigurations;
 
     /** Indexes every input. */
     public BatchProcessor(IndexNames names, EvidenceDocuments evidence, ViolationDocuments violations, AuditDocuments audit,
@@ -85,7 +87,9 @@ public final class BatchProcessor {
 
     /**
      * @param inputs what to index: the evidence topic's records become history documents ({@code EVIDENCE}) and/or,
-     *               for transitions into or out of FAIL, violation documents ({@code VIOLATIONS})
+     *               for transitions into or out of FAIL, violation documents ({@code VIOLATIONS}); the evidence-state
+     *               topic's become posture documents ({@code POSTURE}) and/or misconfiguration findings
+     *               ({@code MISCONFIGURATIONS})
      */
     public BatchProcessor(Set<Input> inputs, IndexNames names, EvidenceDocuments evidence, ViolationDocuments violations,
                           AuditDocuments audit, Deserializer<EvidenceRecord> evidenceDeserializer,
@@ -94,6 +98,8 @@ public final class BatchProcessor {
                           DocumentWriter writer, DeadLetterSink deadLetters, Clock clock, SinkMetrics metrics) {
         this.indexHistory = inputs.contains(Input.EVIDENCE);
         this.indexViolations = inputs.contains(Input.VIOLATIONS);
+        this.indexPosture = inputs.contains(Input.POSTURE);
+        this.indexMisconfigurations = inputs.contains(Input.MISCONFIGURATIONS);
         this.names = names;
         this.evidence = evidence;
         this.violations = violations;
@@ -146,7 +152,9 @@ public final class BatchProcessor {
                 switch (item.input()) {
                     // the evidence topic's records: history and violation documents alike (VIOLATIONS is no topic)
                     case EVIDENCE, VIOLATIONS -> decoded.put(item, decodeEvidence(item, false));
-                    case POSTURE -> actions.put(item, evidence.postureActions(item.keyAsString(), decodeEvidence(item, true)));
+                    // the evidence-state topic's records: posture and misconfiguration documents alike
+                    case POSTURE, MISCONFIGURATIONS -> actions.put(item, stateWrites(item.keyAsString(),
+                            decodeEvidence(item, true)));
                     case AUDIT -> actions.put(item, List.of(audit.toAction(decodeAudit(item))));
                     case CHECKPOINTS -> actions.put(item, List.of(evidence.checkpoint(
                             decode(checkpointDeserializer, item, requireValue(item)))));
@@ -188,6 +196,18 @@ public final class BatchProcessor {
         for (BatchItem item : fresh) {
             metrics.records(item.input(), 1);
         }
+    }
+
+    /** An evidence-state record's writes: the posture document and its misconfiguration-finding copy, as chosen. */
+    private List<IndexAction> stateWrites(String kafkaKey, EvidenceRecord state) {
+        List<IndexAction> writes = new ArrayList<>(2);
+        if (indexPosture) {
+            writes.add(evidence.posture(kafkaKey, state));
+        }
+        if (indexMisconfigurations) {
+            writes.add(evidence.misconfiguration(kafkaKey, state));
+        }
+        return writes;
     }
 
     private String write(Batch batch) {

@@ -97,11 +97,11 @@ public final class EvidenceDocuments {
     }
 
     /**
-     * The writes for one evidence-state record: kubeproof's posture document, and its copy in the shape of Elastic's
-     * misconfiguration findings (see {@link MisconfigurationDocuments}).
+     * The posture's copy in the shape of Elastic's misconfiguration findings for one evidence-state record (see
+     * {@link MisconfigurationDocuments}): written beside {@link #posture} unless the sink's inputs leave it out.
      */
-    public List<IndexAction> postureActions(String kafkaKey, EvidenceRecord state) {
-        return List.of(posture(kafkaKey, state), misconfigurations.toAction(kafkaKey, state));
+    public IndexAction misconfiguration(String kafkaKey, EvidenceRecord state) {
+        return misconfigurations.toAction(kafkaKey, state);
     }
 
     /**

@@ -88,6 +88,19 @@ class SinkConfigTest {
     }
 
     @Test
+    void shouldLetAnInstallationLeaveOutTheMisconfigurationFindings() {
+        // Given the inputs without misconfigurations (an Elasticsearch whose users never open Kibana's Findings view)
+        Map<String, String> values = minimal();
+        values.put("inputs", "evidence, posture, violations, audit, checkpoints, scanner_findings");
+        // When parsed, Then the posture is indexed and its copy as misconfiguration findings is not
+        assertThat(from(values).inputs()).contains(SinkConfig.Input.POSTURE)
+                .doesNotContain(SinkConfig.Input.MISCONFIGURATIONS);
+        // and the copy alone is a valid choice too
+        values.put("inputs", "Misconfigurations");
+        assertThat(from(values).inputs()).containsExactly(SinkConfig.Input.MISCONFIGURATIONS);
+    }
+
+    @Test
     void shouldRejectUnknownKeysNamingThem() {
         Map<String, String> values = minimal();
         values.put("elasticsearch.pasword.file", "/x");

@@ -89,6 +89,28 @@ class BatchProcessorTest {
     }
 
     @Test
+    void shouldLeaveOutTheMisconfigurationFindingsWhenTheInputsDo() {
+        // Given a sink configured without the misconfiguration findings (nobody uses Kibana's Findings view)
+        BatchProcessor withoutFindings = new BatchProcessor(java.util.EnumSet.complementOf(
+                java.util.EnumSet.of(Input.MISCONFIGURATIONS)), names, new EvidenceDocuments(names, ControlCatalog.empty()),
+                new ViolationDocuments(names, ControlCatalog.empty(), "ecs"), new AuditDocuments(names),
+                new AvroDeserializer<>(registry, EvidenceRecord.class), new AvroDeserializer<>(registry, AuditEvent.class),
+                new AvroDeserializer<>(registry, dev.kubeproof.avro.Checkpoint.class),
+                new dev.kubeproof.sink.documents.ScannerFindingDocuments(names, check -> List.of("KP-" + check)),
+                new AvroDeserializer<>(registry, dev.kubeproof.avro.ScannerFinding.class),
+                elasticsearch, deadLetters, Clock.fixed(NOW, ZoneOffset.UTC), metrics);
+        EvidenceRecord failing = TestEvidence.failing("web-1");
+        Batch batch = new Batch(List.of(evidence(failing), state(TestEvidence.key(failing), failing)));
+        // When attempted
+        BatchProcessor.Attempt attempt = withoutFindings.attempt(batch);
+        // Then the posture is written and its misconfiguration copy is not
+        assertThat(attempt.finished()).isTrue();
+        assertThat(elasticsearch.count(names.posture())).isEqualTo(1);
+        assertThat(elasticsearch.count(names.misconfigurations())).isZero();
+        assertThat(metrics.count("kubeproof.sink.writes", "outcome", "written")).isEqualTo(3);
+    }
+
+    @Test
     void shouldDeadLetterTheDocumentThatFailsMappingAndWriteTheRestOfItsBatch() {
         // Given three failures, the second of whose violation documents Elasticsearch cannot map
         List<BatchItem> items = new ArrayList<>();

@@ -90,7 +90,8 @@ class EcsFieldDefinitionsTest {
         documents.put("violation (vulnerability)", json(violations.toActions(vulnerable).get(0)));
         documents.put("evidence (remediation with times)", json(evidence.history(fixed, "kubeproof.evidence", 0, 0L)));
         documents.put("evidence (deleted)", json(evidence.history(deleted, "kubeproof.evidence", 0, 0L)));
-        List<IndexAction> posture = evidence.postureActions(TestEvidence.key(failing), failing);
+        List<IndexAction> posture = List.of(evidence.posture(TestEvidence.key(failing), failing),
+                evidence.misconfiguration(TestEvidence.key(failing), failing));
         documents.put("posture", json(posture.get(0)));
         documents.put("misconfiguration finding", json(posture.get(1)));
         documents.put("posture history", dev.kubeproof.sink.elasticsearch.PostureHistory.document("CIS Kubernetes Benchmark v1.9.0",

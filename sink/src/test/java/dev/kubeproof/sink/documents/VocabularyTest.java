@@ -50,7 +50,8 @@ class VocabularyTest {
         // When every kind of document is made
         Map<String, Map<String, JsonNode>> documents = new LinkedHashMap<>();
         documents.put("evidence", flatten(evidenceDocuments.history(evidence, "kubeproof.evidence", 0, 0L)));
-        List<IndexAction> posture = evidenceDocuments.postureActions(TestEvidence.key(evidence), evidence);
+        List<IndexAction> posture = List.of(evidenceDocuments.posture(TestEvidence.key(evidence), evidence),
+                evidenceDocuments.misconfiguration(TestEvidence.key(evidence), evidence));
         documents.put("posture", flatten(posture.get(0)));
         documents.put("misconfiguration", flatten(posture.get(1)));
         documents.put("violation", flatten(new ViolationDocuments(names, ControlCatalogs.builtIn(), "ecs")
