@@ -8,7 +8,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -41,14 +43,18 @@ class BatchProcessorTest {
     private final FakeElasticsearch elasticsearch = new FakeElasticsearch();
     private final RecordingDeadLetters deadLetters = new RecordingDeadLetters();
     private final SinkMetrics metrics = new SinkMetrics(new SimpleMeterRegistry());
-    private final BatchProcessor processor = new BatchProcessor(names, new EvidenceDocuments(names, ControlCatalog.empty()),
-            new ViolationDocuments(names, ControlCatalog.empty(), "ecs"), new AuditDocuments(names),
-            new AvroDeserializer<>(registry, EvidenceRecord.class), new AvroDeserializer<>(registry, AuditEvent.class),
+    private final BatchProcessor processor = processor(EnumSet.allOf(Input.class));
+    private long offset;
+
+    private BatchProcessor processor(Set<Input> inputs) {
+        return new BatchProcessor(inputs, names, new EvidenceDocuments(names, ControlCatalog.empty()),
+                new ViolationDocuments(names, ControlCatalog.empty(), "ecs"), new AuditDocuments(names),
+                new AvroDeserializer<>(registry, EvidenceRecord.class), new AvroDeserializer<>(registry, AuditEvent.class),
                 new AvroDeserializer<>(registry, dev.kubeproof.avro.Checkpoint.class),
                 new dev.kubeproof.sink.documents.ScannerFindingDocuments(names, check -> List.of("KP-" + check)),
                 new AvroDeserializer<>(registry, dev.kubeproof.avro.ScannerFinding.class),
-            elasticsearch, deadLetters, Clock.fixed(NOW, ZoneOffset.UTC), metrics);
-    private long offset;
+                elasticsearch, deadLetters, Clock.fixed(NOW, ZoneOffset.UTC), metrics);
+    }
 
     private BatchItem evidence(EvidenceRecord record) {
         return new BatchItem(Input.EVIDENCE, "kubeproof.evidence", 0, offset++, bytes(TestEvidence.key(record)),
@@ -91,14 +97,7 @@ class BatchProcessorTest {
     @Test
     void shouldLeaveOutTheMisconfigurationFindingsWhenTheInputsDo() {
         // Given a sink configured without the misconfiguration findings (nobody uses Kibana's Findings view)
-        BatchProcessor withoutFindings = new BatchProcessor(java.util.EnumSet.complementOf(
-                java.util.EnumSet.of(Input.MISCONFIGURATIONS)), names, new EvidenceDocuments(names, ControlCatalog.empty()),
-                new ViolationDocuments(names, ControlCatalog.empty(), "ecs"), new AuditDocuments(names),
-                new AvroDeserializer<>(registry, EvidenceRecord.class), new AvroDeserializer<>(registry, AuditEvent.class),
-                new AvroDeserializer<>(registry, dev.kubeproof.avro.Checkpoint.class),
-                new dev.kubeproof.sink.documents.ScannerFindingDocuments(names, check -> List.of("KP-" + check)),
-                new AvroDeserializer<>(registry, dev.kubeproof.avro.ScannerFinding.class),
-                elasticsearch, deadLetters, Clock.fixed(NOW, ZoneOffset.UTC), metrics);
+        BatchProcessor withoutFindings = processor(EnumSet.complementOf(EnumSet.of(Input.MISCONFIGURATIONS)));
         EvidenceRecord failing = TestEvidence.failing("web-1");
         Batch batch = new Batch(List.of(evidence(failing), state(TestEvidence.key(failing), failing)));
         // When attempted
