@@ -5,15 +5,21 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Apicurio Registry 2.4 (in-memory storage) built by the {@code local-registry} module, serving the
- * Confluent-compatible REST API. The registry's global compatibility is set to BACKWARD at start, so every
- * subject is checked, as kubeproof's contract requires.
+ * Apicurio Registry 2.4 built by the {@code local-registry} module, serving the Confluent-compatible REST API. The
+ * registry's global compatibility is set to BACKWARD at start, so every subject is checked, as kubeproof's contract
+ * requires.
+ *
+ * <p>Its schemas are stored in an H2 database file under the server's home (the registry's default is in memory):
+ * Kafka keeps its records across {@code stack down} / {@code stack up}, and each record names its writer schema by
+ * id, so the ids must outlive a restart too. With the in-memory default, a sink started on a restarted stack before
+ * any producer had registered again dead-lettered every old record ("cannot resolve writer schema id 5").
  */
 final class SchemaRegistryServer extends LocalServer {
     static final String CCOMPAT_PATH = "/apis/ccompat/v7";
@@ -32,9 +38,16 @@ final class SchemaRegistryServer extends LocalServer {
         return Map.of(config.schemaRegistryPort(), "schema registry");
     }
 
+    private Path dataDir() {
+        return home().resolve("data");
+    }
+
     @Override
     void prepare() throws IOException {
-        Files.createDirectories(home());
+        if (config.freshData()) {
+            deleteRecursively(dataDir());
+        }
+        Files.createDirectories(dataDir());
     }
 
     @Override
@@ -42,6 +55,7 @@ final class SchemaRegistryServer extends LocalServer {
         return List.of(javaExecutable(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Dquarkus.http.host=127.0.0.1",
                 "-Dquarkus.http.port=" + config.schemaRegistryPort(),
+                "-Dquarkus.datasource.jdbc.url=jdbc:h2:file:" + dataDir().resolve("registry"),
                 "-jar", distribution.registryJar().toString());
     }
 

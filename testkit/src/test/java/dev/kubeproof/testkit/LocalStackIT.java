@@ -133,4 +133,34 @@ class LocalStackIT {
         assertThat(processes).noneMatch(ProcessHandle::isAlive);
         assertThat(ports).noneMatch(Ports::isListening);
     }
+
+    @Test
+    @Order(5)
+    void shouldKeepTheRegistrysSchemaIdsAcrossARestartAsKafkaKeepsItsRecords() throws Exception {
+        // Given a registry with a schema registered under an id (records on Kafka name their writer schema by it)
+        StackConfig fresh = StackConfig.ephemeral(Path.of("target", "it-stack", "local-stack-it-registry"), false);
+        String schema = "{\\\"type\\\":\\\"record\\\",\\\"name\\\":\\\"Restart\\\",\\\"fields\\\":[{\\\"name\\\":\\\"x\\\",\\\"type\\\":\\\"int\\\"}]}";
+        String id;
+        try (LocalStack registry = LocalStack.start(fresh, EnumSet.of(ServerKind.SCHEMA_REGISTRY))) {
+            HttpResponse<String> registered = http.send(HttpRequest.newBuilder(URI.create(
+                    registry.endpoints().schemaRegistryUrl() + "/subjects/restart-value/versions"))
+                    .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"schema\":\"" + schema + "\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(registered.statusCode()).as(registered.body()).isEqualTo(200);
+            id = registered.body().replaceAll("\\D", "");
+        }
+        // When the registry is started again on the same home, keeping its data (as `stack up` does)
+        StackConfig again = new StackConfig(fresh.home(), fresh.kafkaPort(), fresh.kafkaControllerPort(),
+                fresh.schemaRegistryPort(), fresh.elasticsearchPort(), fresh.elasticsearchTransportPort(), false,
+                fresh.startTimeout(), true, false);
+        try (LocalStack registry = LocalStack.start(again, EnumSet.of(ServerKind.SCHEMA_REGISTRY))) {
+            // Then the id still resolves to the same schema
+            HttpResponse<String> found = http.send(HttpRequest.newBuilder(URI.create(
+                    registry.endpoints().schemaRegistryUrl() + "/schemas/ids/" + id)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(found.statusCode()).as(found.body()).isEqualTo(200);
+            assertThat(found.body()).contains("Restart");
+        }
+    }
 }
