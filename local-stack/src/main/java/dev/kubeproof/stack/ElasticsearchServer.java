@@ -86,10 +86,7 @@ final class ElasticsearchServer extends LocalServer {
         if (!Files.isRegularFile(install().resolve("bin/elasticsearch"))) {
             unzip(distribution.elasticsearchZip(), base);
         }
-        if (config.freshData()) {
-            deleteRecursively(base.resolve("data"));
-        }
-        Files.createDirectories(base.resolve("data"));
+        dataFolder(base.resolve("data"));
         Files.createDirectories(base.resolve("logs"));
         Files.createDirectories(base.resolve("tmp"));
         Files.writeString(install().resolve("config/elasticsearch.yml"), """

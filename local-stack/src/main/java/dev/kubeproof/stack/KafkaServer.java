@@ -45,11 +45,8 @@ final class KafkaServer extends LocalServer {
 
     @Override
     void prepare() throws IOException {
-        if (config.freshData()) {
-            deleteRecursively(dataDir());
-        }
         Files.createDirectories(serverProperties().getParent());
-        Files.createDirectories(dataDir());
+        dataFolder(dataDir());
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("process.roles", "broker,controller");
         properties.put("node.id", "1");

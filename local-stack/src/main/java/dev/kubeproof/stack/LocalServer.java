@@ -53,6 +53,14 @@ abstract class LocalServer {
         }
     }
 
+    /** A data folder of this server, ready: emptied first when the stack wants fresh data (tests), created if missing. */
+    Path dataFolder(Path folder) throws IOException {
+        if (config.freshData()) {
+            deleteRecursively(folder);
+        }
+        return Files.createDirectories(folder);
+    }
+
     /** Writes configuration, formats storage, and so on; idempotent. */
     abstract void prepare() throws IOException;
 

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -44,10 +43,7 @@ final class SchemaRegistryServer extends LocalServer {
 
     @Override
     void prepare() throws IOException {
-        if (config.freshData()) {
-            deleteRecursively(dataDir());
-        }
-        Files.createDirectories(dataDir());
+        dataFolder(dataDir());
     }
 
     @Override

@@ -211,14 +211,14 @@ public final class SinkService implements Runnable, AutoCloseable {
     }
 
     private static String topicOf(SinkConfig config, Input input) {
-        return switch (input) {
+        return switch (topicInput(input)) {
             case EVIDENCE -> config.topics().evidence().name();
-            case POSTURE, MISCONFIGURATIONS -> config.topics().evidenceState().name();
-            // violation documents are made from the evidence records, with the violations topic's formatter
-            case VIOLATIONS -> config.topics().evidence().name();
+            case POSTURE -> config.topics().evidenceState().name();
             case AUDIT -> config.topics().auditEvents().name();
             case CHECKPOINTS -> config.topics().checkpoints().name();
             case SCANNER_FINDINGS -> config.topics().scannerFindings().name();
+            // made from another input's records (topicInput), never a topic of their own
+            case VIOLATIONS, MISCONFIGURATIONS -> throw new IllegalStateException(input + " has no topic of its own");
         };
     }
 
