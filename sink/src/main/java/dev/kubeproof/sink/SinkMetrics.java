@@ -42,7 +42,11 @@ public final class SinkMetrics {
                 .register(registry).increment(records);
     }
 
-    /** Time spent in one phase of a batch attempt: prepare (decode, render), write (Elasticsearch), dead_letters. */
+    /**
+     * Time spent in one phase of a batch attempt: prepare (decode, render), send (hand the writes to the bulk
+     * ingester, which waits while its requests in flight are at the limit), write (wait for Elasticsearch's answers),
+     * dead_letters.
+     */
     public void phase(String phase, long nanos) {
         Timer.builder("kubeproof.sink.attempt.phase").tag("phase", phase)
                 .description("time per batch attempt phase").register(registry).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);

@@ -2,8 +2,10 @@ package dev.kubeproof.sink;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,11 +74,11 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
  * The sink: consumes the evidence, evidence-state, violations and audit topics and indexes them into
  * Elasticsearch, losing nothing and duplicating nothing.
  *
- * <p>One loop: poll a batch, take it one {@link BatchProcessor#attempt attempt} further until every record is
- * indexed or dead-lettered, then commit its offsets (auto-commit is off; never before the batch is finished). While a batch has work left (items to
- * retry, Elasticsearch down), the consumer's partitions are paused and the loop keeps polling, which fetches
- * nothing but keeps the consumer in its group; the next attempt comes when the {@link Backoff} says so. When the
- * batch finishes, the partitions resume. A rebalance drops the records of revoked partitions from the batch:
+ * <p>One loop: poll a batch, send its writes, and while Elasticsearch answers them decode, render and send the next
+ * poll's; commit a batch's offsets once every record is indexed or dead-lettered (auto-commit is off; never before the
+ * batch, and every batch before it, is finished). While a batch has work left (items to retry, Elasticsearch down),
+ * the consumer's partitions are paused and the loop keeps polling, which fetches nothing but keeps the consumer in its
+ * group; the next attempt comes when the {@link Backoff} says so. When the batches finish, the partitions resume. A rebalance drops the records of revoked partitions from the batch:
  * uncommitted, they are re-read by their new owner and, written idempotently, never duplicate.
  */
 public final class SinkService implements Runnable, AutoCloseable {
@@ -95,7 +97,10 @@ public final class SinkService implements Runnable, AutoCloseable {
     private final CountDownLatch consuming = new CountDownLatch(1);
     private final LoopControl loop = new LoopControl("sink");
     private volatile boolean paused;
-    private Batch current;
+    /** The batch whose writes are in flight, the loop's next to finish and commit. */
+    private BatchProcessor.Sending inFlight;
+    /** Batches that need another attempt, oldest first (consumption paused meanwhile); none is in flight then. */
+    private final Deque<Batch> retrying = new ArrayDeque<>();
     /** The latest finished offset per partition, committed synchronously on revocation and shutdown. */
     private final Map<TopicPartition, OffsetAndMetadata> finished = new HashMap<>();
 
@@ -270,31 +275,72 @@ public final class SinkService implements Runnable, AutoCloseable {
         loop.markStopped();
     }
 
-    /** One turn of the loop: poll a batch when there is none, else attempt it when due, else wait (paused). */
+    /**
+     * One turn of the loop. A batch that needs another attempt is {@link #retry retried} when due, consumption paused.
+     * Otherwise the batch in flight (polled and sent if there was none) waits for its answers while the next poll's
+     * records, if any are fetched already, are decoded, rendered and sent; then the first is committed and the next
+     * becomes the one in flight. Batches are committed in order: when one needs another attempt, the one sent after
+     * it waits for another attempt after it, whatever its own answers were.
+     */
     void step() {
-        if (current == null) {
+        if (!retrying.isEmpty()) {
+            retry();
+            return;
+        }
+        if (inFlight == null) {
             ConsumerRecords<byte[], byte[]> records = consumer.poll(config.pollTimeout());
             if (records.isEmpty()) {
                 return;
             }
-            current = toBatch(records);
+            inFlight = processor.start(toBatch(records));
+            processor.send(inFlight);
         }
-        if (backoff.isDue()) {
-            BatchProcessor.Attempt attempt = processor.attempt(current);
-            if (attempt.finished()) {
-                commit();
-                return;
+        ConsumerRecords<byte[], byte[]> more = consumer.poll(Duration.ZERO);
+        BatchProcessor.Sending previous = inFlight;
+        inFlight = null;
+        BatchProcessor.Sending next = more.isEmpty() ? null : processor.start(toBatch(more));
+        if (next != null && !next.mustFollow(previous)) {
+            processor.send(next);
+        }
+        BatchProcessor.Attempt attempt = processor.finish(previous);
+        if (!attempt.finished()) {
+            retrying.add(previous.batch());
+            if (next != null) {
+                // the batch sent after it waits too (its answers are taken, its offsets not committed before)
+                if (next.isSent()) {
+                    processor.finish(next);
+                }
+                retrying.add(next.batch());
             }
-            backoff.recordFailure();
-            metrics.failedAttempt();
-            if (!paused) {
-                consumer.pause(consumer.assignment());
-                paused = true;
-                metrics.paused(true);
-                LOG.warn("paused consumption: {} of {} records not yet indexed ({}); retrying with backoff",
-                        current.items().stream().filter(i -> !i.isFinished()).count(), current.items().size(), attempt.problem());
-            } else if (backoff.isOutage() && backoff.failures() % 10 == config.retry().maxAttempts() % 10) {
-                LOG.error("Elasticsearch still not accepting the batch after {} attempts: {}", backoff.failures(), attempt.problem());
+            retryLater(attempt);
+            return;
+        }
+        commit(previous.batch());
+        if (next != null) {
+            if (!next.isSent()) {
+                processor.send(next);
+            }
+            inFlight = next;
+        }
+    }
+
+    /**
+     * Attempts the unfinished batches again, oldest first, when the backoff says so, else waits (paused); consumption
+     * resumes when all are finished.
+     */
+    private void retry() {
+        if (backoff.isDue()) {
+            while (!retrying.isEmpty()) {
+                BatchProcessor.Attempt attempt = processor.attempt(retrying.peek());
+                if (!attempt.finished()) {
+                    retryLater(attempt);
+                    break;
+                }
+                commit(retrying.remove());
+            }
+            if (retrying.isEmpty()) {
+                resume();
+                return;
             }
         }
         // Paused partitions fetch nothing: this poll only keeps the consumer in its group while the backoff runs.
@@ -306,14 +352,29 @@ public final class SinkService implements Runnable, AutoCloseable {
         }
     }
 
+    /** The batch has work left: consumption pauses until it is finished, attempted again as the backoff says. */
+    private void retryLater(BatchProcessor.Attempt attempt) {
+        backoff.recordFailure();
+        metrics.failedAttempt();
+        if (!paused) {
+            consumer.pause(consumer.assignment());
+            paused = true;
+            metrics.paused(true);
+            long records = retrying.stream().mapToLong(b -> b.items().size()).sum();
+            long unfinished = retrying.stream().flatMap(b -> b.items().stream()).filter(i -> !i.isFinished()).count();
+            LOG.warn("paused consumption: {} of {} records not yet indexed ({}); retrying with backoff", unfinished,
+                    records, attempt.problem());
+        } else if (backoff.isOutage() && backoff.failures() % 10 == config.retry().maxAttempts() % 10) {
+            LOG.error("Elasticsearch still not accepting the batch after {} attempts: {}", backoff.failures(), attempt.problem());
+        }
+    }
+
     /**
      * Commits the finished batch asynchronously (no round trip per batch): a lost async commit only means that a
      * restart re-reads records already indexed, which the idempotent writes absorb. Revocation and shutdown commit
      * the latest finished offsets synchronously.
      */
-    private void commit() {
-        Batch batch = current;
-        current = null;
+    private void commit(Batch batch) {
         backoff.reset();
         Map<TopicPartition, OffsetAndMetadata> offsets = batch.offsets();
         finished.putAll(offsets);
@@ -325,6 +386,9 @@ public final class SinkService implements Runnable, AutoCloseable {
                 LOG.warn("could not commit offsets {}: {}", committed, failure.getMessage());
             }
         });
+    }
+
+    private void resume() {
         if (paused) {
             consumer.resume(consumer.paused());
             paused = false;
@@ -416,12 +480,18 @@ public final class SinkService implements Runnable, AutoCloseable {
         }
     }
 
+    /** Forgets the unfinished records of partitions gone elsewhere; writes still in flight for them are harmless replays. */
+    private void dropPartitions(Collection<TopicPartition> partitions) {
+        if (inFlight != null) {
+            inFlight.batch().dropPartitions(partitions);
+        }
+        retrying.forEach(batch -> batch.dropPartitions(partitions));
+    }
+
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            if (current != null) {
-                current.dropPartitions(partitions);
-            }
+            dropPartitions(partitions);
             commitFinished(partitions);
         }
 
@@ -435,9 +505,7 @@ public final class SinkService implements Runnable, AutoCloseable {
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             // lost, not revoked: another member may own them already, so nothing is committed for them
-            if (current != null) {
-                current.dropPartitions(partitions);
-            }
+            dropPartitions(partitions);
             partitions.forEach(finished::remove);
         }
     }

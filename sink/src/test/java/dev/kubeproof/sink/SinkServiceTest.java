@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -33,13 +34,18 @@ import dev.kubeproof.contract.retry.Backoff;
 import dev.kubeproof.sink.delivery.BatchProcessor;
 import dev.kubeproof.sink.delivery.FakeElasticsearch;
 import dev.kubeproof.sink.delivery.RecordingDeadLetters;
+import dev.kubeproof.sink.delivery.WriteResult;
 import dev.kubeproof.sink.documents.AuditDocuments;
 import dev.kubeproof.sink.documents.EvidenceDocuments;
+import dev.kubeproof.sink.documents.IndexAction;
 import dev.kubeproof.sink.documents.ViolationDocuments;
 import dev.kubeproof.sink.elasticsearch.IndexNames;
 import dev.kubeproof.testkit.MutableClock;
 
-/** The sink's loop on a MockConsumer: commits only finished batches, pauses while Elasticsearch is away, resumes. */
+/**
+ * The sink's loop on a MockConsumer: sends the next batch while the one before is in flight, commits only finished
+ * batches and in order, pauses while Elasticsearch is away, resumes.
+ */
 class SinkServiceTest {
     private final MutableClock clock = new MutableClock(Instant.parse("2025-05-01T00:00:00Z"));
     private final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
@@ -166,5 +172,77 @@ class SinkServiceTest {
         service.step();
         assertThat(committed()).isEqualTo(1L);
         assertThat(deadLetters.letters).hasSize(1);
+    }
+
+    @Test
+    void shouldSendTheNextPollsWritesWhileThePreviousOnesAreStillInFlight() {
+        // Given three records, and two more fetched by the time the first batch is sent
+        add(3);
+        consumer.schedulePollTask(() -> { });
+        consumer.schedulePollTask(() -> add(2));
+
+        // When the loop takes a turn
+        service.step();
+        // Then the second batch was handed over before the answers to the first were awaited; only the first is committed
+        assertThat(elasticsearch.events).containsExactly("send 1", "send 2", "wait 1");
+        assertThat(committed()).isEqualTo(3L);
+
+        // When the loop takes another turn with nothing more fetched
+        service.step();
+        // Then the second batch is committed too: all five indexed once
+        assertThat(elasticsearch.events).containsExactly("send 1", "send 2", "wait 1", "wait 2");
+        assertThat(committed()).isEqualTo(5L);
+        assertThat(elasticsearch.count(names.evidence())).isEqualTo(5);
+    }
+
+    @Test
+    void shouldCommitNoBatchAfterOneThatNeedsAnotherAttempt() {
+        // Given a first batch whose last document Elasticsearch turns away once, and a second batch sent meanwhile
+        add(3);
+        consumer.schedulePollTask(() -> { });
+        consumer.schedulePollTask(() -> add(2));
+        AtomicBoolean refused = new AtomicBoolean();
+        elasticsearch.override = action -> action instanceof IndexAction.Create create
+                && new String(create.json(), StandardCharsets.UTF_8).contains("pod-2") && refused.compareAndSet(false, true)
+                ? WriteResult.retry("es_rejected_execution_exception", "queue full") : null;
+
+        // When the loop takes a turn
+        service.step();
+        // Then the second batch is indexed but, with the first unfinished, nothing is committed and consumption pauses
+        assertThat(elasticsearch.count(names.evidence())).isEqualTo(4);
+        assertThat(committed()).isNull();
+        assertThat(service.isPaused()).isTrue();
+
+        // When the backoff passes
+        clock.advance(Duration.ofSeconds(1));
+        service.step();
+        // Then only the refused document is sent again, both batches are committed in order, and consumption resumes
+        assertThat(elasticsearch.requests).last().satisfies(request -> assertThat(request).hasSize(1));
+        assertThat(elasticsearch.count(names.evidence())).isEqualTo(5);
+        assertThat(committed()).isEqualTo(5L);
+        assertThat(service.isPaused()).isFalse();
+    }
+
+    @Test
+    void shouldHoldBackATombstoneUntilTheWriteOfTheSameDocumentBeforeItIsAnswered() {
+        // Given a scanner finding, and its tombstone fetched by the time the finding's batch is sent
+        TopicPartition findings = new TopicPartition(topics.scannerFindings().name(), 0);
+        consumer.assign(List.of(partition, findings));
+        consumer.updateBeginningOffsets(Map.of(findings, 0L));
+        Serializer<dev.kubeproof.avro.ScannerFinding> findingSerializer =
+                AvroSerdes.value(dev.kubeproof.avro.ScannerFinding.class, registry).serializer();
+        byte[] key = "prod/Deployment/shop/web/KSV017".getBytes(StandardCharsets.UTF_8);
+        consumer.addRecord(new ConsumerRecord<>(findings.topic(), 0, 0, key, findingSerializer.serialize(findings.topic(),
+                TestEvidence.trivyFinding("web", "KSV017", false, TestEvidence.T0))));
+        consumer.schedulePollTask(() -> { });
+        consumer.schedulePollTask(() -> consumer.addRecord(new ConsumerRecord<>(findings.topic(), 0, 1, key, null)));
+
+        // When the loop takes a turn
+        service.step();
+        // Then the tombstone was sent only after the finding's answer: the finding is gone, not resurrected
+        assertThat(elasticsearch.events).containsExactly("send 1", "wait 1", "send 2");
+        service.step();
+        assertThat(elasticsearch.count(names.scannerFindings())).isZero();
+        assertThat(consumer.committed(java.util.Set.of(findings)).get(findings).offset()).isEqualTo(2L);
     }
 }

@@ -117,7 +117,8 @@ public final class SinkBenchCommand implements Callable<Integer> {
         out.printf("records: %d, batch: %d, sink bulk operations: %d, concurrent requests: %d%n", result.records(), batch,
                 bulkOperations == null ? batch : bulkOperations, concurrentRequests);
         out.printf("sink:      %8.0f docs/s (%d ms)%n", result.sinkPerSecond(), result.sink().toMillis());
-        out.printf("  of which decoding and rendering %d ms, writing to Elasticsearch %d ms (the rest: Kafka polls and commits)%n",
+        out.printf("  the loop spent %d ms decoding and rendering (while the batch before was in flight), %d ms handing"
+                + " writes to Elasticsearch and waiting for its answers (the rest: Kafka polls and commits)%n",
                 Math.round(result.prepareSeconds() * 1000), Math.round(result.writeSeconds() * 1000));
         out.printf("raw _bulk: %8.0f docs/s (%d ms, mean of one run before and one after the sink)%n", result.rawPerSecond(),
                 result.rawBulk().toMillis());
@@ -169,7 +170,7 @@ public final class SinkBenchCommand implements Callable<Integer> {
             }
             sinkTime = Duration.ofNanos(System.nanoTime() - start);
             prepare = sink.metrics().phaseSeconds("prepare");
-            write = sink.metrics().phaseSeconds("write");
+            write = sink.metrics().phaseSeconds("send") + sink.metrics().phaseSeconds("write");
         }
 
         Duration rawSecond = RawBulk.index(rawAfter, evidence, batch);

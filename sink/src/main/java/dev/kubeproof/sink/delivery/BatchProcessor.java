@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -115,17 +116,118 @@ public final class BatchProcessor {
         this.metrics = metrics;
     }
 
+    /**
+     * A batch on its way to Elasticsearch: its records turned into writes (by {@link #start}), then {@link #send sent}
+     * (in flight), then {@link #finish finished} (every answer in). The sink's loop starts and sends the next poll's
+     * batch while this one's writes are in flight, so that Elasticsearch never waits for the sink to decode and
+     * render; it commits the batches in order.
+     */
+    public static final class Sending {
+        private final Batch batch;
+        private final String unavailable;
+        private final List<BatchItem.Write> writes = new ArrayList<>();
+        private final List<BatchItem> owners = new ArrayList<>();
+        private DocumentWriter.Pending pending;
+
+        private Sending(Batch batch, String unavailable) {
+            this.batch = batch;
+            this.unavailable = unavailable;
+            if (unavailable == null) {
+                for (BatchItem item : batch.items()) {
+                    if (item.state() == BatchItem.State.PREPARED) {
+                        for (BatchItem.Write write : item.pendingWrites()) {
+                            writes.add(write);
+                            owners.add(item);
+                        }
+                    }
+                }
+            }
+        }
+
+        public Batch batch() {
+            return batch;
+        }
+
+        public boolean isSent() {
+            return pending != null;
+        }
+
+        /**
+         * Whether this batch's writes must wait until {@code earlier}'s are answered. Creates, versioned upserts and
+         * versioned deletes land right in any order (a replayed create conflicts, an older version loses); an
+         * unversioned delete (a tombstone) does not, so it never overtakes, nor is overtaken by, a write of the same
+         * document still in flight.
+         */
+        public boolean mustFollow(Sending earlier) {
+            if (earlier.unavailable != null) {
+                return true; // its records are not decoded yet: which documents it writes is unknown
+            }
+            Set<String> earlierDeletes = documents(earlier.writes, true);
+            Set<String> deletes = documents(writes, true);
+            if (earlierDeletes.isEmpty() && deletes.isEmpty()) {
+                return false;
+            }
+            Set<String> earlierWrites = documents(earlier.writes, false);
+            return documents(writes, false).stream().anyMatch(earlierDeletes::contains)
+                    || deletes.stream().anyMatch(earlierWrites::contains);
+        }
+
+        /** The documents the writes touch besides creates: every one, or only the unversioned deletes. */
+        private static Set<String> documents(List<BatchItem.Write> writes, boolean unversionedDeletesOnly) {
+            Set<String> documents = new HashSet<>();
+            for (BatchItem.Write write : writes) {
+                IndexAction action = write.action();
+                boolean unversionedDelete = action instanceof IndexAction.Delete delete && delete.version() == null;
+                if (unversionedDelete || !unversionedDeletesOnly && !(action instanceof IndexAction.Create)) {
+                    documents.add(action.index() + '/' + action.id());
+                }
+            }
+            return documents;
+        }
+    }
+
+    /** Takes the batch one attempt further and waits for the answers: {@link #start}, {@link #send}, {@link #finish}. */
     public Attempt attempt(Batch batch) {
+        Sending sending = start(batch);
+        send(sending);
+        return finish(sending);
+    }
+
+    /**
+     * Turns the batch's new records into writes and gathers every write not yet done. When the schema registry cannot
+     * be reached now, nothing is prepared and {@link #finish} reports why.
+     */
+    public Sending start(Batch batch) {
         long start = System.nanoTime();
         try {
             prepare(batch);
+            return new Sending(batch, null);
         } catch (Unavailable e) {
-            return new Attempt(false, e.getMessage());
+            return new Sending(batch, e.getMessage());
         } finally {
             metrics.phase("prepare", System.nanoTime() - start);
         }
-        start = System.nanoTime();
-        String problem = write(batch);
+    }
+
+    /** Hands the writes to Elasticsearch without waiting for the answers (only for a free request slot). */
+    public void send(Sending sending) {
+        long start = System.nanoTime();
+        sending.pending = sending.writes.isEmpty() ? List::of
+                : writer.send(sending.writes.stream().map(BatchItem.Write::action).toList());
+        metrics.phase("send", System.nanoTime() - start);
+    }
+
+    /** Waits for the sent writes' answers, classifies them and publishes the dead letters. */
+    public Attempt finish(Sending sending) {
+        if (!sending.isSent()) {
+            throw new IllegalStateException("a batch is finished only after it was sent");
+        }
+        if (sending.unavailable != null) {
+            return new Attempt(false, sending.unavailable);
+        }
+        Batch batch = sending.batch;
+        long start = System.nanoTime();
+        String problem = record(sending);
         metrics.phase("write", System.nanoTime() - start);
         start = System.nanoTime();
         String deadLetterProblem = publishDeadLetters(batch);
@@ -180,16 +282,25 @@ public final class BatchProcessor {
             actions.put(entry.getKey(), writes);
         }
 
-        // Posture is current state: of several states of one key in a batch only the last needs writing.
-        Map<String, BatchItem> lastPosture = new HashMap<>();
+        // Current state: of several writes of one document in a batch, those before a tombstone of it need no writing
+        // (it is deleted anyway; and since a batch's requests run concurrently, one could land after the delete), and
+        // of the posture, whose chain sequence rises with the offset, only the last. Scanner reports are versioned by
+        // their report time, which a late replay lowers: between those the versions decide, so all are written.
+        Map<String, List<BatchItem>> stateWrites = new HashMap<>();
         for (BatchItem item : fresh) {
-            if (item.input() == Input.POSTURE && actions.containsKey(item)) {
+            if ((item.input() == Input.POSTURE || item.input() == Input.SCANNER_FINDINGS) && actions.containsKey(item)) {
                 IndexAction action = actions.get(item).get(0);
-                BatchItem earlier = lastPosture.put(action.id(), item);
-                if (earlier != null) {
-                    actions.remove(earlier);
-                    earlier.skip();
+                List<BatchItem> earlier = stateWrites.computeIfAbsent(action.index() + '/' + action.id(), d -> new ArrayList<>());
+                boolean supersedes = item.input() == Input.POSTURE
+                        || action instanceof IndexAction.Delete delete && delete.version() == null;
+                if (supersedes) {
+                    for (BatchItem superseded : earlier) {
+                        actions.remove(superseded);
+                        superseded.skip();
+                    }
+                    earlier.clear();
                 }
+                earlier.add(item);
             }
         }
         actions.forEach(BatchItem::prepared);
@@ -210,21 +321,13 @@ public final class BatchProcessor {
         return writes;
     }
 
-    private String write(Batch batch) {
-        List<BatchItem.Write> pending = new ArrayList<>();
-        List<BatchItem> owners = new ArrayList<>();
-        for (BatchItem item : batch.items()) {
-            if (item.state() == BatchItem.State.PREPARED) {
-                for (BatchItem.Write write : item.pendingWrites()) {
-                    pending.add(write);
-                    owners.add(item);
-                }
-            }
-        }
+    private String record(Sending sending) {
+        List<BatchItem.Write> pending = sending.writes;
+        List<BatchItem> owners = sending.owners;
         if (pending.isEmpty()) {
             return null;
         }
-        List<WriteResult> results = writer.write(pending.stream().map(BatchItem.Write::action).toList());
+        List<WriteResult> results = sending.pending.results();
         Map<WriteResult.Kind, Integer> counts = new java.util.EnumMap<>(WriteResult.Kind.class);
         String problem = null;
         for (int i = 0; i < pending.size(); i++) {

@@ -37,7 +37,7 @@ public final class BulkIngesterWriter implements DocumentWriter {
     }
 
     @Override
-    public List<WriteResult> write(List<IndexAction> actions) {
+    public Pending send(List<IndexAction> actions) {
         List<CompletableFuture<WriteResult>> futures = new ArrayList<>(actions.size());
         for (IndexAction action : actions) {
             CompletableFuture<WriteResult> future = new CompletableFuture<>();
@@ -45,8 +45,12 @@ public final class BulkIngesterWriter implements DocumentWriter {
             ingester.add(action.toBulkOperation(), future);
         }
         ingester.flush();
+        return () -> results(futures);
+    }
+
+    private List<WriteResult> results(List<CompletableFuture<WriteResult>> futures) {
         long deadline = System.nanoTime() + waitLimit.toNanos();
-        List<WriteResult> results = new ArrayList<>(actions.size());
+        List<WriteResult> results = new ArrayList<>(futures.size());
         for (CompletableFuture<WriteResult> future : futures) {
             try {
                 results.add(future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));

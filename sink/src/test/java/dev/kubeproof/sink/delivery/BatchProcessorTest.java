@@ -18,6 +18,7 @@ import org.apache.kafka.common.serialization.Serde;
 import org.junit.jupiter.api.Test;
 
 import dev.kubeproof.avro.AuditEvent;
+import dev.kubeproof.avro.ScannerFinding;
 import dev.kubeproof.avro.EvidenceRecord;
 import dev.kubeproof.avro.EvidenceStatus;
 import dev.kubeproof.contract.registry.InMemorySchemaRegistryClient;
@@ -39,6 +40,7 @@ class BatchProcessorTest {
     private final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
     private final Serde<EvidenceRecord> evidenceSerde = AvroSerdes.value(EvidenceRecord.class, registry);
     private final Serde<AuditEvent> auditSerde = AvroSerdes.value(AuditEvent.class, registry);
+    private final Serde<ScannerFinding> findingSerde = AvroSerdes.value(ScannerFinding.class, registry);
     private final IndexNames names = IndexNames.of(ElasticsearchConfig.of(java.net.URI.create("http://es:9200")));
     private final FakeElasticsearch elasticsearch = new FakeElasticsearch();
     private final RecordingDeadLetters deadLetters = new RecordingDeadLetters();
@@ -239,5 +241,37 @@ class BatchProcessorTest {
         // And a tombstone deletes the key's document
         assertThat(processor.attempt(new Batch(List.of(state(key, null)))).finished()).isTrue();
         assertThat(elasticsearch.indices.get(names.posture())).doesNotContainKey(key).containsKey(TestEvidence.key(other));
+    }
+
+    private BatchItem finding(String key, String deployment, Instant reportedAt) {
+        String topic = "kubeproof.scanner-findings";
+        return new BatchItem(Input.SCANNER_FINDINGS, topic, 3, offset++, bytes(key), reportedAt == null ? null
+                : findingSerde.serializer().serialize(topic, TestEvidence.trivyFinding(deployment, "KSV017", false, reportedAt)));
+    }
+
+    @Test
+    void shouldNotWriteAScannerFindingThatATombstoneLaterInTheBatchDeletes() {
+        // Given a finding, then its tombstone, and another finding, in one batch
+        Batch batch = new Batch(List.of(finding("web/KSV017", "web", NOW), finding("web/KSV017", "web", null),
+                finding("api/KSV017", "api", NOW)));
+        // When attempted
+        assertThat(processor.attempt(batch).finished()).isTrue();
+        // Then the deleted finding is not written (its write and the tombstone could land in either order), the
+        // tombstone and the other finding are
+        assertThat(elasticsearch.requests).singleElement().satisfies(request -> assertThat(request).hasSize(2));
+        assertThat(elasticsearch.requests.get(0).get(0)).isInstanceOf(IndexAction.Delete.class);
+        assertThat(elasticsearch.count(names.scannerFindings())).isEqualTo(1);
+    }
+
+    @Test
+    void shouldWriteEveryReportOfAScannerFindingInABatchForTheirVersionsToDecide() {
+        // Given a finding's newer report and then a late copy of an older one, in one batch
+        Batch batch = new Batch(List.of(finding("web/KSV017", "web", NOW), finding("web/KSV017", "web", NOW.minusSeconds(3600))));
+        // When attempted
+        assertThat(processor.attempt(batch).finished()).isTrue();
+        // Then both are sent: the later offset is the older report, which Elasticsearch's external version turns away
+        assertThat(elasticsearch.requests).singleElement().satisfies(request -> assertThat(request)
+                .extracting(action -> ((IndexAction.Upsert) action).version())
+                .containsExactly(NOW.toEpochMilli(), NOW.minusSeconds(3600).toEpochMilli()));
     }
 }

@@ -17,9 +17,22 @@ public final class FakeElasticsearch implements DocumentWriter {
     public final List<List<IndexAction>> requests = new ArrayList<>();
     public boolean down;
     public Function<IndexAction, WriteResult> override = a -> null;
+    /** What the sink did, in order: "send N" when it handed over request N, "wait N" when it waited for its answers. */
+    public final List<String> events = new ArrayList<>();
 
+    /** Answers at once, as Elasticsearch would when the request arrives; the sink takes the answers later. */
     @Override
-    public List<WriteResult> write(List<IndexAction> actions) {
+    public Pending send(List<IndexAction> actions) {
+        int request = requests.size() + 1;
+        events.add("send " + request);
+        List<WriteResult> results = answer(actions);
+        return () -> {
+            events.add("wait " + request);
+            return results;
+        };
+    }
+
+    private List<WriteResult> answer(List<IndexAction> actions) {
         requests.add(List.copyOf(actions));
         List<WriteResult> results = new ArrayList<>();
         for (IndexAction action : actions) {
