@@ -274,19 +274,7 @@ public final class LocalPipeline implements AutoCloseable {
         running.push(evidence);
 
         // 4. The Elasticsearch sink.
-        Map<String, String> sink = new LinkedHashMap<>();
-        sink.put("kafka.bootstrapServers", endpoints.kafkaBootstrapServers());
-        sink.put("kafka.schemaRegistryUrl", endpoints.schemaRegistryUrl());
-        sink.put("groupId", sinkGroupId());
-        sink.put("topicPrefix", settings.topicPrefix());
-        sink.put("elasticsearch.urls", endpoints.elasticsearchUrl());
-        sink.put("elasticsearch.indexPrefix", settings.indexPrefix());
-        sink.put("elasticsearch.replicas", "0");
-        endpoints.elasticsearchCredentials().ifPresent(credentials -> {
-            sink.put("elasticsearch.username", credentials.username());
-            sink.put("elasticsearch.password.file", passwordFile(work, credentials.password()).toString());
-        });
-        SinkConfig sinkConfig = ConfigLoader.load(null, SinkConfig.class, sink, Map.of());
+        SinkConfig sinkConfig = sinkConfig(sinkGroupId(), settings.indexPrefix());
         elasticsearch = sinkConfig.elasticsearch();
         SinkService sinkService = SinkService.create(sinkConfig,
                 ControlCatalogs.builtIn(), runtime.metrics().registry());
@@ -315,6 +303,27 @@ public final class LocalPipeline implements AutoCloseable {
     public String sinkGroupId() {
         return SINK_GROUP_ID + (settings.topicPrefix().equals(TopicCatalog.DEFAULT_PREFIX) ? ""
                 : "-" + settings.topicPrefix().replaceAll("[^A-Za-z0-9_-]", ""));
+    }
+
+    /**
+     * The configuration of a sink of this pipeline's topics and Elasticsearch, as a consumer group of its own writing
+     * under an index prefix of its own (the pipeline's sink, or the benchmark's second one).
+     */
+    public SinkConfig sinkConfig(String groupId, String indexPrefix) {
+        StackEndpoints endpoints = settings.endpoints();
+        Map<String, String> sink = new LinkedHashMap<>();
+        sink.put("kafka.bootstrapServers", endpoints.kafkaBootstrapServers());
+        sink.put("kafka.schemaRegistryUrl", endpoints.schemaRegistryUrl());
+        sink.put("groupId", groupId);
+        sink.put("topicPrefix", settings.topicPrefix());
+        sink.put("elasticsearch.urls", endpoints.elasticsearchUrl());
+        sink.put("elasticsearch.indexPrefix", indexPrefix);
+        sink.put("elasticsearch.replicas", "0");
+        endpoints.elasticsearchCredentials().ifPresent(credentials -> {
+            sink.put("elasticsearch.username", credentials.username());
+            sink.put("elasticsearch.password.file", passwordFile(settings.workDir(), credentials.password()).toString());
+        });
+        return ConfigLoader.load(null, SinkConfig.class, sink, Map.of());
     }
 
     /** The sink reads the password from a file readable by this user only; it is never put on a command line. */

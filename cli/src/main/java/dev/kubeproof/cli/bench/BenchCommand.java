@@ -109,6 +109,7 @@ public final class BenchCommand implements Callable<Integer> {
             SteadyState.Result steady;
             SteadyState.Result light;
             Map<String, Object> memory;
+            SinkAlone.Result sinkAlone;
             ElasticsearchConfig elasticsearch;
             try (SampleApiServer api = cluster.startApiServer()) {
                 Path kubeconfig = api.writeKubeconfig(files.resolve("kubeconfig"));
@@ -131,6 +132,8 @@ public final class BenchCommand implements Callable<Integer> {
                     light = new SteadyState(pipeline, endpoints, auditLog, deployments, changes, lightRate,
                             lightChanges, timeout, console).run();
                     memory = Measure.memory(stack, pipeline.stateDir(), cluster.objectCount(), heap);
+                    console.println("\n== the sink alone: a second sink indexes everything again, the pipeline idle");
+                    sinkAlone = new SinkAlone(pipeline, timeout, console).run();
                 }
             }
 
@@ -146,13 +149,14 @@ public final class BenchCommand implements Callable<Integer> {
                     timeout, console).run();
 
             results.put("coldStart", cold.toMap(rawKafka, rawBulk));
+            results.put("sinkAlone", sinkAlone.toMap(rawBulk));
             results.put("steadyState", steady.toMap());
             results.put("lightLoad", light.toMap());
             results.put("raw", Map.of("kafka", rawKafka.toMap(), "bulk", rawBulk.toMap()));
             results.put("scaleOut", scaleOut.toMap());
             results.put("memory", memory);
             results.put("reportExport", export.toMap());
-            results.put("targets", Targets.evaluate(cold, steady, light, rawKafka, rawBulk, export, pods));
+            results.put("targets", Targets.evaluate(cold, sinkAlone, steady, light, rawKafka, rawBulk, export, pods));
             results.put("finishedAt", Instant.now().toString());
             write(out, results);
             console.println();

@@ -170,7 +170,8 @@ final class ColdStart {
                 .stream().mapToDouble(Counter::count).sum());
     }
 
-    private static long evidenceInElasticsearch(ElasticsearchConfig config) throws IOException {
+    /** The history documents in the evidence index, after a refresh. */
+    static long evidenceInElasticsearch(ElasticsearchConfig config) throws IOException {
         try (ElasticsearchClient client = ElasticsearchClients.create(config)) {
             String index = IndexNames.of(config).evidence();
             client.indices().refresh(r -> r.index(index));

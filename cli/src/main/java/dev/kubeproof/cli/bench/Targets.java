@@ -14,7 +14,7 @@ final class Targets {
     private Targets() {
     }
 
-    static List<Map<String, Object>> evaluate(ColdStart.Result cold, SteadyState.Result steady,
+    static List<Map<String, Object>> evaluate(ColdStart.Result cold, SinkAlone.Result sinkAlone, SteadyState.Result steady,
                                               SteadyState.Result light, RawRates.Kafka kafka, RawRates.Bulk bulk,
                                               ReportExport.Result export, int pods) {
         List<Map<String, Object>> targets = new ArrayList<>();
@@ -24,9 +24,12 @@ final class Targets {
         double pipeline = cold.objectsPerSecond() / kafka.recordsPerSecond();
         targets.add(target("pipeline objects/s vs raw Kafka records/s", ">= 0.50", String.valueOf(BenchCommand.round(pipeline, 4)),
                 pipeline >= 0.5));
-        double sink = cold.sinkWritesPerSecond() / bulk.documentsPerSecond();
-        targets.add(target("sink writes/s vs raw _bulk documents/s", ">= 0.80", String.valueOf(BenchCommand.round(sink, 4)),
-                sink >= 0.8));
+        // raw _bulk runs alone: the sink is judged alone too; in the cold start it shares the cores (reported beside)
+        double sink = sinkAlone.writesPerSecond() / bulk.documentsPerSecond();
+        double sinkInColdStart = cold.sinkWritesPerSecond() / bulk.documentsPerSecond();
+        targets.add(target("sink writes/s vs raw _bulk documents/s", ">= 0.80", BenchCommand.round(sink, 4)
+                + " alone; " + BenchCommand.round(sinkInColdStart, 4) + " in the cold start, sharing the cores with the "
+                + "evaluation", sink >= 0.8));
         // judged at the offered load; the light load's figure says how much of it is queueing
         Object p99 = ((Map<?, ?>) steady.toMap().get("changeToViolation")).get("p99Ms");
         Object lightP99 = ((Map<?, ?>) light.toMap().get("changeToViolation")).get("p99Ms");

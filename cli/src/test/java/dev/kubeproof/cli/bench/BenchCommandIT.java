@@ -51,6 +51,13 @@ class BenchCommandIT {
         assertThat(cold.get("objectsPerSecondToRawKafka").asDouble()).isPositive();
         assertThat(cold.get("sinkWritesPerSecondToRawBulk").asDouble()).isPositive();
 
+        // a second sink, alone, indexed everything again: the same history documents as the run's own sink
+        JsonNode alone = results.get("sinkAlone");
+        assertThat(alone.get("historyDocuments").asLong()).isGreaterThanOrEqualTo(cold.get("evidenceRecords").asLong())
+                .isEqualTo(alone.get("pipelineHistoryDocuments").asLong());
+        assertThat(alone.get("writes").asLong()).isGreaterThan(alone.get("historyDocuments").asLong());
+        assertThat(alone.get("writesPerSecondToRawBulk").asDouble()).isPositive();
+
         // every change seen as a violation on the topic and as a document, none missing
         JsonNode steady = results.get("steadyState");
         assertThat(steady.get("changes").asInt()).isEqualTo(CHANGES);
