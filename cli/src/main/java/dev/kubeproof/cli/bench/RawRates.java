@@ -32,6 +32,7 @@ import dev.kubeproof.contract.topics.TopicProvisioner;
 import dev.kubeproof.sink.bench.RawBulk;
 import dev.kubeproof.sink.bench.SyntheticEvidence;
 import dev.kubeproof.sink.config.ElasticsearchConfig;
+import dev.kubeproof.sink.config.SinkConfig;
 import dev.kubeproof.stack.StackEndpoints;
 
 /**
@@ -46,8 +47,9 @@ final class RawRates {
      * 0.4 to 1.2 s, and its rate varied threefold between runs (the first round also warms the clients up).
      */
     static final int KAFKA_ROUNDS = 3;
-    static final int MIN_BULK_DOCUMENTS = 10_000;
-    static final int MAX_BULK_DOCUMENTS = 50_000;
+    /** Evidence records whose writes raw `_bulk` sends: as many as the cold start had, within these bounds. */
+    static final int MIN_BULK_RECORDS = 10_000;
+    static final int MAX_BULK_RECORDS = 50_000;
     /** The sink's default operations per bulk request. */
     static final int BULK_BATCH = 1_000;
 
@@ -89,8 +91,10 @@ final class RawRates {
 
         Map<String, Object> toMap() {
             Map<String, Object> map = new LinkedHashMap<>();
-            map.put("what", "evidence history documents as the sink renders them, plain _bulk create requests of "
-                    + batch + " into a data stream templated as the sink's, one request at a time");
+            map.put("what", "the sink's writes of synthetic evidence records as it renders them (history document, "
+                    + "violation for a FAIL, posture and its misconfiguration finding), plain _bulk requests of " + batch
+                    + " into indices templated as the sink's, " + SinkConfig.DEFAULT_BULK_CONCURRENT_REQUESTS
+                    + " in flight as the sink keeps them");
             map.put("documents", documents);
             map.put("seconds", BenchCommand.round(seconds(), 2));
             map.put("documentsPerSecond", BenchCommand.round(documentsPerSecond(), 0));
@@ -186,17 +190,19 @@ final class RawRates {
     /** Plain {@code _bulk} of evidence documents as the sink renders them, as many as the cold start had (bounded). */
     static Bulk bulk(ElasticsearchConfig pipelineElasticsearch, long evidenceRecords, PrintStream console)
             throws Exception {
-        int documents = (int) Math.max(MIN_BULK_DOCUMENTS, Math.min(MAX_BULK_DOCUMENTS, evidenceRecords));
+        int records = (int) Math.max(MIN_BULK_RECORDS, Math.min(MAX_BULK_RECORDS, evidenceRecords));
         Instant base = Instant.parse("2026-01-01T00:00:00Z");
-        List<EvidenceRecord> evidence = new ArrayList<>(documents);
-        for (int i = 0; i < documents; i++) {
+        List<EvidenceRecord> evidence = new ArrayList<>(records);
+        for (int i = 0; i < records; i++) {
             evidence.add(SyntheticEvidence.record(i, base));
         }
         String prefix = "bench-raw-bulk-" + UUID.randomUUID().toString().substring(0, 8);
-        Duration took = RawBulk.index(pipelineElasticsearch.withNames(prefix, 0), evidence, BULK_BATCH);
-        Bulk bulk = new Bulk(documents, BULK_BATCH, took.toNanos() / 1e9);
-        console.printf("  Elasticsearch _bulk: %,.0f documents/s (%,d documents, %d per request)%n",
-                bulk.documentsPerSecond(), documents, BULK_BATCH);
+        RawBulk.Indexed indexed = RawBulk.index(pipelineElasticsearch.withNames(prefix, 0), evidence, BULK_BATCH,
+                SinkConfig.DEFAULT_BULK_CONCURRENT_REQUESTS, RawBulk.Writes.ALL);
+        Bulk bulk = new Bulk(indexed.documents(), BULK_BATCH, indexed.took().toNanos() / 1e9);
+        console.printf("  Elasticsearch _bulk: %,.0f documents/s (%,d documents of %,d evidence records, %d per request, %d in"
+                + " flight)%n", bulk.documentsPerSecond(), bulk.documents(), records, BULK_BATCH,
+                SinkConfig.DEFAULT_BULK_CONCURRENT_REQUESTS);
         return bulk;
     }
 

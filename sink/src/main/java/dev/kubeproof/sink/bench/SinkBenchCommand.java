@@ -86,8 +86,9 @@ public final class SinkBenchCommand implements Callable<Integer> {
             + "poll's (default: --batch): a poll then spans several requests")
     Integer bulkOperations;
 
-    @Option(names = "--concurrent-requests", defaultValue = "1", description = "the sink's _bulk requests in flight "
-            + "at once (bulkConcurrentRequests; default ${DEFAULT-VALUE})")
+    @Option(names = "--concurrent-requests", defaultValue = "" + SinkConfig.DEFAULT_BULK_CONCURRENT_REQUESTS,
+            description = "the sink's _bulk requests in flight at once (bulkConcurrentRequests; default ${DEFAULT-VALUE}, "
+                    + "the sink's); raw _bulk keeps as many in flight")
     int concurrentRequests;
 
     /** The measured result. */
@@ -143,7 +144,7 @@ public final class SinkBenchCommand implements Callable<Integer> {
         produce(topics.evidence().name(), evidence);
 
         // raw _bulk before and after the sink, so that neither side alone gets a cold or a warm server
-        Duration rawFirst = RawBulk.index(rawBefore, evidence, batch);
+        Duration rawFirst = RawBulk.index(rawBefore, evidence, batch, concurrentRequests, RawBulk.Writes.HISTORY).took();
 
         // the sink, from subscription until every record is committed
         SinkConfig config = SinkConfig.of(bootstrapServers, schemaRegistryUrl, topics, sinkEs)
@@ -173,7 +174,7 @@ public final class SinkBenchCommand implements Callable<Integer> {
             write = sink.metrics().phaseSeconds("send") + sink.metrics().phaseSeconds("write");
         }
 
-        Duration rawSecond = RawBulk.index(rawAfter, evidence, batch);
+        Duration rawSecond = RawBulk.index(rawAfter, evidence, batch, concurrentRequests, RawBulk.Writes.HISTORY).took();
         Duration rawTime = rawFirst.plus(rawSecond).dividedBy(2);
         try (ElasticsearchClient client = ElasticsearchClients.create(sinkEs)) {
             String index = IndexNames.of(sinkEs).evidence();
