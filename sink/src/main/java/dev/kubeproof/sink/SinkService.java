@@ -78,8 +78,9 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
  * poll's; commit a batch's offsets once every record is indexed or dead-lettered (auto-commit is off; never before the
  * batch, and every batch before it, is finished). While a batch has work left (items to retry, Elasticsearch down),
  * the consumer's partitions are paused and the loop keeps polling, which fetches nothing but keeps the consumer in its
- * group; the next attempt comes when the {@link Backoff} says so. When the batches finish, the partitions resume. A rebalance drops the records of revoked partitions from the batch:
- * uncommitted, they are re-read by their new owner and, written idempotently, never duplicate.
+ * group; the next attempt comes when the {@link Backoff} says so. When the batches finish, the partitions resume. A
+ * rebalance drops the records of revoked partitions from the batches: uncommitted, they are re-read by their new owner
+ * and, written idempotently, never duplicate.
  */
 public final class SinkService implements Runnable, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SinkService.class);
