@@ -1,5 +1,6 @@
 package dev.kubeproof.ingest.resources.informer;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,6 +25,7 @@ import io.fabric8.kubernetes.api.model.APIResourceList;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 
 import org.slf4j.Logger;
@@ -104,6 +106,7 @@ public final class InformerSession implements AutoCloseable {
                     .runnableInformer(resyncMillis);
             CompactItemStore store = new CompactItemStore(kind, client.getKubernetesSerialization());
             informer.itemStore(store);
+            informer.exceptionHandler(InformerSession::retryAfter);
             stores.put(kind, store);
             informer.addEventHandler(router.handlerFor(kind));
             synchronized (informers) {
@@ -131,6 +134,30 @@ public final class InformerSession implements AutoCloseable {
                 recovered);
     }
 
+    /**
+     * Whether an informer tries again (fabric8 lists again with its exponential backoff) rather than stop. Before its
+     * first list succeeds, fabric8 would stop on any failure, and the whole session would start over: every kind listed
+     * again, and a large cluster's objects held twice while the old caches are collected (at 100,000 pods that ran the
+     * default heap out of memory after one list timed out). So a passing failure (a timeout, an I/O error, 429 or a 5xx:
+     * an API server busy with large lists) is retried by the kind's informer alone, within the session's sync timeout;
+     * a refusal (401, 403, 404, a bad request) is not. Once started, fabric8's default: retry, except a watch error.
+     */
+    static boolean retryAfter(boolean started, Throwable failure) {
+        if (started) {
+            return !(failure instanceof WatcherException);
+        }
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof TimeoutException || cause instanceof IOException) {
+                return true;
+            }
+            if (cause instanceof KubernetesClientException api && (api.getCode() == 429 || api.getCode() >= 500)) {
+                return true;
+            }
+        }
+        LOG.warn("an informer cannot list its kind: {}", failure.toString());
+        return false;
+    }
+
     /** True once every informer has listed its kind and start-up deletes are published. */
     public boolean synced() {
         return synced && !closed;
@@ -150,6 +177,8 @@ public final class InformerSession implements AutoCloseable {
         }
         running.forEach(SharedIndexInformer::stop);
         router.clear();
+        // the caches go with this session, not with whatever still refers to it while the next one lists
+        stores.clear();
     }
 
     private boolean isActive() {
