@@ -339,7 +339,8 @@ public final class LocalPipeline implements AutoCloseable {
         }
     }
 
-    private Admin admin() {
+    /** An admin client of the pipeline's Kafka; the caller closes it. */
+    public Admin admin() {
         Properties properties = new Properties();
         properties.put("bootstrap.servers", settings.endpoints().kafkaBootstrapServers());
         return Admin.create(properties);

@@ -42,6 +42,34 @@ final class Measure {
     }
 
     /** Latencies in microseconds, up to ten minutes, three significant digits; recorded and read from two threads. */
+    /** A condition polled until it holds; it may throw to say that it never will (a service failed). */
+    @FunctionalInterface
+    interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    /**
+     * Polls {@code done} every half second until it holds twice in a row (lag is polled: no event means "all read",
+     * and one poll may see a commit not yet followed by the next fetch); returns the seconds from {@code start}
+     * ({@link System#nanoTime}) to the first of the two polls, and gives up {@code timeout} after {@code start}.
+     */
+    static double secondsUntilSettled(long start, Duration timeout, String what, Condition done) throws Exception {
+        long deadline = start + timeout.toNanos();
+        long candidate = -1;
+        while (true) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(what + " did not finish within " + timeout);
+            }
+            Thread.sleep(500);
+            long now = System.nanoTime();
+            boolean holds = done.holds();
+            if (holds && candidate >= 0) {
+                return (candidate - start) / 1e9;
+            }
+            candidate = holds ? now : -1;
+        }
+    }
+
     static Histogram latencyHistogram() {
         return new ConcurrentHistogram(Duration.ofMinutes(10).toNanos() / 1000, 3);
     }

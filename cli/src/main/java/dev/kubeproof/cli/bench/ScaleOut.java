@@ -98,28 +98,17 @@ final class ScaleOut {
         settings.put("replicationFactor", "1");
         settings.put("streamThreads", Integer.toString(threads));
         long start = System.nanoTime();
-        long deadline = start + timeout.toNanos();
         try (EvidenceService service = EvidenceService.create(ConfigLoader.load(null, EvidenceServiceConfig.class,
                 settings, Map.of()), new EvidenceMetrics(new SimpleMeterRegistry()));
              Admin admin = admin()) {
             service.start();
-            long candidate = -1;
-            while (true) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("scale-out with " + threads + " threads did not finish within " + timeout);
-                }
+            return Measure.secondsUntilSettled(start, timeout, "scale-out with " + threads + " threads", () -> {
                 if (service.failed()) {
                     throw new IllegalStateException("the evidence service failed during the scale-out run");
                 }
-                Thread.sleep(500); // lag is polled: there is no event that means "all read"
-                long now = System.nanoTime();
-                boolean done = KafkaLag.lag(admin, applicationId, java.util.Set.of(topics.auditEvents().name())) == 0
+                return KafkaLag.lag(admin, applicationId, java.util.Set.of(topics.auditEvents().name())) == 0
                         && KafkaLag.streamsLag(admin, applicationId, topics) == 0 && service.heldChanges() == 0;
-                if (done && candidate >= 0) {
-                    return (candidate - start) / 1e9;
-                }
-                candidate = done ? now : -1;
-            }
+            });
         }
     }
 

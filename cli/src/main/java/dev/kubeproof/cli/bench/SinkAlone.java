@@ -4,13 +4,11 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 
 import dev.kubeproof.cli.KafkaLag;
 import dev.kubeproof.cli.LocalPipeline;
@@ -63,41 +61,22 @@ final class SinkAlone {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         SinkConfig config = pipeline.sinkConfig(run, run);
         try (SinkService sink = SinkService.create(config, ControlCatalogs.builtIn(), registry);
-             Admin admin = admin(config.kafkaBootstrapServers())) {
+             Admin admin = pipeline.admin()) {
             Thread thread = new Thread(sink, "kubeproof-bench-sink-alone");
             thread.setDaemon(true);
             thread.start();
             if (!sink.awaitConsuming(Duration.ofMinutes(2))) {
                 throw new IllegalStateException("the second sink did not start consuming within 2 minutes");
             }
-            long start = System.nanoTime();
-            long deadline = start + timeout.toNanos();
-            long candidate = -1;
-            while (true) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the second sink did not catch up within " + timeout);
-                }
-                Thread.sleep(500); // lag is polled: there is no event that means "all indexed"
-                long now = System.nanoTime();
-                boolean done = KafkaLag.lag(admin, run, sink.inputTopics()) == 0;
-                if (done && candidate >= 0) {
-                    double seconds = BenchCommand.round((candidate - start) / 1e9, 2);
-                    long records = Math.round(sink.metrics().count("kubeproof.sink.committed"));
-                    long writes = Math.round(sink.metrics().count("kubeproof.sink.writes", "outcome", "written"));
-                    long history = ColdStart.evidenceInElasticsearch(config.elasticsearch());
-                    long pipelineHistory = ColdStart.evidenceInElasticsearch(pipeline.elasticsearch());
-                    console.printf("  %,d records, %,d writes in %.1f s (%,.0f writes/s); %,d history documents, the "
-                            + "pipeline's sink %,d%n", records, writes, seconds, writes / seconds, history, pipelineHistory);
-                    return new Result(records, writes, seconds, history, pipelineHistory);
-                }
-                candidate = done ? now : -1;
-            }
+            double seconds = BenchCommand.round(Measure.secondsUntilSettled(System.nanoTime(), timeout,
+                    "the second sink", () -> KafkaLag.lag(admin, run, sink.inputTopics()) == 0), 2);
+            long records = Math.round(sink.metrics().count("kubeproof.sink.committed"));
+            long writes = Math.round(sink.metrics().count("kubeproof.sink.writes", "outcome", "written"));
+            long history = ColdStart.evidenceInElasticsearch(config.elasticsearch());
+            long pipelineHistory = ColdStart.evidenceInElasticsearch(pipeline.elasticsearch());
+            console.printf("  %,d records, %,d writes in %.1f s (%,.0f writes/s); %,d history documents, the "
+                    + "pipeline's sink %,d%n", records, writes, seconds, writes / seconds, history, pipelineHistory);
+            return new Result(records, writes, seconds, history, pipelineHistory);
         }
-    }
-
-    private static Admin admin(String bootstrapServers) {
-        Properties properties = new Properties();
-        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        return Admin.create(properties);
     }
 }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.IntFunction;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.transport.rest5_client.Rest5ClientTransport;
@@ -32,6 +33,9 @@ import dev.kubeproof.sink.elasticsearch.IndexTemplates;
 
 /** The raw {@code _bulk} rate of this Elasticsearch for the sink's documents: the ceiling a sink is compared to. */
 public final class RawBulk {
+    /** The topic the rendered history documents name as their place (the sink's default evidence topic). */
+    private static final String EVIDENCE_TOPIC = "kubeproof.evidence";
+
     private RawBulk() {
     }
 
@@ -67,20 +71,13 @@ public final class RawBulk {
         try (ElasticsearchClient client = ElasticsearchClients.create(rawEs)) {
             new IndexTemplates(client, rawEs).install();
             IndexNames names = IndexNames.of(rawEs);
-            EvidenceDocuments history = new EvidenceDocuments(names, ControlCatalog.empty());
-            EvidenceDocuments full = new EvidenceDocuments(names, ControlCatalogs.builtIn());
-            ViolationDocuments violations = new ViolationDocuments(names, ControlCatalogs.builtIn(), "ecs");
+            IntFunction<List<IndexAction>> writesOf = writes(writes, names, evidence);
             // rendered a request at a time: only the request bodies are held, as before the timing starts
             List<byte[]> bodies = new ArrayList<>();
             List<IndexAction> pending = new ArrayList<>();
             documents = 0;
             for (int i = 0; i < records; i++) {
-                EvidenceRecord record = evidence.get(i);
-                if (writes == Writes.HISTORY) {
-                    pending.add(history.history(record, "kubeproof.evidence", 0, i));
-                } else {
-                    pending.addAll(all(full, violations, record, i));
-                }
+                pending.addAll(writesOf.apply(i));
                 while (pending.size() >= batch) {
                     bodies.add(body(pending.subList(0, batch)));
                     pending = new ArrayList<>(pending.subList(batch, pending.size()));
@@ -126,21 +123,32 @@ public final class RawBulk {
     private static List<IndexAction> history(EvidenceDocuments documents, List<EvidenceRecord> records) {
         List<IndexAction> actions = new ArrayList<>(records.size());
         for (int i = 0; i < records.size(); i++) {
-            actions.add(documents.history(records.get(i), "kubeproof.evidence", 0, i));
+            actions.add(documents.history(records.get(i), EVIDENCE_TOPIC, 0, i));
         }
         return actions;
     }
 
-    /** Every write of a record as the sink makes it: from the evidence topic's copy, then the evidence-state topic's. */
-    private static List<IndexAction> all(EvidenceDocuments documents, ViolationDocuments violations, EvidenceRecord record,
-                                         int offset) {
-        List<IndexAction> actions = new ArrayList<>(4);
-        String key = EvidenceKey.of(record);
-        actions.add(documents.history(record, "kubeproof.evidence", 0, offset));
-        actions.addAll(violations.toActions(record));
-        actions.add(documents.posture(key, record));
-        actions.add(documents.misconfiguration(key, record));
-        return actions;
+    /**
+     * The sink's chosen writes of the i-th record, as if the records were one partition of the evidence topic: for
+     * {@code ALL}, those of the evidence topic's copy, then those of the evidence-state topic's.
+     */
+    private static IntFunction<List<IndexAction>> writes(Writes writes, IndexNames names, List<EvidenceRecord> records) {
+        if (writes == Writes.HISTORY) {
+            EvidenceDocuments documents = new EvidenceDocuments(names, ControlCatalog.empty());
+            return i -> List.of(documents.history(records.get(i), EVIDENCE_TOPIC, 0, i));
+        }
+        EvidenceDocuments documents = new EvidenceDocuments(names, ControlCatalogs.builtIn());
+        ViolationDocuments violations = new ViolationDocuments(names, ControlCatalogs.builtIn(), "ecs");
+        return i -> {
+            EvidenceRecord record = records.get(i);
+            String key = EvidenceKey.of(record);
+            List<IndexAction> actions = new ArrayList<>(4);
+            actions.add(documents.history(record, EVIDENCE_TOPIC, 0, i));
+            actions.addAll(violations.toActions(record));
+            actions.add(documents.posture(key, record));
+            actions.add(documents.misconfiguration(key, record));
+            return actions;
+        };
     }
 
     /** The {@code _bulk} body of the writes: creates, and upserts and deletes with their external version. */
