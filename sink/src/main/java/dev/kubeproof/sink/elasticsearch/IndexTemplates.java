@@ -108,7 +108,7 @@ public final class IndexTemplates {
     }
 
     /** Installs everything; safe to run any number of times. */
-    public void install() throws IOException {
+    public Installed install() throws IOException {
         for (Map.Entry<String, ObjectNode> component : componentTemplates().entrySet()) {
             String json = MAPPER.writeValueAsString(component.getValue());
             client.cluster().putComponentTemplate(r -> r.name(component.getKey()).withJson(new StringReader(json)));
@@ -118,9 +118,11 @@ public final class IndexTemplates {
             client.indices().putIndexTemplate(r -> r.name(template.getKey()).withJson(new StringReader(json)));
         }
         // Plain indices are created up front (data streams create themselves on first write).
+        List<String> created = new ArrayList<>();
         for (String index : List.of(names.posture(), names.misconfigurationsIndex(), names.scannerFindings())) {
             try {
                 client.indices().create(r -> r.index(index));
+                created.add(index);
                 LOG.info("created index {}", index);
             } catch (ElasticsearchException e) {
                 if (!"resource_already_exists_exception".equals(e.error().type())) {
@@ -128,9 +130,19 @@ public final class IndexTemplates {
                 }
             }
         }
-        updateExistingMappings();
+        List<String> updated = updateExistingMappings(created);
         LOG.info("installed templates (version {}) for {}, {}, {}, {}, {}, {}", VERSION, names.evidence(), names.posture(),
                 names.violations(), names.ocsfViolations(), names.audit(), names.misconfigurations());
+        return new Installed(List.copyOf(created), updated);
+    }
+
+    /**
+     * What an {@link #install()} did besides the templates.
+     *
+     * @param created the plain indices it created (from the templates just installed)
+     * @param updated the indices and data streams that existed already and got the templates' mappings in place
+     */
+    public record Installed(List<String> created, List<String> updated) {
     }
 
     /**
@@ -139,12 +151,15 @@ public final class IndexTemplates {
      * rejected by the strict mapping of the old one. Only additions are possible in place; a changed field type
      * is logged and waits for the data stream's next rollover.
      */
-    private void updateExistingMappings() throws IOException {
+    private List<String> updateExistingMappings(List<String> justCreated) throws IOException {
+        List<String> updated = new ArrayList<>();
         for (Map.Entry<String, ObjectNode> template : indexTemplates().entrySet()) {
             String name = template.getKey();
-            if (!client.indices().exists(r -> r.index(name)).value()) {
+            // An index created a moment ago has the template's mapping and settings already.
+            if (justCreated.contains(name) || !client.indices().exists(r -> r.index(name)).value()) {
                 continue;
             }
+            updated.add(name);
             String component = template.getValue().get("composed_of").get(1).asText();
             ObjectNode mappings = (ObjectNode) componentTemplates().get(component).at("/template/mappings");
             String json = MAPPER.writeValueAsString(mappings);
@@ -157,6 +172,7 @@ public final class IndexTemplates {
             }
             resetRefreshInterval(name);
         }
+        return List.copyOf(updated);
     }
 
     private ObjectNode template(String name, String mappings, boolean dataStream, Duration retention, String description) {

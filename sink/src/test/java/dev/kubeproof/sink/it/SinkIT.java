@@ -279,8 +279,16 @@ class SinkIT {
     void shouldInstallTemplatesIdempotentlyWithStrictMappings() throws Exception {
         // When the templates are installed twice
         IndexTemplates templates = new IndexTemplates(harness.client, harness.elasticsearch);
-        templates.install();
-        templates.install();
+        IndexTemplates.Installed first = templates.install();
+        IndexTemplates.Installed second = templates.install();
+        // Then the first creates the plain indices and updates none of them (they were made from these templates);
+        // the second creates nothing and brings the existing ones up to date in place
+        List<String> plain = List.of(harness.names.posture(), harness.names.misconfigurationsIndex(),
+                harness.names.scannerFindings());
+        assertThat(first.created()).containsExactlyElementsOf(plain);
+        assertThat(first.updated()).isEmpty();
+        assertThat(second.created()).isEmpty();
+        assertThat(second.updated()).containsExactlyInAnyOrderElementsOf(plain);
         // Then each index template exists, with kubeproof's version and priority
         for (String name : templates.indexTemplates().keySet()) {
             var template = harness.client.indices().getIndexTemplate(r -> r.name(name)).indexTemplates().get(0).indexTemplate();
