@@ -140,7 +140,8 @@ public final class IndexTemplates {
      * What an {@link #install()} did besides the templates.
      *
      * @param created the plain indices it created (from the templates just installed)
-     * @param updated the indices and data streams that existed already and got the templates' mappings in place
+     * @param updated the indices and data streams that existed already and got the templates' mappings in place (one
+     *                whose mapping cannot change in place is logged and not listed)
      */
     public record Installed(List<String> created, List<String> updated) {
     }
@@ -159,12 +160,12 @@ public final class IndexTemplates {
             if (justCreated.contains(name) || !client.indices().exists(r -> r.index(name)).value()) {
                 continue;
             }
-            updated.add(name);
             String component = template.getValue().get("composed_of").get(1).asText();
             ObjectNode mappings = (ObjectNode) componentTemplates().get(component).at("/template/mappings");
             String json = MAPPER.writeValueAsString(mappings);
             try {
                 client.indices().putMapping(r -> r.index(name).withJson(new StringReader(json)));
+                updated.add(name);
                 LOG.info("updated the mapping of existing {}", name);
             } catch (ElasticsearchException e) {
                 LOG.warn("cannot update the mapping of existing {} in place ({}); new documents may be refused until it "
